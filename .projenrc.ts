@@ -1,0 +1,88 @@
+import { awscdk, javascript } from 'projen';
+
+// The lowest aws-cdk-lib that has everything the library uses: `lambda.Runtime.NODEJS_24_X`
+// (added in 2.224.0) is the newest API we touch; the stable apigatewayv2 modules (2.112.0) and
+// HttpStage access logs (2.190.0) are older. Tests run against exactly this version.
+const CDK_FLOOR = '2.224.0';
+// Remotion refuses a client whose version differs from the deployed render function, so the
+// version is pinned exactly and exposed as `RemotionRenderFunction.REMOTION_VERSION`.
+const REMOTION_VERSION = '4.0.527';
+
+// projen's lambda options type only names `externals` and `sourcemap`, but it passes every
+// field on to `Bundler.addBundle`, so we type the options as what they really are.
+const handlerBundling: Omit<javascript.AddBundleOptions, 'target' | 'platform'> = {
+  // Bundle the AWS SDK too: Remotion's client pins exact SDK versions, and the runtime's copy
+  // changes under us. ESM because `@remotion/lambda-client` reads `import.meta.url`, which a
+  // CommonJS bundle leaves undefined; the banner gives bundled CommonJS code a `require`.
+  externals: [],
+  format: 'esm',
+  outfile: 'index.mjs',
+  minify: true,
+  sourcemap: false,
+  banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+};
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: '@org/remotion-constructs',
+  description: 'AWS CDK constructs that render Remotion videos on AWS Lambda behind an authenticated HTTP API, with IAM roles instead of IAM users.',
+  author: 'Org',
+  authorAddress: 'opensource@org.example',
+  repositoryUrl: 'https://github.com/org/remotion-constructs.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk', 'remotion', 'lambda', 'video', 'cognito', 'apigateway'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  github: false,
+  release: false,
+  sampleCode: false,
+
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~5.9.0',
+  tsconfigDevFile: 'tsconfig.dev.json',
+
+  publishToPypi: {
+    distName: 'org-remotion-constructs',
+    module: 'org_remotion_constructs',
+  },
+  publishToMaven: {
+    javaPackage: 'org.remotion.constructs',
+    mavenGroupId: 'org.remotion',
+    mavenArtifactId: 'remotion-constructs',
+  },
+
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    bundlingOptions: handlerBundling,
+  },
+
+  devDeps: [
+    // jsii 5.9 compiles with TypeScript 5.9; ts-jest and eslint must see the same language.
+    'typescript@~5.9.0',
+    '@types/node@^20',
+    `@remotion/lambda@${REMOTION_VERSION}`,
+    'zod@4.5.4',
+    '@types/aws-lambda',
+    'cdk-nag@2.38.2',
+    '@aws-cdk/integ-runner@2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.214.0-alpha.0',
+    'esbuild',
+  ],
+
+  jestOptions: {
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      snapshotSerializers: ['<rootDir>/test/snapshot-serializer.ts'],
+      testTimeout: 30_000,
+    },
+  },
+  gitignore: ['/cdk.out', '/examples/cdk.out', '/bench/out', '/test/consumers/python/.venv', '/test/consumers/java/target', '__pycache__'],
+  npmignoreEnabled: true,
+  npmIgnoreOptions: { ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out'] },
+});
+
+// The handler asset ships inside the npm package; jsii targets must carry it too.
+project.npmignore?.include('/assets');
+
+project.synth();

@@ -1,0 +1,4 @@
+export * from './policy';
+export * from './role';
+export * from './render-function';
+export * from './api';

@@ -1,0 +1,61 @@
+/**
+ * The contract between `RemotionRenderFunction` (which sets these variables) and the handler
+ * in `render.lambda.ts` (which reads them once per cold start). Internal: not exported from
+ * the package entry point.
+ */
+export const RENDER_ENV = {
+  /** Region of the deployed Remotion render function. */
+  REGION: 'REMOTION_REGION',
+  /** Name of the deployed Remotion render function, e.g. `remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`. */
+  FUNCTION_NAME: 'REMOTION_FUNCTION_NAME',
+  /** URL of the deployed Remotion site. */
+  SERVE_URL: 'REMOTION_SERVE_URL',
+  /** JSON array of the composition ids a caller may render. */
+  COMPOSITIONS: 'REMOTION_COMPOSITIONS',
+  /** JSON array of the codecs a caller may ask for. */
+  ALLOWED_CODECS: 'REMOTION_ALLOWED_CODECS',
+  /** Codec used when the request names none; always one of ALLOWED_CODECS. */
+  DEFAULT_CODEC: 'REMOTION_DEFAULT_CODEC',
+  /** `private`, `public` or `no-acl`. */
+  PRIVACY: 'REMOTION_PRIVACY',
+  /** Optional: Remotion's `forceBucketName`, also the bucket the output is written to. */
+  BUCKET_NAME: 'REMOTION_BUCKET_NAME',
+  /** Key prefix under which each caller gets a folder named after their `sub`, e.g. `renders-by-user/`. */
+  OUTPUT_PREFIX: 'REMOTION_OUTPUT_PREFIX',
+  /** Largest accepted `inputProps`, in bytes of its JSON text. */
+  MAX_INPUT_PROPS_BYTES: 'REMOTION_MAX_INPUT_PROPS_BYTES',
+  /** Optional: Remotion's `framesPerLambda`. */
+  FRAMES_PER_LAMBDA: 'REMOTION_FRAMES_PER_LAMBDA',
+  /** Optional: Remotion's `maxRetries`. */
+  MAX_RETRIES: 'REMOTION_MAX_RETRIES',
+  /** Optional: webhook URL that Remotion calls when a render ends. */
+  WEBHOOK_URL: 'REMOTION_WEBHOOK_URL',
+  /** Optional: ARN of the Secrets Manager secret whose plain-text value is the webhook secret. */
+  WEBHOOK_SECRET_ARN: 'REMOTION_WEBHOOK_SECRET_ARN',
+  /**
+   * Optional: ARN of a Secrets Manager secret holding an access key pair as JSON
+   * (`{"accessKeyId": "...", "secretAccessKey": "..."}`); when set, the handler hands the keys
+   * to Remotion's client as REMOTION_AWS_ACCESS_KEY_ID / REMOTION_AWS_SECRET_ACCESS_KEY.
+   */
+  CREDENTIALS_SECRET_ARN: 'REMOTION_CREDENTIALS_SECRET_ARN',
+  /** Lifetime of the signed output link, in seconds. */
+  PRESIGN_EXPIRES_SECONDS: 'REMOTION_PRESIGN_EXPIRES_SECONDS',
+  /** How long the handler waits for Remotion before answering 502, in milliseconds. */
+  CALL_TIMEOUT_MS: 'REMOTION_CALL_TIMEOUT_MS',
+} as const;
+
+/** Codecs that Remotion Lambda renders, with the file extension its output must carry. */
+export const CODEC_EXTENSIONS: Record<string, string> = {
+  'h264': 'mp4',
+  'h265': 'mp4',
+  'vp8': 'webm',
+  'vp9': 'webm',
+  'mp3': 'mp3',
+  'aac': 'aac',
+  'wav': 'wav',
+  'gif': 'gif',
+  'prores': 'mov',
+};
+
+/** The key in Remotion's render `metadata` that records who started a render. */
+export const OWNER_METADATA_KEY = 'ownerSub';

@@ -1,0 +1,470 @@
+import { Annotations, Duration, Size, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { RENDER_ENV } from './environment';
+import { RenderFunction } from './render-function';
+import { RemotionPolicyPreset } from '../policy';
+import { RemotionRenderRole } from '../role';
+
+/**
+ * Codecs a caller may ask Remotion Lambda to render with.
+ */
+export enum RenderCodec {
+  /** H.264 in an `.mp4` file. */
+  H264 = 'h264',
+  /** H.265 in an `.mp4` file. */
+  H265 = 'h265',
+  /** VP8 in a `.webm` file. */
+  VP8 = 'vp8',
+  /** VP9 in a `.webm` file. */
+  VP9 = 'vp9',
+  /** Audio only, `.mp3`. */
+  MP3 = 'mp3',
+  /** Audio only, `.aac`. */
+  AAC = 'aac',
+  /** Audio only, `.wav`. */
+  WAV = 'wav',
+  /** Animated `.gif`. */
+  GIF = 'gif',
+  /** Apple ProRes in a `.mov` file. */
+  PRORES = 'prores',
+}
+
+/**
+ * Who may read a rendered file.
+ */
+export enum RenderPrivacy {
+  /** Only holders of a signed link (the API hands one to the render's owner). */
+  PRIVATE = 'private',
+  /** Anyone with the URL. */
+  PUBLIC = 'public',
+  /** No ACL is set: for buckets with ACLs disabled; access follows the bucket policy. */
+  NO_ACL = 'no-acl',
+}
+
+/**
+ * The optional render settings, shared by `RemotionRenderFunction` and `AuthenticatedRenderApi`.
+ */
+export interface RemotionRenderOptions {
+  /**
+   * Region of the deployed Remotion render function.
+   *
+   * @default - the stack's region
+   */
+  readonly region?: string;
+
+  /**
+   * Codec used when a request names none.
+   *
+   * @default RenderCodec.H264
+   */
+  readonly defaultCodec?: RenderCodec;
+
+  /**
+   * Codecs a request may ask for; must include `defaultCodec`.
+   *
+   * @default - only `defaultCodec`
+   */
+  readonly allowedCodecs?: RenderCodec[];
+
+  /**
+   * Who may read the rendered files.
+   *
+   * @default RenderPrivacy.PRIVATE
+   */
+  readonly privacy?: RenderPrivacy;
+
+  /**
+   * Bucket that Remotion renders into and writes the output to (Remotion's `forceBucketName`).
+   * The role is scoped to it.
+   *
+   * @default - Remotion's own bucket in the region (`remotionlambda-<region>-*`)
+   */
+  readonly outputBucketName?: string;
+
+  /**
+   * Key prefix under which each caller's output lands, in a folder named after the caller's
+   * Cognito `sub`, so one user's output never lands under another's key.
+   *
+   * @default 'renders-by-user/'
+   */
+  readonly outputPrefix?: string;
+
+  /**
+   * Largest `inputProps` a request may carry (size of its JSON text). Remotion passes props of up
+   * to about 194 KB inside the Lambda payload; beyond that its client uploads them to S3 first,
+   * which costs a round trip and S3 write permissions. The default keeps requests well inside the
+   * inline limit, and the maximum allowed is 190 KB.
+   *
+   * @default Size.kibibytes(64)
+   */
+  readonly maxInputPropsSize?: Size;
+
+  /**
+   * Remotion's `framesPerLambda`: how many frames each rendering Lambda renders (at least 4).
+   *
+   * @default - Remotion chooses
+   */
+  readonly framesPerLambda?: number;
+
+  /**
+   * Remotion's `maxRetries`: how often a failed chunk is retried.
+   *
+   * @default - Remotion's default (1)
+   */
+  readonly maxRetries?: number;
+
+  /**
+   * HTTPS URL that Remotion calls when a render ends.
+   *
+   * @default - no webhook
+   */
+  readonly webhookUrl?: string;
+
+  /**
+   * Secret that signs the webhook calls (its plain-text value). Required with `webhookUrl`.
+   *
+   * @default - no webhook
+   */
+  readonly webhookSecret?: secretsmanager.ISecret;
+
+  /**
+   * Role of the function. When given, you are responsible for its Remotion permissions (for
+   * example with a `RemotionRenderPolicy`); the construct only adds log and secret access.
+   *
+   * @default - a `RemotionRenderRole` with the `RENDER_ONLY` preset scoped to exactly the
+   * Remotion function and bucket
+   */
+  readonly role?: iam.IRole;
+
+  /**
+   * Remotion's documented alternative to a role: an access key pair kept in Secrets Manager as
+   * JSON `{"accessKeyId": "...", "secretAccessKey": "..."}`, read once per cold start and handed
+   * to Remotion's client. The function's role then gets only `secretsmanager:GetSecretValue` on
+   * this secret and no Remotion permissions.
+   *
+   * @default - the function renders with its role, no long-lived keys
+   */
+  readonly credentialsSecret?: secretsmanager.ISecret;
+
+  /**
+   * Log group of the function.
+   *
+   * @default - a new log group kept for `logRetention`
+   */
+  readonly logGroup?: logs.ILogGroup;
+
+  /**
+   * How long the default log group keeps events. Ignored when `logGroup` is given.
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * X-Ray tracing of the function.
+   *
+   * @default lambda.Tracing.DISABLED
+   */
+  readonly tracing?: lambda.Tracing;
+
+  /**
+   * Memory of the function, in MiB.
+   *
+   * @default 512
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Timeout of the function. Behind an HTTP API keep it under the API's 30 second limit.
+   *
+   * @default Duration.seconds(28)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * How long a signed link to a private output stays valid.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly signedUrlExpiry?: Duration;
+}
+
+/**
+ * Properties of a `RemotionRenderFunction`.
+ */
+export interface RemotionRenderFunctionProps extends RemotionRenderOptions {
+  /**
+   * URL of the deployed Remotion site (from `npx remotion lambda sites create`).
+   */
+  readonly serveUrl: string;
+
+  /**
+   * Name of the deployed Remotion render function, e.g.
+   * `remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`. Its Remotion version must equal
+   * `RemotionRenderFunction.REMOTION_VERSION`.
+   */
+  readonly remotionFunctionName: string;
+
+  /**
+   * Composition ids a caller may render (at least one).
+   */
+  readonly compositions: string[];
+}
+
+const DEFAULT_OUTPUT_PREFIX = 'renders-by-user/';
+const DEFAULT_MAX_INPUT_PROPS = Size.kibibytes(64);
+/** Remotion inlines up to 200,000 bytes minus a margin of about 6 KB; stay below that. */
+const MAX_INLINE_INPUT_PROPS_BYTES = 190_000;
+const MIN_FRAMES_PER_LAMBDA = 4;
+const CLIENT_TIMEOUT_MARGIN = Duration.seconds(3);
+const COMPOSITION_ID_PATTERN = /^[a-zA-Z0-9-\u4E00-\u9FFF]+$/;
+const OUTPUT_PREFIX_PATTERN = /^([A-Za-z0-9!_.*'()-]+\/)*$/;
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const REMOTION_FUNCTION_VERSION = /^remotion-render-(\d+)-(\d+)-(\d+)(?:-|$)/;
+
+/**
+ * The Lambda function behind the render API: it checks an authenticated request against what
+ * the construct allows, starts a render with Remotion's `renderMediaOnLambda`, and lets the same
+ * user follow the render and fetch a signed link to the output.
+ *
+ * The handler is bundled when this library is built and ships inside the package: consumers
+ * never run a bundler or Docker.
+ */
+export class RemotionRenderFunction extends Construct {
+  /**
+   * The `@remotion/lambda` version bundled into the handler. Remotion refuses a client whose
+   * version differs from the deployed render function's: deploy the render function of this
+   * version, or upgrade this library together with it.
+   */
+  public static readonly REMOTION_VERSION = '4.0.527';
+
+  /** The handler function. */
+  public readonly function: lambda.IFunction;
+
+  /** The role of the handler function. */
+  public readonly role: iam.IRole;
+
+  /** The log group of the handler function. */
+  public readonly logGroup: logs.ILogGroup;
+
+  /** Name of the Remotion render function that is invoked. */
+  public readonly remotionFunctionName: string;
+
+  /** Region of the Remotion render function. */
+  public readonly region: string;
+
+  /** URL of the Remotion site that is rendered. */
+  public readonly serveUrl: string;
+
+  /** Composition ids a caller may render. */
+  public readonly compositions: string[];
+
+  /** Codec used when a request names none. */
+  public readonly defaultCodec: RenderCodec;
+
+  /** Codecs a caller may ask for. */
+  public readonly allowedCodecs: RenderCodec[];
+
+  /** Who may read the rendered files. */
+  public readonly privacy: RenderPrivacy;
+
+  /** Key prefix of each caller's output folder. */
+  public readonly outputPrefix: string;
+
+  /** Largest accepted `inputProps`. */
+  public readonly maxInputPropsSize: Size;
+
+  constructor(scope: Construct, id: string, props: RemotionRenderFunctionProps) {
+    super(scope, id);
+    validateProps(props);
+
+    const stack = Stack.of(this);
+    this.remotionFunctionName = props.remotionFunctionName;
+    this.region = props.region ?? stack.region;
+    this.serveUrl = props.serveUrl;
+    this.compositions = [...props.compositions];
+    this.defaultCodec = props.defaultCodec ?? RenderCodec.H264;
+    this.allowedCodecs = props.allowedCodecs ? [...props.allowedCodecs] : [this.defaultCodec];
+    this.privacy = props.privacy ?? RenderPrivacy.PRIVATE;
+    this.outputPrefix = props.outputPrefix ?? DEFAULT_OUTPUT_PREFIX;
+    this.maxInputPropsSize = props.maxInputPropsSize ?? DEFAULT_MAX_INPUT_PROPS;
+    const timeout = props.timeout ?? Duration.seconds(28);
+
+    this.logGroup = props.logGroup ?? new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
+    this.role = props.role ?? this.createRole(props);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'WriteOwnFunctionLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [this.logGroup.logGroupArn],
+    }));
+    for (const secret of [props.credentialsSecret, props.webhookSecret]) {
+      if (secret) {
+        grantGetSecretValue(secret, this.role);
+      }
+    }
+
+    const handler = new RenderFunction(this, 'Handler', {
+      description: `Starts and reports Remotion renders (@remotion/lambda ${RemotionRenderFunction.REMOTION_VERSION})`,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      tracing: props.tracing ?? lambda.Tracing.DISABLED,
+      environment: this.environmentFor(props, timeout),
+    });
+    this.function = handler;
+
+    this.warnOnVersionMismatch();
+  }
+
+  private createRole(props: RemotionRenderFunctionProps): iam.IRole {
+    if (props.credentialsSecret) {
+      // Keys come from the secret, so the role itself needs no Remotion permissions.
+      return new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: 'Starts Remotion renders with an access key pair read from Secrets Manager',
+      });
+    }
+    return new RemotionRenderRole(this, 'Role', {
+      preset: RemotionPolicyPreset.RENDER_ONLY,
+      renderFunctionNames: [props.remotionFunctionName],
+      bucketNames: [props.outputBucketName ?? defaultRemotionBucketPattern(this.region)],
+      region: props.region,
+    });
+  }
+
+  private environmentFor(props: RemotionRenderFunctionProps, timeout: Duration): Record<string, string> {
+    const environment: Record<string, string> = {
+      [RENDER_ENV.REGION]: this.region,
+      [RENDER_ENV.FUNCTION_NAME]: this.remotionFunctionName,
+      [RENDER_ENV.SERVE_URL]: this.serveUrl,
+      [RENDER_ENV.COMPOSITIONS]: JSON.stringify(this.compositions),
+      [RENDER_ENV.ALLOWED_CODECS]: JSON.stringify(this.allowedCodecs),
+      [RENDER_ENV.DEFAULT_CODEC]: this.defaultCodec,
+      [RENDER_ENV.PRIVACY]: this.privacy,
+      [RENDER_ENV.OUTPUT_PREFIX]: this.outputPrefix,
+      [RENDER_ENV.MAX_INPUT_PROPS_BYTES]: String(this.maxInputPropsSize.toBytes()),
+      [RENDER_ENV.PRESIGN_EXPIRES_SECONDS]: String((props.signedUrlExpiry ?? Duration.minutes(15)).toSeconds()),
+      [RENDER_ENV.CALL_TIMEOUT_MS]: String(timeout.toMilliseconds() - CLIENT_TIMEOUT_MARGIN.toMilliseconds()),
+    };
+    const optional: Record<string, string | undefined> = {
+      [RENDER_ENV.BUCKET_NAME]: props.outputBucketName,
+      [RENDER_ENV.FRAMES_PER_LAMBDA]: props.framesPerLambda?.toString(),
+      [RENDER_ENV.MAX_RETRIES]: props.maxRetries?.toString(),
+      [RENDER_ENV.WEBHOOK_URL]: props.webhookUrl,
+      [RENDER_ENV.WEBHOOK_SECRET_ARN]: props.webhookSecret?.secretArn,
+      [RENDER_ENV.CREDENTIALS_SECRET_ARN]: props.credentialsSecret?.secretArn,
+    };
+    for (const [name, value] of Object.entries(optional)) {
+      if (value !== undefined) {
+        environment[name] = value;
+      }
+    }
+    return environment;
+  }
+
+  private warnOnVersionMismatch(): void {
+    if (Token.isUnresolved(this.remotionFunctionName)) {
+      return;
+    }
+    const match = REMOTION_FUNCTION_VERSION.exec(this.remotionFunctionName);
+    if (!match) {
+      return;
+    }
+    const deployed = `${match[1]}.${match[2]}.${match[3]}`;
+    if (deployed !== RemotionRenderFunction.REMOTION_VERSION) {
+      Annotations.of(this).addWarningV2('@org/remotion-constructs:remotionVersionMismatch',
+        `remotionFunctionName "${this.remotionFunctionName}" is a Remotion ${deployed} function, but this library bundles `
+        + `Remotion ${RemotionRenderFunction.REMOTION_VERSION}; Remotion rejects renders across versions. Deploy a `
+        + `${RemotionRenderFunction.REMOTION_VERSION} render function (npx remotion@${RemotionRenderFunction.REMOTION_VERSION} lambda functions deploy) `
+        + 'or use the library release that bundles your version.');
+    }
+  }
+}
+
+/**
+ * Remotion names its bucket `remotionlambda-<region without dashes>-<random>`; when the region is
+ * known, scope to that region's bucket only.
+ */
+function defaultRemotionBucketPattern(region: string): string {
+  return Token.isUnresolved(region) ? 'remotionlambda-*' : `remotionlambda-${region.replace(/-/g, '')}-*`;
+}
+
+/** Only GetSecretValue: `ISecret.grantRead` would add DescribeSecret, which the handler never calls. */
+function grantGetSecretValue(secret: secretsmanager.ISecret, role: iam.IRole): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['secretsmanager:GetSecretValue'],
+    resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+  }));
+  secret.encryptionKey?.grantDecrypt(role);
+}
+
+function validateProps(props: RemotionRenderFunctionProps): void {
+  if (!Token.isUnresolved(props.serveUrl) && !/^https?:\/\/\S+$/.test(props.serveUrl)) {
+    throw new Error(`serveUrl must be the http(s) URL of a deployed Remotion site; got "${props.serveUrl}".`);
+  }
+  if (!Token.isUnresolved(props.remotionFunctionName) && !/^[A-Za-z0-9_-]{1,64}$/.test(props.remotionFunctionName)) {
+    throw new Error(`remotionFunctionName must be a Lambda function name (1 to 64 letters, digits, "-" or "_"); got "${props.remotionFunctionName}".`);
+  }
+  if (props.compositions.length === 0) {
+    throw new Error('compositions must name at least one composition id that callers may render.');
+  }
+  for (const composition of props.compositions) {
+    if (!Token.isUnresolved(composition) && !COMPOSITION_ID_PATTERN.test(composition)) {
+      throw new Error(`compositions contains "${composition}", which is not a Remotion composition id (letters, digits and "-").`);
+    }
+  }
+  if (props.region !== undefined && !Token.isUnresolved(props.region) && !REGION_PATTERN.test(props.region)) {
+    throw new Error(`region "${props.region}" is not an AWS region name such as "us-east-1".`);
+  }
+  const defaultCodec = props.defaultCodec ?? RenderCodec.H264;
+  if (props.allowedCodecs !== undefined) {
+    if (props.allowedCodecs.length === 0) {
+      throw new Error('allowedCodecs must name at least one codec.');
+    }
+    if (!props.allowedCodecs.includes(defaultCodec)) {
+      throw new Error(`allowedCodecs (${props.allowedCodecs.join(', ')}) must include defaultCodec "${defaultCodec}".`);
+    }
+  }
+  if (props.outputPrefix !== undefined && !Token.isUnresolved(props.outputPrefix)
+    && (!OUTPUT_PREFIX_PATTERN.test(props.outputPrefix) || props.outputPrefix.split('/').some((part) => part === '.' || part === '..'))) {
+    throw new Error(`outputPrefix "${props.outputPrefix}" must be empty or S3 key folders ending in "/" (no leading "/", no "." or ".." folders).`);
+  }
+  const maxInputProps = props.maxInputPropsSize?.toBytes();
+  if (maxInputProps !== undefined && (maxInputProps < 2 || maxInputProps > MAX_INLINE_INPUT_PROPS_BYTES)) {
+    throw new Error(`maxInputPropsSize must be between 2 bytes and ${MAX_INLINE_INPUT_PROPS_BYTES} bytes, so input props travel inside the Lambda payload; got ${maxInputProps} bytes.`);
+  }
+  if (props.framesPerLambda !== undefined && (!Number.isInteger(props.framesPerLambda) || props.framesPerLambda < MIN_FRAMES_PER_LAMBDA)) {
+    throw new Error(`framesPerLambda must be an integer of at least ${MIN_FRAMES_PER_LAMBDA}; got ${props.framesPerLambda}.`);
+  }
+  if (props.maxRetries !== undefined && (!Number.isInteger(props.maxRetries) || props.maxRetries < 0)) {
+    throw new Error(`maxRetries must be a non-negative integer; got ${props.maxRetries}.`);
+  }
+  if (props.webhookUrl !== undefined && !Token.isUnresolved(props.webhookUrl) && !/^https:\/\/\S+$/.test(props.webhookUrl)) {
+    throw new Error(`webhookUrl must be an https URL; got "${props.webhookUrl}".`);
+  }
+  if (props.webhookUrl !== undefined && !props.webhookSecret) {
+    throw new Error('webhookSecret is required with webhookUrl, so that the receiver can verify that calls come from Remotion.');
+  }
+  if (props.webhookSecret && props.webhookUrl === undefined) {
+    throw new Error('webhookSecret was given without webhookUrl.');
+  }
+  const timeout = props.timeout;
+  if (timeout !== undefined && !timeout.isUnresolved() && (timeout.toSeconds() < 5 || timeout.toSeconds() > 900)) {
+    throw new Error(`timeout must be between 5 and 900 seconds; got ${timeout.toSeconds()} seconds.`);
+  }
+  const expiry = props.signedUrlExpiry;
+  if (expiry !== undefined && !expiry.isUnresolved() && (expiry.toSeconds() < 1 || expiry.toSeconds() > 604_800)) {
+    throw new Error(`signedUrlExpiry must be between 1 second and 7 days; got ${expiry.toSeconds()} seconds.`);
+  }
+}

@@ -1,0 +1,211 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Template } from 'aws-cdk-lib/assertions';
+import { getUserPolicy } from '@remotion/lambda/policies';
+import { RemotionPolicyPreset, RemotionRenderPolicy } from '../../src/policy';
+import { FlatStatement, newStack, statementsOf } from '../util';
+
+const P = '${AWS::Partition}';
+const R = '${AWS::Region}';
+const A = '${AWS::AccountId}';
+
+function policyStatements(props: ConstructorParameters<typeof RemotionRenderPolicy>[2], env?: { account: string; region: string }): FlatStatement[] {
+  const stack = newStack({ env });
+  new RemotionRenderPolicy(stack, 'Policy', props);
+  return statementsOf(Template.fromStack(stack), 'AWS::IAM::ManagedPolicy');
+}
+
+function bySid(statements: FlatStatement[], sid: string): FlatStatement {
+  const found = statements.find((s) => s.Sid === sid);
+  if (!found) {
+    throw new Error(`no statement ${sid} in ${JSON.stringify(statements.map((s) => s.Sid))}`);
+  }
+  return found;
+}
+
+describe('RENDER_ONLY preset (the default)', () => {
+  describe('with default scope', () => {
+    const statements = policyStatements({});
+
+    it('grants exactly four statements', () => {
+      expect(statements.map((s) => s.Sid)).toEqual([
+        'RemotionInvokeRenderFunction', 'RemotionReadWriteRenderObjects', 'RemotionListRenderBucket', 'RemotionFindRenderBucket',
+      ]);
+    });
+
+    it('grants lambda:InvokeFunction only on remotion-render-* in the stack region and account', () => {
+      expect(bySid(statements, 'RemotionInvokeRenderFunction')).toEqual({
+        Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [`arn:${P}:lambda:${R}:${A}:function:remotion-render-*`],
+      });
+    });
+
+    it('grants object reads and writes only in remotionlambda-* buckets', () => {
+      expect(bySid(statements, 'RemotionReadWriteRenderObjects')).toEqual({
+        Sid: 'RemotionReadWriteRenderObjects', Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: [`arn:${P}:s3:::remotionlambda-*/*`],
+      });
+    });
+
+    it('grants listing and location only of remotionlambda-* buckets', () => {
+      expect(bySid(statements, 'RemotionListRenderBucket')).toEqual({
+        Sid: 'RemotionListRenderBucket', Effect: 'Allow',
+        Action: ['s3:ListBucket', 's3:GetBucketLocation'],
+        Resource: [`arn:${P}:s3:::remotionlambda-*`],
+      });
+    });
+
+    it('grants s3:ListAllMyBuckets on * (no resource-level permissions) to find the Remotion bucket', () => {
+      expect(bySid(statements, 'RemotionFindRenderBucket')).toEqual({
+        Sid: 'RemotionFindRenderBucket', Effect: 'Allow', Action: ['s3:ListAllMyBuckets'], Resource: ['*'],
+      });
+    });
+
+    it('grants nothing but Allow statements and no wildcard actions', () => {
+      for (const s of statements) {
+        expect(s.Effect).toBe('Allow');
+        s.Action.forEach((action) => expect(action).not.toContain('*'));
+      }
+    });
+  });
+
+  describe('with custom region, account, partition, functions and buckets', () => {
+    const statements = policyStatements({
+      renderFunctionNames: ['remotion-render-4-0-527-mem2048mb-disk2048mb-120sec', 'remotion-render-other'],
+      bucketNames: ['my-renders'],
+      region: 'cn-northwest-1',
+      account: '111122223333',
+    }, { account: '999988887777', region: 'cn-north-1' });
+
+    it('uses the stack partition (aws-cn) and the given region and account for function ARNs', () => {
+      expect(bySid(statements, 'RemotionInvokeRenderFunction').Resource).toEqual([
+        'arn:aws-cn:lambda:cn-northwest-1:111122223333:function:remotion-render-4-0-527-mem2048mb-disk2048mb-120sec',
+        'arn:aws-cn:lambda:cn-northwest-1:111122223333:function:remotion-render-other',
+      ]);
+    });
+
+    it('scopes objects and bucket listing to the named bucket only', () => {
+      expect(bySid(statements, 'RemotionReadWriteRenderObjects').Resource).toEqual(['arn:aws-cn:s3:::my-renders/*']);
+      expect(bySid(statements, 'RemotionListRenderBucket').Resource).toEqual(['arn:aws-cn:s3:::my-renders']);
+    });
+
+    it('drops s3:ListAllMyBuckets when the buckets are named', () => {
+      expect(statements.map((s) => s.Sid)).not.toContain('RemotionFindRenderBucket');
+      expect(statements.flatMap((s) => s.Resource)).not.toContain('*');
+    });
+  });
+
+  it('uses the aws-us-gov partition of a GovCloud stack', () => {
+    const statements = policyStatements({}, { account: '111122223333', region: 'us-gov-west-1' });
+    expect(bySid(statements, 'RemotionInvokeRenderFunction').Resource).toEqual([
+      'arn:aws-us-gov:lambda:us-gov-west-1:111122223333:function:remotion-render-*',
+    ]);
+  });
+
+  it('takes a managed policy name such as remotion-executionrole-policy', () => {
+    const stack = newStack();
+    new RemotionRenderPolicy(stack, 'Policy', { managedPolicyName: 'remotion-executionrole-policy' });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'remotion-executionrole-policy' });
+  });
+});
+
+describe('FULL preset', () => {
+  const env = { account: '111122223333', region: 'eu-central-1' };
+  const statements = policyStatements({ preset: RemotionPolicyPreset.FULL }, env);
+  const fn = 'arn:aws:lambda:eu-central-1:111122223333:function:remotion-render-*';
+
+  it.each([
+    ['HandleQuotas', ['servicequotas:GetServiceQuota', 'servicequotas:GetAWSDefaultServiceQuota', 'servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota'], ['*']],
+    ['HandleQuotasIncrease', ['servicequotas:RequestServiceQuotaIncrease'], ['arn:aws:servicequotas:eu-central-1:111122223333:lambda/*']],
+    ['PermissionValidation', ['iam:SimulatePrincipalPolicy'], ['arn:aws:iam::111122223333:user/*', 'arn:aws:iam::111122223333:role/*']],
+    ['LambdaInvokation', ['iam:PassRole'], ['arn:aws:iam::111122223333:role/remotion-lambda-role']],
+    ['Storage', [
+      's3:GetObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:PutObject', 's3:CreateBucket', 's3:ListBucket', 's3:GetBucketLocation',
+      's3:PutBucketAcl', 's3:DeleteBucket', 's3:PutBucketOwnershipControls', 's3:PutBucketPublicAccessBlock', 's3:PutBucketPolicy',
+      's3:PutLifecycleConfiguration',
+    ], ['arn:aws:s3:::remotionlambda-*', 'arn:aws:s3:::remotionlambda-*/*']],
+    ['BucketListing', ['s3:ListAllMyBuckets'], ['*']],
+    ['FunctionListing', ['lambda:ListFunctions'], ['*']],
+    ['FunctionListingGetFunction', ['lambda:GetFunction'], [fn]],
+    ['FunctionManagement', [
+      'lambda:InvokeAsync', 'lambda:InvokeFunction', 'lambda:CreateFunction', 'lambda:DeleteFunction',
+      'lambda:PutFunctionEventInvokeConfig', 'lambda:PutRuntimeManagementConfig', 'lambda:TagResource',
+    ], [fn]],
+    ['LogsRetention', ['logs:CreateLogGroup', 'logs:PutRetentionPolicy'], [
+      'arn:aws:logs:eu-central-1:111122223333:log-group:/aws/lambda/remotion-render-*',
+      'arn:aws:logs:eu-central-1:111122223333:log-group:/aws/lambda/remotion-render-*:*',
+    ]],
+    ['FetchBinaries', ['lambda:GetLayerVersion'], [
+      'arn:aws:lambda:eu-central-1:678892195805:layer:remotion-binaries-*',
+      'arn:aws:lambda:eu-central-1:580247275435:layer:LambdaInsightsExtension*',
+    ]],
+  ])('statement %s grants exactly its actions on exactly its resources', (sid, actions, resources) => {
+    expect(bySid(statements, sid)).toEqual({ Sid: sid, Effect: 'Allow', Action: actions, Resource: resources });
+  });
+
+  it('has no other statements', () => {
+    expect(statements).toHaveLength(11);
+  });
+
+  it('uses the stack partition and pseudo parameters without an environment', () => {
+    const defaults = policyStatements({ preset: RemotionPolicyPreset.FULL });
+    expect(bySid(defaults, 'LambdaInvokation').Resource).toEqual([`arn:${P}:iam::${A}:role/remotion-lambda-role`]);
+    expect(bySid(defaults, 'FunctionManagement').Resource).toEqual([`arn:${P}:lambda:${R}:${A}:function:remotion-render-*`]);
+  });
+
+  describe('drift against @remotion/lambda getUserPolicy()', () => {
+    const remotion = JSON.parse(getUserPolicy()) as { Statement: { Sid: string; Action: string[] }[] };
+
+    it.each(remotion.Statement.map((s) => [s.Sid, s.Action] as const))('grants the same actions as Remotion statement %s', (sid, actions) => {
+      const ours = statements.filter((s) => s.Sid!.startsWith(sid)).flatMap((s) => s.Action);
+      expect([...ours].sort()).toEqual([...actions].sort());
+    });
+
+    it('has no statement that Remotion does not have', () => {
+      const remotionSids = remotion.Statement.map((s) => s.Sid);
+      for (const s of statements) {
+        expect(remotionSids.some((sid) => s.Sid!.startsWith(sid))).toBe(true);
+      }
+    });
+  });
+});
+
+describe('validation', () => {
+  it.each([
+    [{ renderFunctionNames: [] }, /renderFunctionNames must name at least one/],
+    [{ renderFunctionNames: ['not a function name'] }, /renderFunctionNames contains "not a function name"/],
+    [{ bucketNames: [] }, /bucketNames must name at least one/],
+    [{ bucketNames: ['Bad_Bucket'] }, /bucketNames contains "Bad_Bucket"/],
+    [{ bucketNames: ['a..b'] }, /bucketNames contains "a..b"/],
+    [{ region: 'mars-1' }, /region "mars-1"/],
+    [{ account: '12345' }, /account "12345"/],
+  ])('rejects %j with a message naming the prop', (props, message) => {
+    expect(() => new RemotionRenderPolicy(newStack(), 'Policy', props)).toThrow(message);
+  });
+});
+
+describe('grantRender', () => {
+  it('attaches the managed policy to a role', () => {
+    const stack = newStack();
+    const policy = new RemotionRenderPolicy(stack, 'Policy');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    policy.grantRender(role);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [{ Ref: stack.getLogicalId(policy.node.defaultChild as never) }],
+    });
+  });
+
+  it('adds the same statements inline to a role it cannot attach to', () => {
+    const stack = newStack();
+    const policy = new RemotionRenderPolicy(stack, 'Policy', { renderFunctionNames: ['remotion-render-x'], bucketNames: ['my-renders'] });
+    const imported = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::111122223333:role/renderer');
+    policy.grantRender(imported);
+    const inline = statementsOf(Template.fromStack(stack), 'AWS::IAM::Policy');
+    expect(inline.map(({ Action, Resource }) => ({ Action, Resource }))).toEqual([
+      { Action: ['lambda:InvokeFunction'], Resource: [`arn:${P}:lambda:${R}:${A}:function:remotion-render-x`] },
+      { Action: ['s3:GetObject', 's3:PutObject'], Resource: [`arn:${P}:s3:::my-renders/*`] },
+      { Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: [`arn:${P}:s3:::my-renders`] },
+    ]);
+  });
+});

@@ -1,0 +1,56 @@
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+
+/** A CloudFormation value with intrinsic functions folded into `${Ref}` text, for exact ARN assertions. */
+export function flatten(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(flatten);
+  }
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if ('Ref' in record && Object.keys(record).length === 1) {
+      return `\${${record.Ref}}`;
+    }
+    if ('Fn::GetAtt' in record) {
+      return `\${${(record['Fn::GetAtt'] as string[]).join('.')}}`;
+    }
+    if ('Fn::Join' in record) {
+      const [separator, parts] = record['Fn::Join'] as [string, unknown[]];
+      return parts.map(flatten).join(separator);
+    }
+    return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, flatten(inner)]));
+  }
+  return value;
+}
+
+/** A statement as the tests compare it: resources and actions always as lists. */
+export interface FlatStatement {
+  Sid?: string;
+  Effect: string;
+  Action: string[];
+  Resource: string[];
+}
+
+function normalise(statement: Record<string, unknown>): FlatStatement {
+  const asList = (value: unknown) => (Array.isArray(value) ? value : [value]) as string[];
+  const flat = flatten(statement) as Record<string, unknown>;
+  return {
+    ...(flat.Sid ? { Sid: flat.Sid as string } : {}),
+    Effect: flat.Effect as string,
+    Action: asList(flat.Action),
+    Resource: asList(flat.Resource),
+  };
+}
+
+/** Every statement of every resource of `type` (managed or inline policies) in the template. */
+export function statementsOf(template: Template, type: 'AWS::IAM::ManagedPolicy' | 'AWS::IAM::Policy'): FlatStatement[] {
+  const resources = template.findResources(type);
+  return Object.values(resources).flatMap((resource) =>
+    (resource.Properties.PolicyDocument.Statement as Record<string, unknown>[]).map(normalise));
+}
+
+/** A stack in a fresh app, with partition literals on so that a concrete region yields its partition. */
+export function newStack(props: StackProps = {}): Stack {
+  const app = new App({ context: { '@aws-cdk/core:enablePartitionLiterals': true } });
+  return new Stack(app, 'TestStack', props);
+}

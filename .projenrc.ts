@@ -85,4 +85,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // The handler asset ships inside the npm package; jsii targets must carry it too.
 project.npmignore?.include('/assets');
 
+// Examples and benchmarks are type-checked with the tests, not compiled into the library.
+project.tsconfigDev.addInclude('examples/**/*.ts');
+project.tsconfigDev.addInclude('bench/**/*.ts');
+
+// The README's first command: bundle the handler, then synthesize the example app offline.
+const example = project.addTask('example', {
+  description: 'Synthesize examples/app.ts with built-in defaults and print what it made',
+});
+example.spawn(project.tasks.tryFind('bundle')!);
+example.exec('ts-node --project tsconfig.dev.json examples/app.ts');
+
 project.synth();

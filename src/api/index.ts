@@ -87,7 +87,7 @@ export interface AuthenticatedRenderApiProps extends RemotionRenderOptions {
    *
    * @default - SRP (`userSrp`) and `USER_PASSWORD_AUTH` (`userPassword`)
    */
-  readonly authFlows?: cognito.AuthFlows;
+  readonly authFlows?: cognito.AuthFlow;
 
   /**
    * How long ID and access tokens of the created app client are valid. Ignored with `userPool`.

@@ -112,7 +112,7 @@ export class RemotionRenderRole extends iam.Role {
       account: props.account,
     });
     this.addManagedPolicy(this.policy);
-    this.assumedByLambda = trustsService(assumedBy, LAMBDA_SERVICE);
+    this.assumedByLambda = trustsService(this, assumedBy, LAMBDA_SERVICE);
 
     if (props.logGroup) {
       this.addLogGroup(props.logGroup);
@@ -150,8 +150,9 @@ function assertIsPrincipal(candidate: unknown): asserts candidate is iam.IPrinci
   }
 }
 
-function trustsService(principal: iam.IPrincipal, service: string): boolean {
-  const fragment = Stack.isStack(principal) ? undefined : principal.policyFragment.principalJson;
-  const services = fragment?.Service ?? [];
+/** Service principals render as tokens, so resolve the trust fragment before looking at it. */
+function trustsService(scope: Construct, principal: iam.IPrincipal, service: string): boolean {
+  const fragment: { Service?: unknown } = Stack.of(scope).resolve(principal.policyFragment.principalJson);
+  const services = fragment.Service === undefined ? [] : [fragment.Service].flat();
   return services.includes(service);
 }

@@ -1,0 +1,7 @@
+import { RemotionRenderFunction } from '../src';
+
+/** Remotion names its functions after the version, memory, disk and timeout they were deployed with. */
+export const DEFAULT_FUNCTION_NAME = `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
+
+/** A placeholder site URL: replace it with the one `npx remotion lambda sites create` prints. */
+export const DEFAULT_SERVE_URL = 'https://remotionlambda-useast1-example.s3.us-east-1.amazonaws.com/sites/example-site/index.html';

@@ -1,0 +1,246 @@
+import { Duration, Size } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { RemotionRenderFunction, RemotionRenderFunctionProps, RenderCodec, RenderPrivacy } from '../../src/render-function';
+import { newStack, statementsOf } from '../util';
+
+const FUNCTION_NAME = `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
+const SERVE_URL = 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html';
+const ENV = { account: '111122223333', region: 'us-east-1' };
+const REQUIRED: RemotionRenderFunctionProps = { serveUrl: SERVE_URL, remotionFunctionName: FUNCTION_NAME, compositions: ['HelloWorld'] };
+
+function build(props: Partial<RemotionRenderFunctionProps> = {}) {
+  const stack = newStack({ env: ENV });
+  const fn = new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, ...props });
+  return { stack, fn, template: Template.fromStack(stack) };
+}
+
+function logicalId(construct: { node: { defaultChild?: unknown } }, stack: ReturnType<typeof newStack>): string {
+  return stack.getLogicalId(construct.node.defaultChild as never);
+}
+
+describe('RemotionRenderFunction with defaults', () => {
+  const { stack, fn, template } = build();
+
+  it('runs on a pinned Node.js 24 runtime on arm64', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 28,
+      TracingConfig: Match.absent(),
+    });
+  });
+
+  it('passes every render setting to the handler as environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          REMOTION_REGION: 'us-east-1',
+          REMOTION_FUNCTION_NAME: FUNCTION_NAME,
+          REMOTION_SERVE_URL: SERVE_URL,
+          REMOTION_COMPOSITIONS: '["HelloWorld"]',
+          REMOTION_ALLOWED_CODECS: '["h264"]',
+          REMOTION_DEFAULT_CODEC: 'h264',
+          REMOTION_PRIVACY: 'private',
+          REMOTION_OUTPUT_PREFIX: 'renders-by-user/',
+          REMOTION_MAX_INPUT_PROPS_BYTES: '65536',
+          REMOTION_PRESIGN_EXPIRES_SECONDS: '900',
+          REMOTION_CALL_TIMEOUT_MS: '25000',
+          AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+        },
+      },
+    });
+  });
+
+  it('logs in JSON to its own log group kept for three months', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN', LogGroup: { Ref: logicalId(fn.logGroup as logs.LogGroup, stack) } },
+    });
+  });
+
+  it('gets a RENDER_ONLY policy scoped to exactly this Remotion function and the region bucket', () => {
+    expect(statementsOf(template, 'AWS::IAM::ManagedPolicy')).toEqual([
+      { Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [`arn:aws:lambda:us-east-1:111122223333:function:${FUNCTION_NAME}`] },
+      { Sid: 'RemotionReadWriteRenderObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::remotionlambda-useast1-*/*'] },
+      { Sid: 'RemotionListRenderBucket', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: ['arn:aws:s3:::remotionlambda-useast1-*'] },
+    ]);
+  });
+
+  it('may write only to its own log group, and has no other inline statement', () => {
+    expect(statementsOf(template, 'AWS::IAM::Policy')).toEqual([
+      { Sid: 'WriteOwnFunctionLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`\${${logicalId(fn.logGroup as logs.LogGroup, stack)}.Arn}`] },
+    ]);
+  });
+
+  it('has no AWS managed policy on its role', () => {
+    expect(JSON.stringify(template.toJSON())).not.toContain('AWSLambdaBasicExecutionRole');
+  });
+
+  it('exposes the settings it resolved', () => {
+    expect(fn.region).toBe('us-east-1');
+    expect(fn.compositions).toEqual(['HelloWorld']);
+    expect(fn.defaultCodec).toBe(RenderCodec.H264);
+    expect(fn.allowedCodecs).toEqual([RenderCodec.H264]);
+    expect(fn.privacy).toBe(RenderPrivacy.PRIVATE);
+    expect(fn.outputPrefix).toBe('renders-by-user/');
+    expect(fn.maxInputPropsSize.toBytes()).toBe(65536);
+  });
+
+  it('raises no version warning for a render function of the bundled version', () => {
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  it('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('RemotionRenderFunction options', () => {
+  it('bundles the same Remotion version that it announces', () => {
+    expect(RemotionRenderFunction.REMOTION_VERSION).toBe(require('@remotion/lambda/package.json').version);
+  });
+
+  it('warns at synth time when remotionFunctionName names another Remotion version', () => {
+    const { stack } = build({ remotionFunctionName: 'remotion-render-4-0-100-mem2048mb-disk2048mb-120sec' });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Render', Match.stringLikeRegexp(`Remotion 4\\.0\\.100 function.*bundles Remotion ${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '\\.')}`));
+  });
+
+  it('passes optional settings on', () => {
+    const { template } = build({
+      region: 'eu-west-1',
+      defaultCodec: RenderCodec.VP9,
+      allowedCodecs: [RenderCodec.VP9, RenderCodec.H264],
+      privacy: RenderPrivacy.PUBLIC,
+      outputBucketName: 'my-renders',
+      outputPrefix: 'videos/',
+      maxInputPropsSize: Size.kibibytes(8),
+      framesPerLambda: 40,
+      maxRetries: 2,
+      signedUrlExpiry: Duration.hours(1),
+      timeout: Duration.seconds(20),
+      memorySize: 1024,
+      tracing: lambda.Tracing.ACTIVE,
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 1024,
+      Timeout: 20,
+      TracingConfig: { Mode: 'Active' },
+      Environment: {
+        Variables: Match.objectLike({
+          REMOTION_REGION: 'eu-west-1',
+          REMOTION_ALLOWED_CODECS: '["vp9","h264"]',
+          REMOTION_DEFAULT_CODEC: 'vp9',
+          REMOTION_PRIVACY: 'public',
+          REMOTION_BUCKET_NAME: 'my-renders',
+          REMOTION_OUTPUT_PREFIX: 'videos/',
+          REMOTION_MAX_INPUT_PROPS_BYTES: '8192',
+          REMOTION_FRAMES_PER_LAMBDA: '40',
+          REMOTION_MAX_RETRIES: '2',
+          REMOTION_PRESIGN_EXPIRES_SECONDS: '3600',
+          REMOTION_CALL_TIMEOUT_MS: '17000',
+        }),
+      },
+    });
+    const managed = statementsOf(template, 'AWS::IAM::ManagedPolicy');
+    expect(managed.find((s) => s.Sid === 'RemotionInvokeRenderFunction')!.Resource).toEqual([`arn:aws:lambda:eu-west-1:111122223333:function:${FUNCTION_NAME}`]);
+    expect(managed.find((s) => s.Sid === 'RemotionReadWriteRenderObjects')!.Resource).toEqual(['arn:aws:s3:::my-renders/*']);
+  });
+
+  it('uses a given log group and sets a retention on the default one', () => {
+    const stack = newStack({ env: ENV });
+    const logGroup = new logs.LogGroup(stack, 'Mine', { retention: logs.RetentionDays.ONE_WEEK });
+    new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, logGroup });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: Match.objectLike({ LogGroup: { Ref: stack.getLogicalId(logGroup.node.defaultChild as never) } }) });
+
+    const other = build({ logRetention: logs.RetentionDays.ONE_YEAR });
+    other.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  describe('with a bring-your-own role', () => {
+    const stack = newStack({ env: ENV });
+    const role = new iam.Role(stack, 'MyRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const fn = new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, role });
+    const template = Template.fromStack(stack);
+
+    it('uses the role as is and creates no Remotion policy', () => {
+      expect(fn.role).toBe(role);
+      template.resourceCountIs('AWS::IAM::Role', 1);
+      template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+      template.hasResourceProperties('AWS::Lambda::Function', { Role: { 'Fn::GetAtt': [stack.getLogicalId(role.node.defaultChild as never), 'Arn'] } });
+    });
+
+    it('only adds write access to its own log group', () => {
+      expect(statementsOf(template, 'AWS::IAM::Policy')).toEqual([
+        { Sid: 'WriteOwnFunctionLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`\${${stack.getLogicalId(fn.logGroup.node.defaultChild as never)}.Arn}`] },
+      ]);
+    });
+  });
+
+  describe('with an access key pair in Secrets Manager', () => {
+    const stack = newStack({ env: ENV });
+    const secret = new secretsmanager.Secret(stack, 'Keys');
+    const fn = new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, credentialsSecret: secret });
+    const template = Template.fromStack(stack);
+    const secretId = stack.getLogicalId(secret.node.defaultChild as never);
+
+    it('gives the role no Remotion permissions', () => {
+      template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    });
+
+    it('gives the role only secretsmanager:GetSecretValue on that secret, besides its logs', () => {
+      expect(statementsOf(template, 'AWS::IAM::Policy')).toEqual([
+        { Sid: 'WriteOwnFunctionLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`\${${stack.getLogicalId(fn.logGroup.node.defaultChild as never)}.Arn}`] },
+        { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [`\${${secretId}}`] },
+      ]);
+    });
+
+    it('tells the handler where the keys are', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ REMOTION_CREDENTIALS_SECRET_ARN: { Ref: secretId } }) },
+      });
+    });
+  });
+
+  it('reads the webhook secret with GetSecretValue only', () => {
+    const stack = newStack({ env: ENV });
+    const webhookSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Hook', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hook-AbCdEf');
+    new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, webhookUrl: 'https://example.com/hook', webhookSecret });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REMOTION_WEBHOOK_URL: 'https://example.com/hook', REMOTION_WEBHOOK_SECRET_ARN: webhookSecret.secretArn }) },
+    });
+    expect(statementsOf(template, 'AWS::IAM::Policy')).toContainEqual(
+      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: ['arn:aws:secretsmanager:us-east-1:111122223333:secret:hook-AbCdEf'] });
+  });
+});
+
+describe('RemotionRenderFunction validation', () => {
+  it.each([
+    [{ compositions: [] }, /compositions must name at least one/],
+    [{ compositions: ['Bad Id'] }, /compositions contains "Bad Id"/],
+    [{ serveUrl: 'sites/demo' }, /serveUrl must be the http\(s\) URL/],
+    [{ remotionFunctionName: 'arn:aws:lambda:x' }, /remotionFunctionName must be a Lambda function name/],
+    [{ region: 'nowhere' }, /region "nowhere"/],
+    [{ allowedCodecs: [RenderCodec.VP8] }, /allowedCodecs .* must include defaultCodec "h264"/],
+    [{ allowedCodecs: [] }, /allowedCodecs must name at least one codec/],
+    [{ outputPrefix: '/abs/' }, /outputPrefix "\/abs\/"/],
+    [{ outputPrefix: 'a/../' }, /outputPrefix "a\/..\/"/],
+    [{ maxInputPropsSize: Size.kibibytes(200) }, /maxInputPropsSize must be between/],
+    [{ framesPerLambda: 2 }, /framesPerLambda must be an integer of at least 4/],
+    [{ maxRetries: -1 }, /maxRetries must be a non-negative integer/],
+    [{ webhookUrl: 'https://example.com/hook' }, /webhookSecret is required with webhookUrl/],
+    [{ webhookUrl: 'http://example.com/hook' }, /webhookUrl must be an https URL/],
+    [{ timeout: Duration.seconds(1) }, /timeout must be between 5 and 900 seconds/],
+    [{ signedUrlExpiry: Duration.days(8) }, /signedUrlExpiry must be between 1 second and 7 days/],
+  ])('rejects %j with a message naming the prop', (props, message) => {
+    expect(() => build(props as Partial<RemotionRenderFunctionProps>)).toThrow(message);
+  });
+});

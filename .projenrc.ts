@@ -41,6 +41,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   constructsVersion: '10.5.1',
   jsiiVersion: '~5.9.0',
   tsconfigDevFile: 'tsconfig.dev.json',
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench', 'projenrc'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
 
   publishToPypi: {
     distName: 'org-remotion-constructs',
@@ -68,16 +74,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-runner@2.197.10',
     '@aws-cdk/integ-tests-alpha@2.214.0-alpha.0',
     'esbuild',
+    // Read by the handler for the webhook secret and Remotion's keys-in-Secrets-Manager mode;
+    // the same SDK release as @remotion/lambda-client, so the bundle shares one copy of its core.
+    '@aws-sdk/client-secrets-manager@3.986.0',
   ],
 
   jestOptions: {
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       snapshotSerializers: ['<rootDir>/test/snapshot-serializer.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/dump-templates.ts'],
       testTimeout: 30_000,
     },
   },
-  gitignore: ['/cdk.out', '/examples/cdk.out', '/bench/out', '/test/consumers/python/.venv', '/test/consumers/java/target', '__pycache__'],
+  gitignore: ['/cdk.out', '/.venv-cfn-lint', '/examples/cdk.out', '/bench/out', '/test/consumers/python/.venv', '/test/consumers/java/target', '__pycache__'],
   npmignoreEnabled: true,
   npmIgnoreOptions: { ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out'] },
 });
@@ -86,6 +96,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.npmignore?.include('/assets');
 
 // Examples and benchmarks are type-checked with the tests, not compiled into the library.
+project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addInclude('bench/**/*.ts');
 

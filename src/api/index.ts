@@ -76,6 +76,15 @@ export interface AuthenticatedRenderApiProps extends RemotionRenderOptions {
   readonly mfa?: cognito.Mfa;
 
   /**
+   * Turns on Cognito threat protection (compromised-credential and adaptive-authentication
+   * checks, enforced) on the created user pool. It needs the Plus feature plan, which Cognito
+   * bills per monthly active user. Ignored with `userPool`.
+   *
+   * @default false - the Essentials feature plan
+   */
+  readonly threatProtection?: boolean;
+
+  /**
    * What happens to the created user pool when it leaves the stack. Ignored with `userPool`.
    *
    * @default RemovalPolicy.RETAIN - users are never lost by accident
@@ -320,6 +329,8 @@ export class AuthenticatedRenderApi extends Construct {
       mfa: props.mfa ?? cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: props.threatProtection ? cognito.FeaturePlan.PLUS : cognito.FeaturePlan.ESSENTIALS,
+      standardThreatProtectionMode: props.threatProtection ? cognito.StandardThreatProtectionMode.FULL_FUNCTION : undefined,
       removalPolicy: props.userPoolRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
     const tokenValidity = props.tokenValidity ?? Duration.hours(1);

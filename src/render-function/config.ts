@@ -35,12 +35,12 @@ export const DEFAULT_CALL_TIMEOUT_MS = 20_000;
 const MAX_PRESIGN_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
 /** Lambda's synchronous payload limit is 6 MB; props larger than that could never be sent. */
 const MAX_INPUT_PROPS_LIMIT_BYTES = 6 * 1024 * 1024;
-/** API Gateway gives up on an integration after 30 seconds. */
-const MAX_CALL_TIMEOUT_MS = 29_000;
+/** A Lambda function runs for at most 15 minutes. */
+const MAX_CALL_TIMEOUT_MS = 15 * 60 * 1000;
 const PRIVACY_VALUES: readonly OutputPrivacy[] = ['public', 'private', 'no-acl'];
 const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-// The prefix becomes part of every output key; keep it to characters S3 and Remotion take verbatim.
-const OUTPUT_PREFIX_PATTERN = /^(?:[A-Za-z0-9_.-]+\/)*$/;
+// The prefix becomes part of every output key: folder names of S3's safe characters, as the construct checks.
+const OUTPUT_PREFIX_PATTERN = /^(?:[A-Za-z0-9!_.*'()-]+\/)*$/;
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -87,7 +87,7 @@ export function loadConfig(env: Environment): RenderHandlerConfig {
     defaultCodec,
     privacy: reader.oneOf(RENDER_ENV.PRIVACY, PRIVACY_VALUES, DEFAULT_PRIVACY),
     bucketName: reader.matching(RENDER_ENV.BUCKET_NAME, BUCKET_NAME_PATTERN, 'a valid S3 bucket name'),
-    outputPrefix: reader.matching(RENDER_ENV.OUTPUT_PREFIX, OUTPUT_PREFIX_PATTERN, 'empty or folder names ending in "/" ([A-Za-z0-9_.-])') ?? '',
+    outputPrefix: reader.matching(RENDER_ENV.OUTPUT_PREFIX, OUTPUT_PREFIX_PATTERN, 'empty or folder names each ending in "/"') ?? '',
     maxInputPropsBytes: reader.integer(RENDER_ENV.MAX_INPUT_PROPS_BYTES, { min: 2, max: MAX_INPUT_PROPS_LIMIT_BYTES }) ?? DEFAULT_MAX_INPUT_PROPS_BYTES,
     framesPerLambda: reader.integer(RENDER_ENV.FRAMES_PER_LAMBDA, { min: 1 }),
     maxRetries: reader.integer(RENDER_ENV.MAX_RETRIES, { min: 0 }),
@@ -99,9 +99,6 @@ export function loadConfig(env: Environment): RenderHandlerConfig {
     callTimeoutMs: reader.integer(RENDER_ENV.CALL_TIMEOUT_MS, { min: 1, max: MAX_CALL_TIMEOUT_MS }) ?? DEFAULT_CALL_TIMEOUT_MS,
   };
 
-  if (config.outputPrefix.split('/').some((segment) => segment === '.' || segment === '..')) {
-    problems.push(`${RENDER_ENV.OUTPUT_PREFIX} must not contain "." or ".." folders`);
-  }
   if (problems.length > 0) {
     throw new RenderConfigError(problems);
   }

@@ -46,15 +46,15 @@ export const RENDER_ENV = {
 
 /** Codecs that Remotion Lambda renders, with the file extension its output must carry. */
 export const CODEC_EXTENSIONS: Record<string, string> = {
-  'h264': 'mp4',
-  'h265': 'mp4',
-  'vp8': 'webm',
-  'vp9': 'webm',
-  'mp3': 'mp3',
-  'aac': 'aac',
-  'wav': 'wav',
-  'gif': 'gif',
-  'prores': 'mov',
+  h264: 'mp4',
+  h265: 'mp4',
+  vp8: 'webm',
+  vp9: 'webm',
+  mp3: 'mp3',
+  aac: 'aac',
+  wav: 'wav',
+  gif: 'gif',
+  prores: 'mov',
 };
 
 /** The key in Remotion's render `metadata` that records who started a render. */

@@ -1,8 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
 import { RemotionRenderFunction } from '../../src/render-function';
 import { newStack } from '../util';
@@ -152,6 +152,14 @@ describe('AuthenticatedRenderApi options', () => {
     const { template } = build({ selfSignUpEnabled: true, mfa: cognito.Mfa.REQUIRED, userPoolRemovalPolicy: RemovalPolicy.DESTROY });
     template.hasResourceProperties('AWS::Cognito::UserPool', { AdminCreateUserConfig: { AllowAdminCreateUserOnly: false }, MfaConfiguration: 'ON' });
     template.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Delete' });
+  });
+
+  it('uses the Essentials plan by default and the Plus plan with enforced threat protection when asked', () => {
+    build().template.hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: 'ESSENTIALS', UserPoolAddOns: Match.absent() });
+    build({ threatProtection: true }).template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+    });
   });
 
   it('narrows the auth flows when asked', () => {

@@ -1,6 +1,6 @@
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { Template } from 'aws-cdk-lib/assertions';
 import { getUserPolicy } from '@remotion/lambda/policies';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { RemotionPolicyPreset, RemotionRenderPolicy } from '../../src/policy';
 import { FlatStatement, newStack, statementsOf } from '../util';
 
@@ -34,7 +34,8 @@ describe('RENDER_ONLY preset (the default)', () => {
 
     it('grants lambda:InvokeFunction only on remotion-render-* in the stack region and account', () => {
       expect(bySid(statements, 'RemotionInvokeRenderFunction')).toEqual({
-        Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow',
+        Sid: 'RemotionInvokeRenderFunction',
+        Effect: 'Allow',
         Action: ['lambda:InvokeFunction'],
         Resource: [`arn:${P}:lambda:${R}:${A}:function:remotion-render-*`],
       });
@@ -42,7 +43,8 @@ describe('RENDER_ONLY preset (the default)', () => {
 
     it('grants object reads and writes only in remotionlambda-* buckets', () => {
       expect(bySid(statements, 'RemotionReadWriteRenderObjects')).toEqual({
-        Sid: 'RemotionReadWriteRenderObjects', Effect: 'Allow',
+        Sid: 'RemotionReadWriteRenderObjects',
+        Effect: 'Allow',
         Action: ['s3:GetObject', 's3:PutObject'],
         Resource: [`arn:${P}:s3:::remotionlambda-*/*`],
       });
@@ -50,7 +52,8 @@ describe('RENDER_ONLY preset (the default)', () => {
 
     it('grants listing and location only of remotionlambda-* buckets', () => {
       expect(bySid(statements, 'RemotionListRenderBucket')).toEqual({
-        Sid: 'RemotionListRenderBucket', Effect: 'Allow',
+        Sid: 'RemotionListRenderBucket',
+        Effect: 'Allow',
         Action: ['s3:ListBucket', 's3:GetBucketLocation'],
         Resource: [`arn:${P}:s3:::remotionlambda-*`],
       });

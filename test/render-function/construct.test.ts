@@ -1,9 +1,9 @@
 import { Duration, Size } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { RemotionRenderFunction, RemotionRenderFunctionProps, RenderCodec, RenderPrivacy } from '../../src/render-function';
 import { newStack, statementsOf } from '../util';
 
@@ -103,7 +103,7 @@ describe('RemotionRenderFunction with defaults', () => {
 
 describe('RemotionRenderFunction options', () => {
   it('bundles the same Remotion version that it announces', () => {
-    expect(RemotionRenderFunction.REMOTION_VERSION).toBe(require('@remotion/lambda/package.json').version);
+    expect(RemotionRenderFunction.REMOTION_VERSION).toBe(jest.requireActual<{ version: string }>('@remotion/lambda/package.json').version);
   });
 
   it('warns at synth time when remotionFunctionName names another Remotion version', () => {

@@ -1,6 +1,6 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RemotionPolicyPreset } from '../../src/policy';
 import { RemotionRenderRole } from '../../src/role';
 import { newStack, statementsOf } from '../util';
@@ -57,7 +57,8 @@ describe('RemotionRenderRole', () => {
     new RemotionRenderRole(stack, 'Role', { logGroup });
     const logGroupId = stack.getLogicalId(logGroup.node.defaultChild as never);
     expect(statementsOf(Template.fromStack(stack), 'AWS::IAM::Policy')).toEqual([{
-      Sid: 'WriteOwnFunctionLogs', Effect: 'Allow',
+      Sid: 'WriteOwnFunctionLogs',
+      Effect: 'Allow',
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Resource: [`\${${logGroupId}.Arn}`],
     }]);

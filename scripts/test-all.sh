@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Every test, on a fresh machine (Node 20 + npm, Python 3 + pip, JDK 17 + Maven): installs what it
+# needs, builds the library, runs the TypeScript tests, cfn-lint, the integ snapshot check and
+# the Python and Java consumers. This is what .ci/run runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CI=true
+
+started=$(date +%s)
+passed=0
+
+# run_phase NAME COMMAND...: runs one phase, prints how long it took; the script stops at the first failure.
+run_phase() {
+  local name="$1" phase_started
+  shift
+  phase_started=$(date +%s)
+  echo
+  echo "=== ${name}"
+  "$@"
+  echo "=== ${name}: ok in $(($(date +%s) - phase_started))s"
+  passed=$((passed + 1))
+}
+
+build_and_unit_test() {
+  rm -rf cdk.out/test-templates
+  CFN_LINT_TEMPLATES_DIR=cdk.out/test-templates npx projen build
+}
+
+run_phase "install npm dependencies" npm ci --no-audit --no-fund
+run_phase "build: bundle handler, jsii compile, API.md, jest tests + eslint, npm package" build_and_unit_test
+run_phase "API.md is generated and committed" git diff --exit-code -- API.md
+run_phase "cfn-lint on the tests' templates and examples/" scripts/cfn-lint.sh
+run_phase "integ-runner snapshots (offline, no deploy)" scripts/integ.sh
+run_phase "Python consumer (jsii wheel + aws-cdk-lib from PyPI, pytest)" scripts/consumers-python.sh
+run_phase "Java consumer (jsii Maven artifact + aws-cdk-lib from Maven Central, JUnit)" scripts/consumers-java.sh
+
+echo
+echo "All phases green in $(($(date +%s) - started))s."
+echo "test phases: ${passed} passed, 0 failed"

@@ -1,0 +1,123 @@
+import type { GetRenderProgressInput, PresignUrlInput, RenderMediaOnLambdaInput, RenderProgress } from '@remotion/lambda/client';
+import type { RenderHandlerConfig } from './config';
+import { OWNER_METADATA_KEY } from './environment';
+import type { RenderStatusRequest, StartRenderRequest } from './request';
+
+type AwsRegion = RenderMediaOnLambdaInput['region'];
+type RemotionCodec = RenderMediaOnLambdaInput['codec'];
+
+// Remotion checks region and codec itself and rejects unknown ones (answered as 502); the config
+// only holds codecs from CODEC_EXTENSIONS, which lists Remotion Lambda's codecs.
+const asRegion = (region: string): AwsRegion => region as AwsRegion;
+const asCodec = (codec: string): RemotionCodec => codec as RemotionCodec;
+
+/**
+ * Where Remotion writes the output: under `<prefix><sub>/` so each caller has a folder of their own.
+ * With a configured bucket we name the full key (a fresh id keeps renders apart); without one,
+ * Remotion puts the name under `renders/<renderId>/` in its own bucket.
+ */
+export function outputLocation(
+  config: Pick<RenderHandlerConfig, 'bucketName' | 'outputPrefix'>,
+  sub: string,
+  fileName: string,
+  uniqueId: string,
+): NonNullable<RenderMediaOnLambdaInput['outName']> {
+  if (config.bucketName !== undefined) {
+    return { bucketName: config.bucketName, key: `${config.outputPrefix}${sub}/${uniqueId}/${fileName}` };
+  }
+  return `${config.outputPrefix}${sub}/${fileName}`;
+}
+
+export interface RenderMediaInputOptions {
+  readonly config: RenderHandlerConfig;
+  readonly request: StartRenderRequest;
+  readonly sub: string;
+  /** A fresh id (a UUID) for the output key when the bucket is configured. */
+  readonly uniqueId: string;
+  /** The webhook secret, when a webhook is configured and has one. */
+  readonly webhookSecret?: string;
+}
+
+export function renderMediaInput({ config, request, sub, uniqueId, webhookSecret }: RenderMediaInputOptions): RenderMediaOnLambdaInput {
+  return {
+    region: asRegion(config.region),
+    functionName: config.functionName,
+    serveUrl: config.serveUrl,
+    composition: request.composition,
+    inputProps: request.inputProps,
+    codec: asCodec(request.codec),
+    privacy: config.privacy,
+    outName: outputLocation(config, sub, request.outName, uniqueId),
+    metadata: { [OWNER_METADATA_KEY]: sub },
+    framesPerLambda: config.framesPerLambda,
+    maxRetries: config.maxRetries,
+    forceBucketName: config.bucketName,
+    webhook: config.webhookUrl === undefined ? undefined : { url: config.webhookUrl, secret: webhookSecret ?? null },
+  };
+}
+
+export function renderProgressInput(config: Pick<RenderHandlerConfig, 'region' | 'functionName'>, request: RenderStatusRequest): GetRenderProgressInput {
+  return {
+    region: asRegion(config.region),
+    functionName: config.functionName,
+    bucketName: request.bucketName,
+    renderId: request.renderId,
+  };
+}
+
+/** Only the caller who started a render may see it; renders without an owner yet count as unknown. */
+export function isRenderOwnedBy(progress: Pick<RenderProgress, 'renderMetadata'>, sub: string): boolean {
+  return progress.renderMetadata?.metadata?.[OWNER_METADATA_KEY] === sub;
+}
+
+/** How to link to a render's output: not yet, the public URL, or a presigned one. */
+export type OutputLinkPlan =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'public'; readonly url: string }
+  | { readonly kind: 'presigned'; readonly input: PresignUrlInput<false> };
+
+export function planOutputLink(
+  progress: Pick<RenderProgress, 'done' | 'outputFile' | 'outBucket' | 'outKey' | 'renderMetadata'>,
+  config: Pick<RenderHandlerConfig, 'region' | 'privacy' | 'presignExpiresSeconds'>,
+): OutputLinkPlan {
+  if (!progress.done) {
+    return { kind: 'none' };
+  }
+  // The render remembers the privacy it was started with; the config may have changed since.
+  const privacy = progress.renderMetadata?.privacy ?? config.privacy;
+  if (privacy === 'public') {
+    return progress.outputFile ? { kind: 'public', url: progress.outputFile } : { kind: 'none' };
+  }
+  if (!progress.outBucket || !progress.outKey) {
+    return { kind: 'none' };
+  }
+  return {
+    kind: 'presigned',
+    input: {
+      region: asRegion(config.region),
+      bucketName: progress.outBucket,
+      objectKey: progress.outKey,
+      expiresInSeconds: config.presignExpiresSeconds,
+    },
+  };
+}
+
+/**
+ * The URL a caller polls for progress. `domainName` and `stage` come from API Gateway; a stage
+ * other than `$default` is part of the path. Without a configured bucket the caller must send
+ * back the bucket Remotion chose.
+ */
+export function statusUrl(
+  requestContext: { readonly domainName: string; readonly stage?: string },
+  renderId: string,
+  bucketNameToEcho?: string,
+): string {
+  const stagePath = requestContext.stage && requestContext.stage !== '$default' ? `/${encodeURIComponent(requestContext.stage)}` : '';
+  const query = bucketNameToEcho === undefined ? '' : `?bucketName=${encodeURIComponent(bucketNameToEcho)}`;
+  return `https://${requestContext.domainName}${stagePath}/renders/${encodeURIComponent(renderId)}${query}`;
+}
+
+/** Remotion's status routine reports a render it cannot find with this message and no error code. */
+export function isUnknownRenderError(error: unknown): boolean {
+  return error instanceof Error && /No render with ID/.test(error.message);
+}

@@ -1,0 +1,84 @@
+import { Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { AuthenticatedRenderApi } from '../../src/api';
+import { RemotionRenderFunction } from '../../src/render-function';
+import { newStack } from '../util';
+
+const FUNCTION_NAME = `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
+
+/**
+ * What stays after everything that the construct can fix is fixed. Each reason is also listed in
+ * the README; a new finding, or one of these going away, fails the test.
+ */
+function acknowledgeRemainingFindings(api: AuthenticatedRenderApi): void {
+  NagSuppressions.addResourceSuppressions(api.renderFunction.role, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'Remotion names its bucket remotionlambda-<region>-<random suffix>, unknown at synth time; the pattern is narrowed to '
+      + 'the region\'s Remotion bucket and to objects in it. Set outputBucketName to scope to one named bucket.',
+    appliesTo: ['Resource::arn:aws:s3:::remotionlambda-useast1-*', 'Resource::arn:aws:s3:::remotionlambda-useast1-*/*'],
+  }], true);
+  NagSuppressions.addResourceSuppressions(api.userPool, [
+    {
+      id: 'AwsSolutions-COG2',
+      reason: 'MFA is optional (TOTP) by default so that the documented admin-confirm + USER_PASSWORD_AUTH flow works; '
+        + 'set mfa: cognito.Mfa.REQUIRED to require it.',
+    },
+    {
+      id: 'AwsSolutions-COG8',
+      reason: 'The Plus feature plan is billed per monthly active user; set threatProtection: true to turn it on with enforced threat protection.',
+    },
+  ], true);
+}
+
+function findings(stack: Stack) {
+  Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
+  const annotations = Annotations.fromStack(stack);
+  return [
+    ...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+  ].map((f) => `${f.id}: ${/^AwsSolutions-[A-Z0-9]+(\[[^\]]*\])?/.exec(String(f.entry.data))![0]}`);
+}
+
+function defaultApi() {
+  const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
+  const api = new AuthenticatedRenderApi(stack, 'Render', {
+    serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
+    remotionFunctionName: FUNCTION_NAME,
+    compositions: ['HelloWorld'],
+  });
+  return { stack, api };
+}
+
+describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
+  it('reports exactly the acknowledged findings without suppressions', () => {
+    const { stack } = defaultApi();
+    expect(findings(stack).sort()).toEqual([
+      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-*/*]',
+      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-*]',
+      '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',
+      '/TestStack/Render/UserPool/Resource: AwsSolutions-COG8',
+    ]);
+  });
+
+  it('leaves no finding unaddressed once each is acknowledged with a reason', () => {
+    const { stack, api } = defaultApi();
+    acknowledgeRemainingFindings(api);
+    expect(findings(stack)).toEqual([]);
+  });
+
+  it('narrows the only wildcard to the objects of a named output bucket, and threat protection clears COG8', () => {
+    const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
+    new AuthenticatedRenderApi(stack, 'Render', {
+      serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
+      remotionFunctionName: FUNCTION_NAME,
+      compositions: ['HelloWorld'],
+      outputBucketName: 'my-render-output',
+      threatProtection: true,
+    });
+    expect(findings(stack).sort()).toEqual([
+      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::my-render-output/*]',
+      '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',
+    ]);
+  });
+});

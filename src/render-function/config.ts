@@ -60,6 +60,9 @@ export function loadConfig(env: Environment): RenderHandlerConfig {
   const problems: string[] = [];
   const reader = new EnvironmentReader(env, problems);
 
+  const region = reader.required(RENDER_ENV.REGION);
+  const functionName = reader.required(RENDER_ENV.FUNCTION_NAME);
+  const serveUrl = reader.required(RENDER_ENV.SERVE_URL);
   const compositions = reader.stringArray(RENDER_ENV.COMPOSITIONS);
   const allowedCodecs = reader.stringArray(RENDER_ENV.ALLOWED_CODECS);
   for (const codec of allowedCodecs) {
@@ -79,16 +82,17 @@ export function loadConfig(env: Environment): RenderHandlerConfig {
   }
 
   const config: RenderHandlerConfig = {
-    region: reader.required(RENDER_ENV.REGION),
-    functionName: reader.required(RENDER_ENV.FUNCTION_NAME),
-    serveUrl: reader.required(RENDER_ENV.SERVE_URL),
+    region,
+    functionName,
+    serveUrl,
     compositions,
     allowedCodecs,
     defaultCodec,
     privacy: reader.oneOf(RENDER_ENV.PRIVACY, PRIVACY_VALUES, DEFAULT_PRIVACY),
     bucketName: reader.matching(RENDER_ENV.BUCKET_NAME, BUCKET_NAME_PATTERN, 'a valid S3 bucket name'),
     outputPrefix: reader.matching(RENDER_ENV.OUTPUT_PREFIX, OUTPUT_PREFIX_PATTERN, 'empty or folder names each ending in "/"') ?? '',
-    maxInputPropsBytes: reader.integer(RENDER_ENV.MAX_INPUT_PROPS_BYTES, { min: 2, max: MAX_INPUT_PROPS_LIMIT_BYTES }) ?? DEFAULT_MAX_INPUT_PROPS_BYTES,
+    maxInputPropsBytes: reader.integer(RENDER_ENV.MAX_INPUT_PROPS_BYTES, { min: 2, max: MAX_INPUT_PROPS_LIMIT_BYTES })
+      ?? DEFAULT_MAX_INPUT_PROPS_BYTES,
     framesPerLambda: reader.integer(RENDER_ENV.FRAMES_PER_LAMBDA, { min: 1 }),
     maxRetries: reader.integer(RENDER_ENV.MAX_RETRIES, { min: 0 }),
     webhookUrl,

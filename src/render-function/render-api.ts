@@ -147,8 +147,7 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     }
   }
 
-  async function dispatch(route: RenderRoute, event: RenderApiEvent): Promise<Outcome> {
-    const sub = callerSubject(event);
+  async function dispatch(route: RenderRoute, event: RenderApiEvent, sub: string | undefined): Promise<Outcome> {
     if (sub === undefined) return rejected(clientErrors.unauthenticated());
     switch (route.kind) {
       case 'startRender':
@@ -164,9 +163,10 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     const startedAt = now();
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
     const route = resolveRoute(event);
+    const sub = callerSubject(event);
     let outcome: Outcome;
     try {
-      outcome = await dispatch(route, event);
+      outcome = await dispatch(route, event, sub);
     } catch (error) {
       // Only our own code can get here (configuration, a bug): Remotion and AWS failures are 502s above.
       outcome = { status: 500, logMessage: 'Request failed', body: { message: INTERNAL_ERROR_MESSAGE }, error };
@@ -179,7 +179,7 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       route: route.key,
       status: outcome.status,
       durationMs: now() - startedAt,
-      sub: callerSubject(event),
+      sub,
       renderId: outcome.renderId,
       reason: outcome.reason,
       error: outcome.error === undefined ? undefined : describeError(outcome.error),

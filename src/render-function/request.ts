@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-// Bundled into the handler asset by esbuild; the construct code never loads this file.
-// eslint-disable-next-line import/no-extraneous-dependencies
+// Only the handler bundle loads this file, and esbuild inlines zod; the construct never imports it.
 import * as z from 'zod/mini';
 import type { RenderHandlerConfig } from './config';
 import { CODEC_EXTENSIONS } from './environment';

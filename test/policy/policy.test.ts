@@ -113,21 +113,19 @@ describe('RENDER_ONLY preset (the default)', () => {
   });
 });
 
-describe('FULL preset', () => {
-  const env = { account: '111122223333', region: 'eu-central-1' };
-  const statements = policyStatements({ preset: RemotionPolicyPreset.FULL }, env);
-  const fn = 'arn:aws:lambda:eu-central-1:111122223333:function:remotion-render-*';
-
-  it.each([
+/** The FULL preset's statements for a partition, region, account and function-name pattern. */
+function expectedFullStatements(p: string, r: string, a: string): [string, string[], string[]][] {
+  const fn = `arn:${p}:lambda:${r}:${a}:function:remotion-render-*`;
+  return [
     ['HandleQuotas', ['servicequotas:GetServiceQuota', 'servicequotas:GetAWSDefaultServiceQuota', 'servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota'], ['*']],
-    ['HandleQuotasIncrease', ['servicequotas:RequestServiceQuotaIncrease'], ['arn:aws:servicequotas:eu-central-1:111122223333:lambda/*']],
-    ['PermissionValidation', ['iam:SimulatePrincipalPolicy'], ['arn:aws:iam::111122223333:user/*', 'arn:aws:iam::111122223333:role/*']],
-    ['LambdaInvokation', ['iam:PassRole'], ['arn:aws:iam::111122223333:role/remotion-lambda-role']],
+    ['HandleQuotasIncrease', ['servicequotas:RequestServiceQuotaIncrease'], [`arn:${p}:servicequotas:${r}:${a}:lambda/*`]],
+    ['PermissionValidation', ['iam:SimulatePrincipalPolicy'], [`arn:${p}:iam::${a}:user/*`, `arn:${p}:iam::${a}:role/*`]],
+    ['LambdaInvokation', ['iam:PassRole'], [`arn:${p}:iam::${a}:role/remotion-lambda-role`]],
     ['Storage', [
       's3:GetObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:PutObject', 's3:CreateBucket', 's3:ListBucket', 's3:GetBucketLocation',
       's3:PutBucketAcl', 's3:DeleteBucket', 's3:PutBucketOwnershipControls', 's3:PutBucketPublicAccessBlock', 's3:PutBucketPolicy',
       's3:PutLifecycleConfiguration',
-    ], ['arn:aws:s3:::remotionlambda-*', 'arn:aws:s3:::remotionlambda-*/*']],
+    ], [`arn:${p}:s3:::remotionlambda-*`, `arn:${p}:s3:::remotionlambda-*/*`]],
     ['BucketListing', ['s3:ListAllMyBuckets'], ['*']],
     ['FunctionListing', ['lambda:ListFunctions'], ['*']],
     ['FunctionListingGetFunction', ['lambda:GetFunction'], [fn]],
@@ -136,25 +134,33 @@ describe('FULL preset', () => {
       'lambda:PutFunctionEventInvokeConfig', 'lambda:PutRuntimeManagementConfig', 'lambda:TagResource',
     ], [fn]],
     ['LogsRetention', ['logs:CreateLogGroup', 'logs:PutRetentionPolicy'], [
-      'arn:aws:logs:eu-central-1:111122223333:log-group:/aws/lambda/remotion-render-*',
-      'arn:aws:logs:eu-central-1:111122223333:log-group:/aws/lambda/remotion-render-*:*',
+      `arn:${p}:logs:${r}:${a}:log-group:/aws/lambda/remotion-render-*`,
+      `arn:${p}:logs:${r}:${a}:log-group:/aws/lambda/remotion-render-*:*`,
     ]],
     ['FetchBinaries', ['lambda:GetLayerVersion'], [
-      'arn:aws:lambda:eu-central-1:678892195805:layer:remotion-binaries-*',
-      'arn:aws:lambda:eu-central-1:580247275435:layer:LambdaInsightsExtension*',
+      `arn:${p}:lambda:${r}:678892195805:layer:remotion-binaries-*`,
+      `arn:${p}:lambda:${r}:580247275435:layer:LambdaInsightsExtension*`,
     ]],
-  ])('statement %s grants exactly its actions on exactly its resources', (sid, actions, resources) => {
-    expect(bySid(statements, sid)).toEqual({ Sid: sid, Effect: 'Allow', Action: actions, Resource: resources });
-  });
+  ];
+}
 
-  it('has no other statements', () => {
-    expect(statements).toHaveLength(11);
-  });
+describe('FULL preset', () => {
+  const statements = policyStatements({ preset: RemotionPolicyPreset.FULL }, { account: '111122223333', region: 'eu-central-1' });
 
-  it('uses the stack partition and pseudo parameters without an environment', () => {
-    const defaults = policyStatements({ preset: RemotionPolicyPreset.FULL });
-    expect(bySid(defaults, 'LambdaInvokation').Resource).toEqual([`arn:${P}:iam::${A}:role/remotion-lambda-role`]);
-    expect(bySid(defaults, 'FunctionManagement').Resource).toEqual([`arn:${P}:lambda:${R}:${A}:function:remotion-render-*`]);
+  describe.each([
+    ['a concrete environment (aws, eu-central-1)', statements, expectedFullStatements('aws', 'eu-central-1', '111122223333')],
+    ['the stack defaults (pseudo parameters)', policyStatements({ preset: RemotionPolicyPreset.FULL }), expectedFullStatements(P, R, A)],
+    ['a custom region and account in aws-cn',
+      policyStatements({ preset: RemotionPolicyPreset.FULL, region: 'cn-northwest-1', account: '444455556666' }, { account: '111122223333', region: 'cn-north-1' }),
+      expectedFullStatements('aws-cn', 'cn-northwest-1', '444455556666')],
+  ])('with %s', (_label, actual, expected) => {
+    it.each(expected)('statement %s grants exactly its actions on exactly its resources', (sid, actions, resources) => {
+      expect(bySid(actual, sid)).toEqual({ Sid: sid, Effect: 'Allow', Action: actions, Resource: resources });
+    });
+
+    it('has no other statements', () => {
+      expect(actual).toHaveLength(expected.length);
+    });
   });
 
   describe('drift against @remotion/lambda getUserPolicy()', () => {

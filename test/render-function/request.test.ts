@@ -1,0 +1,171 @@
+import { apiEvent, CALLER_SUB, getRenderEvent, startRenderEvent } from './handler-events';
+import {
+  callerSubject,
+  parseRenderStatusRequest,
+  parseStartRenderRequest,
+  resolveRoute,
+  type StartRenderLimits,
+} from '../../src/render-function/request';
+
+const LIMITS: StartRenderLimits = {
+  compositions: ['Intro', 'Outro'],
+  allowedCodecs: ['h264', 'vp9', 'mp3'],
+  defaultCodec: 'h264',
+  maxInputPropsBytes: 100,
+};
+
+function parseBody(body: unknown, options: { isBase64Encoded?: boolean } = {}) {
+  return parseStartRenderRequest(startRenderEvent(body, options), LIMITS);
+}
+
+describe('resolveRoute', () => {
+  it('follows API Gateway\'s route key', () => {
+    expect(resolveRoute(startRenderEvent({}))).toEqual({ kind: 'startRender', key: 'POST /renders' });
+    expect(resolveRoute(getRenderEvent('abc123'))).toEqual({ kind: 'getRender', key: 'GET /renders/{renderId}', renderId: 'abc123' });
+  });
+
+  it('falls back to method and path, without the stage, behind a catch-all route', () => {
+    expect(resolveRoute(apiEvent({ routeKey: '$default', method: 'POST', rawPath: '/prod/renders/', stage: 'prod' })))
+      .toEqual({ kind: 'startRender', key: 'POST /renders' });
+    expect(resolveRoute(apiEvent({ routeKey: 'ANY /{proxy+}', method: 'GET', rawPath: '/renders/abc%31' })))
+      .toEqual({ kind: 'getRender', key: 'GET /renders/{renderId}', renderId: 'abc1' });
+  });
+
+  it('reports anything else as not found, with what was asked for', () => {
+    expect(resolveRoute(apiEvent({ routeKey: '$default', method: 'GET', rawPath: '/renders' }))).toEqual({ kind: 'notFound', key: 'GET /renders' });
+    expect(resolveRoute(apiEvent({ routeKey: '$default', method: 'GET', rawPath: '/renders/a/b' }))).toEqual({ kind: 'notFound', key: 'GET /renders/a/b' });
+    expect(resolveRoute(apiEvent({ routeKey: 'DELETE /renders/{renderId}', method: 'DELETE', rawPath: '/renders/abc' })).kind).toBe('notFound');
+  });
+
+  it('does not fail on a path segment that is not valid percent-encoding', () => {
+    expect(resolveRoute(apiEvent({ routeKey: '$default', method: 'GET', rawPath: '/renders/%E0%A4%A' })))
+      .toEqual({ kind: 'getRender', key: 'GET /renders/{renderId}', renderId: undefined });
+  });
+});
+
+describe('callerSubject', () => {
+  it('is the verified sub claim', () => {
+    expect(callerSubject(startRenderEvent({}))).toBe(CALLER_SUB);
+  });
+
+  it.each([
+    ['missing', null],
+    ['empty', ''],
+    ['able to reach into another folder', 'alice/../bob'],
+    ['a dot folder', '..'],
+    ['overlong', 'a'.repeat(129)],
+  ])('is undefined when the sub is %s', (_, sub) => {
+    expect(callerSubject(startRenderEvent({}, { sub }))).toBeUndefined();
+  });
+
+  it('is undefined when the route has no JWT authorizer context', () => {
+    const event = startRenderEvent({});
+    const withoutAuthorizer = { ...event, requestContext: { ...event.requestContext, authorizer: undefined } };
+    expect(callerSubject(withoutAuthorizer as unknown as typeof event)).toBeUndefined();
+  });
+});
+
+describe('parseStartRenderRequest', () => {
+  it('fills in the default codec and output name', () => {
+    expect(parseBody({ composition: 'Intro' })).toEqual({
+      ok: true,
+      value: { composition: 'Intro', inputProps: {}, codec: 'h264', outName: 'video.mp4' },
+    });
+  });
+
+  it('keeps what the caller chose', () => {
+    expect(parseBody({ composition: 'Outro', inputProps: { title: 'Hi' }, codec: 'mp3', outName: 'my-song_v2.mp3' })).toEqual({
+      ok: true,
+      value: { composition: 'Outro', inputProps: { title: 'Hi' }, codec: 'mp3', outName: 'my-song_v2.mp3' },
+    });
+  });
+
+  it('decodes a base64 body', () => {
+    const encoded = Buffer.from(JSON.stringify({ composition: 'Intro' })).toString('base64');
+    expect(parseBody(encoded, { isBase64Encoded: true })).toMatchObject({ ok: true, value: { composition: 'Intro' } });
+  });
+
+  it.each([
+    ['no body', undefined],
+    ['an empty body', ''],
+    ['truncated JSON', '{"composition":'],
+  ])('refuses %s as malformed JSON', (_, body) => {
+    expect(parseBody(body)).toEqual({ ok: false, error: { status: 400, message: 'The request body is not valid JSON' } });
+  });
+
+  it.each([
+    ['a JSON array', [], [{ field: 'body', message: 'must be a JSON object' }]],
+    ['a missing composition', {}, [{ field: 'composition', message: 'must be a string' }]],
+    ['an empty composition', { composition: '' }, [{ field: 'composition', message: 'must not be empty' }]],
+    ['a numeric codec', { composition: 'Intro', codec: 264 }, [{ field: 'codec', message: 'must be a string' }]],
+    ['array input props', { composition: 'Intro', inputProps: [1, 2] }, [{ field: 'inputProps', message: 'must be a JSON object' }]],
+    ['null input props', { composition: 'Intro', inputProps: null }, [{ field: 'inputProps', message: 'must be a JSON object' }]],
+    ['unknown fields', { composition: 'Intro', privacy: 'public', serveUrl: 'x' }, [
+      { field: 'privacy', message: 'is not a known field' },
+      { field: 'serveUrl', message: 'is not a known field' },
+    ]],
+  ])('refuses %s, naming the field', (_, body, errors) => {
+    expect(parseBody(body)).toEqual({ ok: false, error: { status: 400, message: 'Invalid request body', errors } });
+  });
+
+  it.each([
+    ['a path', '../other-user/video.mp4'],
+    ['a folder', 'folder/video.mp4'],
+    ['a hidden file', '.video.mp4'],
+    ['spaces', 'my video.mp4'],
+    ['more than 100 characters', `${'v'.repeat(97)}.mp4`],
+  ])('refuses an output name with %s', (_, outName) => {
+    expect(parseBody({ composition: 'Intro', outName })).toMatchObject({ ok: false, error: { status: 400, errors: [{ field: 'outName' }] } });
+  });
+
+  it('refuses an output name whose extension does not match the codec', () => {
+    expect(parseBody({ composition: 'Intro', codec: 'vp9', outName: 'clip.mp4' })).toEqual({
+      ok: false,
+      error: { status: 400, message: 'Invalid request body', errors: [{ field: 'outName', message: 'must end in .webm for codec vp9' }] },
+    });
+  });
+
+  it('refuses a composition outside the allow-list with 403', () => {
+    expect(parseBody({ composition: 'intro' })).toMatchObject({ ok: false, error: { status: 403, errors: [{ field: 'composition' }] } });
+  });
+
+  it('refuses a codec outside the allow-list with 403, listing the allowed ones', () => {
+    expect(parseBody({ composition: 'Intro', codec: 'gif' })).toMatchObject({
+      ok: false,
+      error: { status: 403, errors: [{ field: 'codec', message: 'must be one of h264, vp9, mp3' }] },
+    });
+  });
+
+  it('refuses input props over the limit, counted in bytes of JSON', () => {
+    // 44 three-byte characters: 132 bytes of UTF-8 but only 44 UTF-16 code units.
+    expect(parseBody({ composition: 'Intro', inputProps: { t: '€'.repeat(44) } })).toMatchObject({ ok: false, error: { status: 413 } });
+    expect(parseBody({ composition: 'Intro', inputProps: { t: 'x'.repeat(90) } })).toMatchObject({ ok: true });
+  });
+
+  it('refuses a body over the limit before parsing it', () => {
+    const body = `{"composition":"Intro","inputProps":{"t":"${'x'.repeat(5000)}"`;
+    expect(parseBody(body)).toEqual({ ok: false, error: { status: 413, message: 'The request body must not exceed 4196 bytes' } });
+  });
+});
+
+describe('parseRenderStatusRequest', () => {
+  it('uses the configured bucket and ignores the query', () => {
+    expect(parseRenderStatusRequest('abc123', { bucketName: 'remotionlambda-other' }, 'my-render-bucket'))
+      .toEqual({ ok: true, value: { renderId: 'abc123', bucketName: 'my-render-bucket' } });
+  });
+
+  it('takes Remotion\'s bucket from the query when none is configured', () => {
+    expect(parseRenderStatusRequest('abc123', { bucketName: 'remotionlambda-useast1-abcdef1234' }, undefined))
+      .toEqual({ ok: true, value: { renderId: 'abc123', bucketName: 'remotionlambda-useast1-abcdef1234' } });
+  });
+
+  it.each([undefined, '', 'abc-123', 'a'.repeat(33), '../x'])('refuses the render id %p', (renderId) => {
+    expect(parseRenderStatusRequest(renderId, undefined, 'my-render-bucket'))
+      .toMatchObject({ ok: false, error: { status: 400, errors: [{ field: 'renderId' }] } });
+  });
+
+  it.each([undefined, 'my-render-bucket', 'remotionlambda-', 'remotionlambda-UPPER', 'remotionlambda-x-'])('refuses the bucket %p', (bucketName) => {
+    expect(parseRenderStatusRequest('abc123', bucketName === undefined ? undefined : { bucketName }, undefined))
+      .toMatchObject({ ok: false, error: { status: 400, errors: [{ field: 'bucketName' }] } });
+  });
+});

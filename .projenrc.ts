@@ -68,15 +68,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'typescript@~5.9.0',
     '@types/node@^20',
     `@remotion/lambda@${REMOTION_VERSION}`,
-    'zod@4.5.4',
+    // Validates request bodies in the handler; modular, so the bundle keeps only what it uses.
+    'valibot@1.5.0',
     '@types/aws-lambda',
     'cdk-nag@2.38.2',
     '@aws-cdk/integ-runner@2.197.10',
     '@aws-cdk/integ-tests-alpha@2.214.0-alpha.0',
     'esbuild',
-    // Read by the handler for the webhook secret and Remotion's keys-in-Secrets-Manager mode;
-    // the same SDK release as @remotion/lambda-client, so the bundle shares one copy of its core.
-    '@aws-sdk/client-secrets-manager@3.986.0',
+    // Signs the one Secrets Manager call the handler makes (webhook secret, Remotion's
+    // keys-in-Secrets-Manager mode): 7 KB in the bundle where the SDK client took 500 KB, because
+    // Remotion's client carries its own copy of the AWS SDK that other clients cannot share.
+    'aws4fetch@1.0.20',
   ],
 
   jestOptions: {
@@ -96,8 +98,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.npmignore?.include('/assets');
 
 // The handler's helpers, like the handler entry, only reach consumers through the esbuild bundle,
-// so they may import bundled dev dependencies (zod).
+// so they may import bundled dev dependencies (valibot, Remotion's client).
 project.eslint?.allowDevDeps('src/render-function/request.ts');
+project.eslint?.allowDevDeps('src/render-function/remotion-client.ts');
 
 // Examples and benchmarks are type-checked with the tests, not compiled into the library.
 project.tsconfigDev.addInclude('.projenrc.ts');

@@ -2,11 +2,12 @@ import { createRenderApiHandler } from './render-api';
 import { createSecretReader } from './secrets';
 
 /**
- * The HTTP API's render handler. Both SDKs are imported lazily: esbuild keeps each one in a
- * lazily evaluated wrapper, so requests refused during validation never evaluate them.
+ * The HTTP API's render handler. Remotion's client and the request signer used to read secrets
+ * are imported lazily: esbuild keeps each one in a lazily evaluated wrapper, so requests refused
+ * during validation never evaluate them.
  */
 export const handler = createRenderApiHandler({
   env: process.env,
-  loadRemotionClient: () => import('@remotion/lambda/client'),
-  readSecretString: createSecretReader(() => import('@aws-sdk/client-secrets-manager')),
+  loadRemotionClient: () => import('./remotion-client'),
+  readSecretString: createSecretReader(() => import('aws4fetch')),
 });

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 // Only the handler bundle loads this file, and esbuild inlines zod; the construct never imports it.
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import type { RenderHandlerConfig } from './config';
 import { CODEC_EXTENSIONS } from './environment';
 import { clientErrors, type FieldProblem, type Parsed } from './responses';
@@ -77,17 +77,25 @@ export interface StartRenderRequest {
 export const BODY_OVERHEAD_BYTES = 4 * 1024;
 const OUT_NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
 
-const startRenderBodySchema = z.strictObject({
-  composition: z.string({ error: 'must be a string' }).check(
-    z.minLength(1, 'must not be empty'),
-    z.maxLength(256, 'must be at most 256 characters'),
+const NOT_A_STRING = 'must be a string';
+const NOT_AN_OBJECT = 'must be a JSON object';
+
+// valibot's object and record schemas accept arrays, which are no JSON object to us.
+const isJsonObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const startRenderBodySchema = v.pipe(v.unknown(), v.check(isJsonObject, NOT_AN_OBJECT), v.objectWithRest({
+  composition: v.pipe(
+    v.string(NOT_A_STRING),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(256, 'must be at most 256 characters'),
   ),
-  inputProps: z.optional(z.record(z.string(), z.unknown(), { error: 'must be a JSON object' })),
-  codec: z.optional(z.string({ error: 'must be a string' })),
-  outName: z.optional(z.string({ error: 'must be a string' }).check(
-    z.regex(OUT_NAME_PATTERN, 'must be 1 to 100 characters from A-Z a-z 0-9 . _ - and must not start with "."'),
+  inputProps: v.optional(v.pipe(v.unknown(), v.check(isJsonObject, NOT_AN_OBJECT), v.record(v.string(), v.unknown()))),
+  codec: v.optional(v.string(NOT_A_STRING)),
+  outName: v.optional(v.pipe(
+    v.string(NOT_A_STRING),
+    v.regex(OUT_NAME_PATTERN, 'must be 1 to 100 characters from A-Z a-z 0-9 . _ - and must not start with "."'),
   )),
-}, { error: 'must be a JSON object' });
+}, v.never('is not a known field'), NOT_AN_OBJECT));
 
 export type StartRenderLimits = Pick<RenderHandlerConfig, 'compositions' | 'allowedCodecs' | 'defaultCodec' | 'maxInputPropsBytes'>;
 
@@ -109,12 +117,12 @@ export function parseStartRenderRequest(event: Pick<RenderApiEvent, 'body' | 'is
     return { ok: false, error: clientErrors.malformedJson() };
   }
 
-  const parsed = startRenderBodySchema.safeParse(json);
+  const parsed = v.safeParse(startRenderBodySchema, json);
   if (!parsed.success) {
-    return { ok: false, error: clientErrors.invalidBody(parsed.error.issues.flatMap(toFieldProblems)) };
+    return { ok: false, error: clientErrors.invalidBody(parsed.issues.map(toFieldProblem)) };
   }
 
-  const { composition, inputProps = {}, codec = limits.defaultCodec, outName } = parsed.data;
+  const { composition, inputProps = {}, codec = limits.defaultCodec, outName } = parsed.output;
   if (!limits.compositions.includes(composition)) {
     return { ok: false, error: clientErrors.compositionNotAllowed() };
   }
@@ -131,12 +139,10 @@ export function parseStartRenderRequest(event: Pick<RenderApiEvent, 'body' | 'is
   return { ok: true, value: { composition, inputProps, codec, outName: outName ?? `video.${extension}` } };
 }
 
-function toFieldProblems(issue: z.core.$ZodIssue): FieldProblem[] {
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ field: key, message: 'is not a known field' }));
-  }
-  const field = issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');
-  return [{ field, message: issue.message }];
+function toFieldProblem(issue: v.BaseIssue<unknown>): FieldProblem {
+  const field = issue.path?.map((item) => String(item.key)).join('.') || 'body';
+  const missing = issue.type === 'object_with_rest' && issue.received === 'undefined';
+  return { field, message: missing ? 'is required' : issue.message };
 }
 
 /** Which render a `GET /renders/{renderId}` asks about, and in which bucket to look. */

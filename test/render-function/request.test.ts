@@ -95,7 +95,7 @@ describe('parseStartRenderRequest', () => {
 
   it.each([
     ['a JSON array', [], [{ field: 'body', message: 'must be a JSON object' }]],
-    ['a missing composition', {}, [{ field: 'composition', message: 'must be a string' }]],
+    ['a missing composition', {}, [{ field: 'composition', message: 'is required' }]],
     ['an empty composition', { composition: '' }, [{ field: 'composition', message: 'must not be empty' }]],
     ['a numeric codec', { composition: 'Intro', codec: 264 }, [{ field: 'codec', message: 'must be a string' }]],
     ['array input props', { composition: 'Intro', inputProps: [1, 2] }, [{ field: 'inputProps', message: 'must be a JSON object' }]],

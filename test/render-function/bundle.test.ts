@@ -1,0 +1,151 @@
+/**
+ * The built handler asset, as Lambda runs it: an ES module imported by a separate `node` process
+ * (jest cannot `import()` an ES module without --experimental-vm-modules), calling the fake
+ * Lambda and Secrets Manager endpoints of this process.
+ */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import * as esbuild from 'esbuild';
+import { FAKE_ROLE_CREDENTIALS, FakeLambda } from './fake-lambda';
+import { CALLER_SUB, constructEnvironment, startRenderEvent } from './handler-events';
+import { RENDER_ENV } from '../../src/render-function/environment';
+
+const ROOT = path.join(__dirname, '..', '..');
+const ENTRY = 'src/render-function/render.lambda.ts';
+const ASSET = path.join(ROOT, 'assets/render-function/render.lambda/index.mjs');
+const BUNDLE_COMMAND = 'npx projen bundle:render-function/render.lambda';
+const RESULT_MARKER = '@@bundle-result@@';
+const CREDENTIALS_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:remotion-keys-AbCdEf';
+
+/**
+ * Runs in the child. Remotion's client sets `globalThis._dumpUnreleasedBuffers` when its module
+ * body is evaluated inside Lambda (AWS_EXECUTION_ENV), so the global tells whether it was loaded.
+ */
+const CHILD_SCRIPT = `
+const remotionEvaluated = () => globalThis._dumpUnreleasedBuffers !== undefined;
+const startedImport = performance.now();
+const { handler } = await import(process.env.BUNDLE_URL);
+const importMs = performance.now() - startedImport;
+const evaluatedAtImport = remotionEvaluated();
+const results = [];
+for (const event of JSON.parse(process.env.TEST_EVENTS)) {
+  const startedCall = performance.now();
+  const response = await handler(event, { awsRequestId: 'lambda-request-1' });
+  results.push({ response, durationMs: performance.now() - startedCall, remotionEvaluated: remotionEvaluated() });
+}
+process.stdout.write('\\n${RESULT_MARKER}' + JSON.stringify({ importMs, evaluatedAtImport, results }));
+`;
+
+interface ChildRun {
+  readonly importMs: number;
+  readonly evaluatedAtImport: boolean;
+  readonly results: ReadonlyArray<{ response: APIGatewayProxyStructuredResultV2; durationMs: number; remotionEvaluated: boolean }>;
+}
+
+let fake: FakeLambda;
+
+beforeAll(async () => {
+  await expectFreshAsset();
+  fake = await FakeLambda.start();
+});
+
+afterEach(() => fake.reset());
+
+afterAll(async () => {
+  await fake?.close();
+});
+
+async function runBundle(events: APIGatewayProxyEventV2WithJWTAuthorizer[], envOverrides: Record<string, string> = {}): Promise<ChildRun> {
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: FAKE_ROLE_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FAKE_ROLE_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: 'fake-role-session-token',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_LAMBDA: fake.url,
+    AWS_ENDPOINT_URL_S3: fake.url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url,
+    ...constructEnvironment(envOverrides),
+    BUNDLE_URL: pathToFileURL(ASSET).href,
+    TEST_EVENTS: JSON.stringify(events),
+  };
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], { env, timeout: 20_000 });
+  const marker = stdout.lastIndexOf(RESULT_MARKER);
+  if (marker < 0) throw new Error(`The bundle printed no result:\n${stdout}`);
+  return JSON.parse(stdout.slice(marker + RESULT_MARKER.length)) as ChildRun;
+}
+
+function bodyOf(response: APIGatewayProxyStructuredResultV2): Record<string, unknown> {
+  return JSON.parse(String(response.body)) as Record<string, unknown>;
+}
+
+it('answers 401 without evaluating Remotion\'s client', async () => {
+  const run = await runBundle([startRenderEvent({ composition: 'Intro' }, { sub: null })]);
+
+  expect(run.evaluatedAtImport).toBe(false);
+  expect(run.results[0].response.statusCode).toBe(401);
+  expect(bodyOf(run.results[0].response)).toEqual({ message: 'A verified identity is required', requestId: 'api-request-1' });
+  expect(run.results[0].remotionEvaluated).toBe(false);
+  expect(fake.invocations).toHaveLength(0);
+});
+
+it('starts a render with keys from the credentials secret, evaluating Remotion\'s client only then', async () => {
+  fake.putSecret(CREDENTIALS_SECRET_ARN, JSON.stringify({ accessKeyId: 'AKIAFROMSECRET000001', secretAccessKey: 's3cr3t' }));
+
+  const run = await runBundle(
+    [startRenderEvent({ composition: 'Intro' }, { sub: null }), startRenderEvent({ composition: 'Intro', inputProps: { title: 'Hi' } })],
+    { [RENDER_ENV.CREDENTIALS_SECRET_ARN]: CREDENTIALS_SECRET_ARN },
+  );
+
+  const [refused, accepted] = run.results;
+  expect(refused.remotionEvaluated).toBe(false);
+  expect(accepted.response.statusCode).toBe(202);
+  expect(bodyOf(accepted.response)).toMatchObject({ renderId: 'fake000001', bucketName: 'remotionlambda-useast1-abcdef1234' });
+  expect(accepted.remotionEvaluated).toBe(true);
+  expect(fake.secretReads).toEqual([CREDENTIALS_SECRET_ARN]);
+  expect(fake.secretRequests).toEqual([expect.objectContaining({
+    accessKeyId: FAKE_ROLE_CREDENTIALS.accessKeyId,
+    sessionToken: 'fake-role-session-token',
+    region: 'us-east-1',
+    service: 'secretsmanager',
+    target: 'secretsmanager.GetSecretValue',
+  })]);
+  expect(fake.invocations).toHaveLength(1);
+  expect(fake.invocations[0].accessKeyId).toBe('AKIAFROMSECRET000001');
+  expect(fake.invocations[0].payload).toMatchObject({
+    type: 'start',
+    composition: 'Intro',
+    outName: `renders-by-user/${CALLER_SUB}/video.mp4`,
+    metadata: { ownerSub: CALLER_SUB },
+  });
+});
+
+/** Fails, saying how to fix it, when the asset is missing or older than a file bundled into it. */
+async function expectFreshAsset(): Promise<void> {
+  if (!fs.existsSync(ASSET)) {
+    throw new Error(`The handler bundle ${path.relative(ROOT, ASSET)} does not exist. Build it with \`${BUNDLE_COMMAND}\` (or \`npx projen bundle\`).`);
+  }
+  const { metafile } = await esbuild.build({
+    entryPoints: [path.join(ROOT, ENTRY)],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'silent',
+    absWorkingDir: ROOT,
+  });
+  const builtAt = fs.statSync(ASSET).mtimeMs;
+  const newerSources = Object.keys(metafile.inputs)
+    .filter((input) => input.startsWith('src/') && fs.statSync(path.join(ROOT, input)).mtimeMs > builtAt);
+  if (newerSources.length > 0) {
+    throw new Error(`The handler bundle is older than ${newerSources.join(', ')}. Rebuild it with \`${BUNDLE_COMMAND}\`.`);
+  }
+}

@@ -1,0 +1,411 @@
+import { createHash, createHmac } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { RenderProgress } from '@remotion/lambda/client';
+
+/**
+ * A local stand-in for the AWS Lambda and Secrets Manager APIs, answering the way the deployed
+ * Remotion render function does (`@remotion/serverless` `startHandler` / `progressHandler`), so
+ * the real `@remotion/lambda/client` can be pointed at it with `AWS_ENDPOINT_URL_LAMBDA`.
+ */
+
+export const FAKE_REGION = 'us-east-1';
+export const FAKE_ACCOUNT_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:remotion-render-secret-internals';
+/** The bucket Remotion picks when the caller names none. */
+export const FAKE_REMOTION_BUCKET = 'remotionlambda-useast1-abcdef1234';
+/**
+ * The function role's key pair, as the Lambda runtime would put it in the environment. The fake
+ * checks the SigV4 signature of every Secrets Manager call against it.
+ */
+export const FAKE_ROLE_CREDENTIALS = { accessKeyId: 'AKIAFAKEROLEKEY00001', secretAccessKey: 'fake-role-secret' } as const;
+
+/** One `Invoke` call as the SDK sent it. */
+export interface RecordedInvocation {
+  readonly functionName: string;
+  readonly invocationType: string | undefined;
+  /** The access key id from the SigV4 `Authorization` header. */
+  readonly accessKeyId: string | undefined;
+  readonly payload: Record<string, unknown>;
+}
+
+/** One Secrets Manager call whose SigV4 signature the fake verified. */
+export interface RecordedSecretRequest {
+  readonly target: string | undefined;
+  readonly contentType: string | undefined;
+  readonly accessKeyId: string;
+  /** The credential scope's region and service, e.g. `us-east-1` and `secretsmanager`. */
+  readonly region: string;
+  readonly service: string;
+  readonly signedHeaders: readonly string[];
+  readonly sessionToken: string | undefined;
+  readonly body: string;
+}
+
+/**
+ * How the fake misbehaves: an HTTP 500 from the Lambda service, an unhandled error in the
+ * function, Remotion's own `{type: 'error'}` answer, or no answer at all.
+ */
+export type FailureMode = 'service-error' | 'function-error' | 'remotion-error' | 'hang';
+
+interface StoredRender {
+  readonly renderId: string;
+  readonly bucketName: string;
+  readonly startPayload: Record<string, unknown>;
+  progress: Partial<Pick<RenderProgress, 'done' | 'overallProgress' | 'errors' | 'fatalErrorEncountered'>>;
+}
+
+export class FakeLambda {
+  static async start(): Promise<FakeLambda> {
+    const fake = new FakeLambda();
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  readonly invocations: RecordedInvocation[] = [];
+  /** The `SecretId` of every `GetSecretValue` call that passed the signature and protocol checks. */
+  readonly secretReads: string[] = [];
+  /** Every signed Secrets Manager call, before the protocol checks. */
+  readonly secretRequests: RecordedSecretRequest[] = [];
+  private readonly server: http.Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly renders = new Map<string, StoredRender>();
+  private readonly secrets = new Map<string, string>();
+  private failure: FailureMode | undefined;
+  private renderCounter = 0;
+
+  private constructor() {
+    this.server = http.createServer((request, response) => {
+      void this.answer(request, response);
+    });
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  get url(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** Every later call fails this way, until `reset()`. */
+  failWith(mode: FailureMode): void {
+    this.failure = mode;
+  }
+
+  reset(): void {
+    this.failure = undefined;
+    this.invocations.length = 0;
+    this.secretReads.length = 0;
+    this.secretRequests.length = 0;
+    this.renders.clear();
+    this.secrets.clear();
+    this.renderCounter = 0;
+  }
+
+  putSecret(secretId: string, value: string): void {
+    this.secrets.set(secretId, value);
+  }
+
+  /** Changes what `getRenderProgress` reports for a render this fake started. */
+  updateRender(renderId: string, progress: StoredRender['progress']): void {
+    const render = this.renders.get(renderId);
+    if (!render) throw new Error(`The fake never started render ${renderId}`);
+    render.progress = { ...render.progress, ...progress };
+  }
+
+  invocationsOfType(type: string): RecordedInvocation[] {
+    return this.invocations.filter((invocation) => invocation.payload.type === type);
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async answer(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const body = await readBody(request);
+    const invokePath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(request.url ?? '');
+    if (request.method === 'POST' && invokePath) {
+      this.answerInvoke(decodeURIComponent(invokePath[1]), request, body, response);
+      return;
+    }
+    if (request.method === 'POST' && isSecretsManagerCall(request)) {
+      this.answerSecretsManager(request, body, response);
+      return;
+    }
+    send(response, 404, { message: `The fake does not know ${request.method} ${request.url}` });
+  }
+
+  private answerInvoke(functionName: string, request: http.IncomingMessage, body: string, response: http.ServerResponse): void {
+    const payload = JSON.parse(body) as Record<string, unknown>;
+    const authorization = request.headers.authorization ?? '';
+    this.invocations.push({
+      functionName,
+      invocationType: headerValue(request.headers['x-amz-invocation-type']),
+      accessKeyId: /Credential=([^/]+)\//.exec(authorization)?.[1],
+      payload,
+    });
+
+    switch (this.failure) {
+      case 'hang':
+        return;
+      case 'service-error':
+        send(response, 500, { Type: 'Service', message: `Internal failure in ${FAKE_ACCOUNT_ARN}` }, { 'x-amzn-errortype': 'ServiceException' });
+        return;
+      case 'function-error':
+        send(response, 200, { errorType: 'Error', errorMessage: `boom in ${FAKE_ACCOUNT_ARN}`, trace: ['Error: boom', '    at /var/task/index.js:1:1'] }, {
+          'x-amz-function-error': 'Unhandled',
+        });
+        return;
+      case 'remotion-error':
+        send(response, 200, remotionError(`Version mismatch: ${FAKE_ACCOUNT_ARN} has another version`));
+        return;
+      case undefined:
+        break;
+    }
+
+    if (payload.type === 'start') {
+      send(response, 200, this.startRender(payload));
+    } else if (payload.type === 'status') {
+      send(response, 200, this.renderStatus(payload));
+    } else {
+      send(response, 200, remotionError(`The fake does not implement the ${String(payload.type)} routine`));
+    }
+  }
+
+  /** As `startHandler`: the caller's bucket or Remotion's own, and a fresh 10 character id. */
+  private startRender(payload: Record<string, unknown>): { type: 'success'; renderId: string; bucketName: string } {
+    this.renderCounter += 1;
+    const renderId = `fake${String(this.renderCounter).padStart(6, '0')}`;
+    const bucketName = typeof payload.bucketName === 'string' ? payload.bucketName : FAKE_REMOTION_BUCKET;
+    this.renders.set(renderId, { renderId, bucketName, startPayload: payload, progress: {} });
+    return { type: 'success', renderId, bucketName };
+  }
+
+  /** As `progressHandler`: the progress object, or the error Remotion throws for an unknown id. */
+  private renderStatus(payload: Record<string, unknown>): RenderProgress | ReturnType<typeof remotionError> {
+    const render = this.renders.get(String(payload.renderId));
+    if (!render || render.bucketName !== payload.bucketName) {
+      return remotionError(`No render with ID "${String(payload.renderId)}" found in bucket ${String(payload.bucketName)} and region ${FAKE_REGION}`);
+    }
+    return renderProgress(render);
+  }
+
+  /**
+   * As Secrets Manager's JSON protocol: a SigV4 signature by a known key for service
+   * `secretsmanager` (else 403), then `x-amz-target` and the content type (else 400).
+   */
+  private answerSecretsManager(request: http.IncomingMessage, body: string, response: http.ServerResponse): void {
+    const signature = verifySigV4(request, body);
+    if (!signature.ok) {
+      sendAwsJsonError(response, 403, signature.errorType, signature.message);
+      return;
+    }
+    const target = headerValue(request.headers['x-amz-target']);
+    const contentType = headerValue(request.headers['content-type']);
+    this.secretRequests.push({ ...signature.scope, target, contentType, sessionToken: headerValue(request.headers['x-amz-security-token']), body });
+    if (signature.scope.service !== 'secretsmanager') {
+      sendAwsJsonError(response, 403, 'InvalidSignatureException', 'Credential should be scoped to correct service: \'secretsmanager\'.');
+      return;
+    }
+    if (contentType !== 'application/x-amz-json-1.1') {
+      sendAwsJsonError(response, 400, 'SerializationException', `Unexpected content type ${String(contentType)}`);
+      return;
+    }
+    if (target !== 'secretsmanager.GetSecretValue') {
+      sendAwsJsonError(response, 400, 'UnknownOperationException', `The fake does not implement ${String(target)}`);
+      return;
+    }
+    this.answerGetSecretValue(body, response);
+  }
+
+  private answerGetSecretValue(body: string, response: http.ServerResponse): void {
+    const { SecretId: secretId } = JSON.parse(body) as { SecretId: string };
+    this.secretReads.push(secretId);
+    const value = this.secrets.get(secretId);
+    if (this.failure === 'hang') return;
+    if (this.failure === 'service-error') {
+      sendAwsJsonError(response, 500, 'InternalServiceError', `Internal failure reading ${secretId}`);
+      return;
+    }
+    if (value === undefined || this.failure !== undefined) {
+      sendAwsJsonError(response, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+      return;
+    }
+    send(response, 200, { ARN: secretId, Name: secretId.split(':').pop(), SecretString: value, VersionId: 'v1' }, {
+      'content-type': 'application/x-amz-json-1.1',
+    });
+  }
+}
+
+function isSecretsManagerCall(request: http.IncomingMessage): boolean {
+  const target = headerValue(request.headers['x-amz-target']) ?? '';
+  return request.url === '/' && (target.startsWith('secretsmanager.') || /\/secretsmanager\/aws4_request/.test(request.headers.authorization ?? ''));
+}
+
+function sendAwsJsonError(response: http.ServerResponse, status: number, errorType: string, message: string): void {
+  send(response, status, { __type: errorType, message }, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': errorType });
+}
+
+type SigV4Check =
+  | { ok: true; scope: { accessKeyId: string; region: string; service: string; signedHeaders: string[] } }
+  | { ok: false; errorType: string; message: string };
+
+const SIGV4_AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
+
+/**
+ * Recomputes the request's SigV4 signature (header form, the way AWS does for a JSON-protocol
+ * service) with the secret key of `FAKE_ROLE_CREDENTIALS`.
+ */
+function verifySigV4(request: http.IncomingMessage, body: string): SigV4Check {
+  const authorization = request.headers.authorization;
+  if (authorization === undefined) return { ok: false, errorType: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
+  const match = SIGV4_AUTHORIZATION.exec(authorization);
+  if (!match) return { ok: false, errorType: 'IncompleteSignatureException', message: 'Not a SigV4 Authorization header' };
+  const [, accessKeyId, date, region, service, signedHeaderList, signature] = match;
+  const amzDate = headerValue(request.headers['x-amz-date']) ?? '';
+  const signedHeaders = signedHeaderList.split(';');
+  if (!amzDate.startsWith(date) || !signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date')) {
+    return { ok: false, errorType: 'IncompleteSignatureException', message: 'The signature must cover host and x-amz-date, of the scope\'s day' };
+  }
+  if (accessKeyId !== FAKE_ROLE_CREDENTIALS.accessKeyId) {
+    return { ok: false, errorType: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+  }
+  const url = new URL(request.url ?? '/', 'http://fake');
+  const query = [...url.searchParams].map(([key, value]) => `${encodeRfc3986(key)}=${encodeRfc3986(value)}`).sort().join('&');
+  const canonicalHeaders = signedHeaders
+    .map((name) => `${name}:${String(request.headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`)
+    .join('');
+  const canonicalRequest = [request.method, url.pathname, query, canonicalHeaders, signedHeaderList, sha256Hex(body)].join('\n');
+  const scope = `${date}/${region}/${service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
+  const signingKey = [date, region, service, 'aws4_request']
+    .reduce<Buffer>((key, part) => hmac(key, part), Buffer.from(`AWS4${FAKE_ROLE_CREDENTIALS.secretAccessKey}`));
+  if (hmac(signingKey, stringToSign).toString('hex') !== signature) {
+    return { ok: false, errorType: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided.' };
+  }
+  return { ok: true, scope: { accessKeyId, region, service, signedHeaders } };
+}
+
+function hmac(key: Buffer, data: string): Buffer {
+  return createHmac('sha256', key).update(data, 'utf8').digest();
+}
+
+function sha256Hex(data: string): string {
+  return createHash('sha256').update(data, 'utf8').digest('hex');
+}
+
+function encodeRfc3986(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function remotionError(message: string): { type: 'error'; message: string; stack: string } {
+  return { type: 'error', message, stack: `Error: ${message}\n    at progressHandler (/var/task/index.js:1:1)` };
+}
+
+/** The output location the way Remotion's `getExpectedOutName` computes it. */
+function outputOf(render: StoredRender): { outBucket: string; outKey: string } {
+  const outName = render.startPayload.outName;
+  if (typeof outName === 'string') {
+    return { outBucket: render.bucketName, outKey: `renders/${render.renderId}/${outName}` };
+  }
+  if (typeof outName === 'object' && outName !== null && 'bucketName' in outName && 'key' in outName) {
+    return { outBucket: String(outName.bucketName), outKey: String(outName.key) };
+  }
+  return { outBucket: render.bucketName, outKey: `renders/${render.renderId}/out.mp4` };
+}
+
+/** A complete `RenderProgress`, typed so that a change in Remotion's shape fails to compile here. */
+function renderProgress(render: StoredRender): RenderProgress {
+  const start = render.startPayload;
+  const done = render.progress.done ?? false;
+  const { outBucket, outKey } = outputOf(render);
+  const metadata = typeof start.metadata === 'object' && start.metadata !== null ? (start.metadata as Record<string, string>) : null;
+  const privacy = start.privacy === 'public' || start.privacy === 'no-acl' ? start.privacy : 'private';
+  return {
+    type: 'success',
+    chunks: done ? 4 : 1,
+    done,
+    encodingStatus: null,
+    costs: { accruedSoFar: 0.001, displayCost: '$0.001', currency: 'USD', disclaimer: 'Estimated cost.' },
+    renderId: render.renderId,
+    renderMetadata: {
+      type: 'video',
+      imageFormat: 'jpeg',
+      muted: false,
+      frameRange: [0, 99],
+      everyNthFrame: 1,
+      codec: 'h264',
+      siteId: 'fake-site',
+      startedDate: Date.now(),
+      totalChunks: 4,
+      estimatedTotalLambdaInvokations: 5,
+      estimatedRenderLambdaInvokations: 4,
+      compositionId: String(start.composition),
+      audioCodec: null,
+      inputProps: { type: 'payload', payload: '{}' },
+      framesPerLambda: 25,
+      memorySizeInMb: 2048,
+      functionName: 'remotion-render-4-0-527-mem2048mb-disk2048mb-120sec',
+      rendererFunctionName: 'remotion-render-4-0-527-mem2048mb-disk2048mb-120sec',
+      lambdaVersion: '4.0.527',
+      region: FAKE_REGION,
+      renderId: render.renderId,
+      outName: undefined,
+      outputFileIsConditional: null,
+      privacy,
+      deleteAfter: null,
+      numberOfGifLoops: null,
+      audioBitrate: null,
+      downloadBehavior: { type: 'play-in-browser' },
+      metadata,
+      dimensions: { width: 1920, height: 1080 },
+      scale: 1,
+    },
+    bucket: render.bucketName,
+    outputFile: done ? `https://s3.${FAKE_REGION}.amazonaws.com/${outBucket}/${outKey}` : null,
+    outKey: done ? outKey : null,
+    outBucket: done ? outBucket : null,
+    timeToFinish: done ? 12000 : null,
+    errors: render.progress.errors ?? [],
+    fatalErrorEncountered: render.progress.fatalErrorEncountered ?? false,
+    currentTime: Date.now(),
+    renderSize: 0,
+    lambdasInvoked: 4,
+    cleanup: null,
+    timeToFinishChunks: null,
+    timeToRenderFrames: null,
+    timeToEncode: null,
+    overallProgress: render.progress.overallProgress ?? (done ? 1 : 0.25),
+    retriesInfo: [],
+    mostExpensiveFrameRanges: null,
+    framesRendered: done ? 100 : 25,
+    outputSizeInBytes: done ? 123456 : null,
+    estimatedBillingDurationInMilliseconds: null,
+    combinedFrames: 0,
+    timeToCombine: null,
+    timeoutTimestamp: Date.now() + 120_000,
+    functionLaunched: Date.now(),
+    serveUrlOpened: Date.now(),
+    compositionValidated: Date.now(),
+    artifacts: [],
+  };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function readBody(request: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) {
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST', ...headers });
+  response.end(JSON.stringify(body));
+}

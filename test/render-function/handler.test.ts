@@ -1,0 +1,405 @@
+/**
+ * The handler end to end, with the real `@remotion/lambda/client` and secret reader (signing with
+ * `aws4fetch`) talking to a local fake of the Lambda and Secrets Manager APIs.
+ */
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import * as aws4fetch from 'aws4fetch';
+import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda, type FailureMode } from './fake-lambda';
+import {
+  API_DOMAIN,
+  CALLER_SUB,
+  constructEnvironment,
+  getRenderEvent,
+  OTHER_SUB,
+  REMOTION_FUNCTION_NAME,
+  responseJson,
+  SERVE_URL,
+  startRenderEvent,
+  apiEvent,
+} from './handler-events';
+import { RENDER_ENV } from '../../src/render-function/environment';
+import type { RequestLogRecord } from '../../src/render-function/log';
+import { createRenderApiHandler, type RemotionClient } from '../../src/render-function/render-api';
+import { createSecretReader } from '../../src/render-function/secrets';
+
+const OUTPUT_ID = 'b3c1e7a2-5d4f-4e6a-9b8c-7d6e5f4a3b2c';
+const SERVICE_FAILURE = { message: 'The rendering service failed; try again later', requestId: 'api-request-1' };
+const LEAKS = /arn:aws|123456789012|stack|\/var\/task|boom|Version mismatch/i;
+
+let fake: FakeLambda;
+const originalEnv = process.env;
+
+beforeAll(async () => {
+  fake = await FakeLambda.start();
+  process.env = {
+    ...originalEnv,
+    AWS_ACCESS_KEY_ID: FAKE_ROLE_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FAKE_ROLE_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_LAMBDA: fake.url,
+    AWS_ENDPOINT_URL_S3: fake.url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url,
+  };
+});
+
+afterEach(() => {
+  fake.reset();
+  delete process.env.REMOTION_AWS_ACCESS_KEY_ID;
+  delete process.env.REMOTION_AWS_SECRET_ACCESS_KEY;
+});
+
+afterAll(async () => {
+  await fake.close();
+  process.env = originalEnv;
+});
+
+const loadRemotionClient = jest.fn(async (): Promise<RemotionClient> => jest.requireActual('@remotion/lambda/client'));
+
+/** A fresh handler, as after a cold start, configured like the construct would. */
+function coldStart(envOverrides: Record<string, string | undefined> = {}) {
+  const logs: RequestLogRecord[] = [];
+  const handler = createRenderApiHandler({
+    env: constructEnvironment(envOverrides),
+    loadRemotionClient,
+    readSecretString: createSecretReader(async () => aws4fetch),
+    writeLog: (record) => logs.push(record),
+    randomId: () => OUTPUT_ID,
+  });
+  const call = async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
+    const response = await handler(event, { awsRequestId: 'lambda-request-1' });
+    return { response, body: responseJson(response) };
+  };
+  return { call, logs };
+}
+
+describe('POST /renders', () => {
+  it('starts the render through Remotion and answers 202 with a status URL', async () => {
+    const { call, logs } = coldStart();
+
+    const { response, body } = await call(startRenderEvent({ composition: 'Intro', inputProps: { title: 'Hello' } }));
+
+    expect(response.statusCode).toBe(202);
+    expect(response.headers).toEqual({ 'content-type': 'application/json', 'cache-control': 'no-store', 'x-request-id': 'api-request-1' });
+    expect(body).toEqual({
+      renderId: 'fake000001',
+      bucketName: FAKE_REMOTION_BUCKET,
+      statusUrl: `https://${API_DOMAIN}/renders/fake000001?bucketName=${FAKE_REMOTION_BUCKET}`,
+      requestId: 'api-request-1',
+    });
+    expect(fake.invocations).toHaveLength(1);
+    const [invocation] = fake.invocations;
+    expect(invocation.functionName).toBe(REMOTION_FUNCTION_NAME);
+    expect(invocation.invocationType).toBe('RequestResponse');
+    expect(invocation.payload).toMatchObject({
+      type: 'start',
+      version: '4.0.527',
+      composition: 'Intro',
+      serveUrl: SERVE_URL,
+      codec: 'h264',
+      privacy: 'private',
+      outName: `renders-by-user/${CALLER_SUB}/video.mp4`,
+      metadata: { ownerSub: CALLER_SUB },
+      bucketName: null,
+      webhook: null,
+      inputProps: { type: 'payload', payload: JSON.stringify({ title: 'Hello' }) },
+    });
+    expect(logs).toEqual([expect.objectContaining({
+      level: 'info', requestId: 'api-request-1', route: 'POST /renders', status: 202, sub: CALLER_SUB, renderId: 'fake000001',
+    })]);
+    expect(JSON.stringify(logs)).not.toContain('Hello');
+  });
+
+  it('writes into the configured bucket under the caller\'s folder and passes the render options', async () => {
+    const webhookSecretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf';
+    fake.putSecret(webhookSecretArn, 'webhook-signing-secret');
+    const { call } = coldStart({
+      [RENDER_ENV.BUCKET_NAME]: 'my-render-bucket',
+      [RENDER_ENV.FRAMES_PER_LAMBDA]: '40',
+      [RENDER_ENV.MAX_RETRIES]: '2',
+      [RENDER_ENV.WEBHOOK_URL]: 'https://hooks.example.com/remotion',
+      [RENDER_ENV.WEBHOOK_SECRET_ARN]: webhookSecretArn,
+    });
+
+    const first = await call(startRenderEvent({ composition: 'Outro', codec: 'vp9', outName: 'clip.webm' }, { stage: 'prod', rawPath: '/prod/renders' }));
+    const second = await call(startRenderEvent({ composition: 'Outro' }));
+
+    expect(first.response.statusCode).toBe(202);
+    expect(first.body).toMatchObject({ bucketName: 'my-render-bucket', statusUrl: `https://${API_DOMAIN}/prod/renders/fake000001` });
+    expect(fake.invocations[0].payload).toMatchObject({
+      codec: 'vp9',
+      bucketName: 'my-render-bucket',
+      outName: { bucketName: 'my-render-bucket', key: `renders-by-user/${CALLER_SUB}/${OUTPUT_ID}/clip.webm` },
+      framesPerLambda: 40,
+      maxRetries: 2,
+      webhook: { url: 'https://hooks.example.com/remotion', secret: 'webhook-signing-secret' },
+    });
+    expect(second.response.statusCode).toBe(202);
+    expect(fake.secretReads).toEqual([webhookSecretArn]);
+    expect(fake.secretRequests).toEqual([expect.objectContaining({
+      accessKeyId: FAKE_ROLE_CREDENTIALS.accessKeyId, region: 'us-east-1', service: 'secretsmanager', target: 'secretsmanager.GetSecretValue',
+    })]);
+  });
+
+  it('accepts a base64-encoded body', async () => {
+    const { call } = coldStart();
+    const encoded = Buffer.from(JSON.stringify({ composition: 'Intro' })).toString('base64');
+
+    const { response } = await call(startRenderEvent(encoded, { isBase64Encoded: true }));
+
+    expect(response.statusCode).toBe(202);
+  });
+
+  describe('refuses without calling Remotion or loading its client', () => {
+    const cases: Array<[string, APIGatewayProxyEventV2WithJWTAuthorizer, number, Record<string, unknown>]> = [
+      ['a request without a verified identity', startRenderEvent({ composition: 'Intro' }, { sub: null }), 401,
+        { message: 'A verified identity is required' }],
+      ['a body that is not JSON', startRenderEvent('{"composition": '), 400,
+        { message: 'The request body is not valid JSON' }],
+      ['a body with an unknown field', startRenderEvent({ composition: 'Intro', serveUrl: 'https://evil.example.com' }), 400,
+        { message: 'Invalid request body', errors: [{ field: 'serveUrl', message: 'is not a known field' }] }],
+      ['a composition outside the allow-list', startRenderEvent({ composition: 'Secret' }), 403,
+        { message: 'This composition may not be rendered' }],
+      ['a codec outside the allow-list', startRenderEvent({ composition: 'Intro', codec: 'prores' }), 403,
+        { message: 'This codec may not be used', errors: [{ field: 'codec', message: 'must be one of h264, vp9' }] }],
+      ['input props over the limit', startRenderEvent({ composition: 'Intro', inputProps: { text: 'x'.repeat(2000) } }), 413,
+        { message: 'inputProps must not exceed 1024 bytes of JSON' }],
+      ['a body far over the limit', startRenderEvent({ composition: 'Intro', inputProps: { text: 'x'.repeat(10_000) } }), 413,
+        { message: 'The request body must not exceed 5120 bytes' }],
+    ];
+
+    it.each(cases)('%s', async (_, event, status, expectedBody) => {
+      const { call, logs } = coldStart();
+
+      const { response, body } = await call(event);
+
+      expect(response.statusCode).toBe(status);
+      expect(response.headers).toMatchObject({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+      expect(body).toMatchObject({ ...expectedBody, requestId: 'api-request-1' });
+      expect(loadRemotionClient).not.toHaveBeenCalled();
+      expect(fake.invocations).toHaveLength(0);
+      expect(logs).toEqual([expect.objectContaining({ level: 'warn', status, requestId: 'api-request-1' })]);
+    });
+
+    it('while a valid request does load it, once per cold start', async () => {
+      const { call } = coldStart();
+
+      await call(startRenderEvent({ composition: 'Intro' }));
+      await call(startRenderEvent({ composition: 'Intro' }));
+
+      expect(loadRemotionClient).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('answers 502 with only the request id when Remotion fails', () => {
+    const failures: FailureMode[] = ['service-error', 'function-error', 'remotion-error'];
+
+    it.each(failures)('%s', async (failure) => {
+      fake.failWith(failure);
+      const { call, logs } = coldStart();
+
+      const { response, body } = await call(startRenderEvent({ composition: 'Intro' }));
+
+      expect(response.statusCode).toBe(502);
+      expect(body).toEqual(SERVICE_FAILURE);
+      expect(response.body).not.toMatch(LEAKS);
+      expect(fake.invocations).toHaveLength(1);
+      expect(logs).toEqual([expect.objectContaining({
+        level: 'error', status: 502, error: { name: expect.any(String), message: expect.any(String) },
+      })]);
+    });
+
+    it('when Remotion does not answer within the call timeout', async () => {
+      fake.failWith('hang');
+      const { call, logs } = coldStart({ [RENDER_ENV.CALL_TIMEOUT_MS]: '300' });
+      const startedAt = Date.now();
+
+      const { response, body } = await call(startRenderEvent({ composition: 'Intro' }));
+
+      expect(response.statusCode).toBe(502);
+      expect(body).toEqual(SERVICE_FAILURE);
+      expect(Date.now() - startedAt).toBeLessThan(3000);
+      expect(logs[0].error).toEqual({ name: 'DeadlineExceededError', message: 'No answer within 300 ms' });
+    });
+  });
+});
+
+describe('GET /renders/{renderId}', () => {
+  async function startRender(call: ReturnType<typeof coldStart>['call'], sub = CALLER_SUB): Promise<string> {
+    const { body } = await call(startRenderEvent({ composition: 'Intro' }, { sub }));
+    return String(body.renderId);
+  }
+
+  it('reports progress with errors in a safe form', async () => {
+    const { call } = coldStart();
+    const renderId = await startRender(call);
+    fake.updateRender(renderId, {
+      overallProgress: 0.5,
+      errors: [{
+        type: 'renderer',
+        name: 'Error',
+        message: 'Chunk 3 failed in arn:aws:lambda:us-east-1:123456789012:function:x\n    at render (/var/task/index.js:1:1)',
+        stack: 'Error: Chunk 3 failed\n    at render (/var/task/index.js:1:1)',
+        frame: 75,
+        chunk: 3,
+        isFatal: false,
+        attempt: 1,
+        willRetry: true,
+        totalAttempts: 2,
+        tmpDir: null,
+        s3Location: '',
+        explanation: null,
+      }],
+    });
+
+    const { response, body } = await call(getRenderEvent(renderId, { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } }));
+
+    expect(response.statusCode).toBe(200);
+    expect(body).toEqual({
+      renderId,
+      done: false,
+      overallProgress: 0.5,
+      fatalErrorEncountered: false,
+      errors: [{ message: 'Chunk 3 failed in [redacted]', chunk: 3, isFatal: false }],
+      requestId: 'api-request-1',
+    });
+    expect(fake.invocationsOfType('status')[0].payload).toMatchObject({ type: 'status', renderId, bucketName: FAKE_REMOTION_BUCKET });
+  });
+
+  it('gives the owner of a finished private render a signed link', async () => {
+    const { call } = coldStart();
+    const renderId = await startRender(call);
+    fake.updateRender(renderId, { done: true });
+    const before = Date.now();
+
+    const { response, body } = await call(getRenderEvent(renderId, { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } }));
+
+    expect(response.statusCode).toBe(200);
+    expect(body).toMatchObject({ renderId, done: true, overallProgress: 1 });
+    const outputUrl = new URL(String(body.outputUrl));
+    expect(outputUrl.pathname).toContain(`renders/${renderId}/renders-by-user/${CALLER_SUB}/video.mp4`);
+    expect(outputUrl.searchParams.get('X-Amz-Expires')).toBe('900');
+    expect(outputUrl.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    const expiresAt = Date.parse(String(body.outputUrlExpiresAt));
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 900_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 900_000);
+  });
+
+  it('gives the public URL of a finished public render', async () => {
+    const { call } = coldStart({ [RENDER_ENV.PRIVACY]: 'public', [RENDER_ENV.BUCKET_NAME]: 'my-render-bucket' });
+    const renderId = await startRender(call);
+    fake.updateRender(renderId, { done: true });
+
+    const { body } = await call(getRenderEvent(renderId));
+
+    expect(body.outputUrl).toBe(`https://s3.us-east-1.amazonaws.com/my-render-bucket/renders-by-user/${CALLER_SUB}/${OUTPUT_ID}/video.mp4`);
+    expect(body).not.toHaveProperty('outputUrlExpiresAt');
+  });
+
+  it('answers 404 for a render another user started, exactly as for an unknown one', async () => {
+    const { call } = coldStart();
+    const renderId = await startRender(call, OTHER_SUB);
+    fake.updateRender(renderId, { done: true });
+
+    const otherUsers = await call(getRenderEvent(renderId, { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } }));
+    const unknown = await call(getRenderEvent('nosuchrender', { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } }));
+
+    expect(otherUsers.response.statusCode).toBe(404);
+    expect(otherUsers.body).toEqual({ message: 'No such render', requestId: 'api-request-1' });
+    expect(unknown.response.statusCode).toBe(404);
+    expect(unknown.body).toEqual(otherUsers.body);
+  });
+
+  it('refuses a bucket that is not a Remotion bucket when none is configured', async () => {
+    const { call } = coldStart();
+
+    const { response, body } = await call(getRenderEvent('abc123', { queryStringParameters: { bucketName: 'someone-elses-bucket' } }));
+
+    expect(response.statusCode).toBe(400);
+    expect(body).toMatchObject({ errors: [{ field: 'bucketName', message: expect.any(String) }] });
+    expect(fake.invocations).toHaveLength(0);
+  });
+
+  it('answers 502 when reading progress fails', async () => {
+    const { call } = coldStart();
+    fake.failWith('service-error');
+
+    const { response, body } = await call(getRenderEvent('abc123', { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } }));
+
+    expect(response.statusCode).toBe(502);
+    expect(body).toEqual(SERVICE_FAILURE);
+  });
+});
+
+describe('other routes', () => {
+  it('answers 404 JSON for an unknown route', async () => {
+    const { call, logs } = coldStart();
+
+    const { response, body } = await call(apiEvent({ routeKey: '$default', method: 'DELETE', rawPath: '/renders/abc' }));
+
+    expect(response.statusCode).toBe(404);
+    expect(response.headers).toMatchObject({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+    expect(body).toEqual({ message: 'No such route', requestId: 'api-request-1' });
+    expect(logs[0]).toMatchObject({ route: 'DELETE /renders/abc', status: 404 });
+  });
+});
+
+describe('credentials secret', () => {
+  const credentialsSecretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:remotion-keys-AbCdEf';
+
+  it('signs Remotion\'s calls with the key pair from the secret, read once per cold start', async () => {
+    fake.putSecret(credentialsSecretArn, JSON.stringify({ remotion_aws_client_id: 'AKIAFROMSECRET000001', remotion_aws_client_secret: 's3cr3t' }));
+    const { call } = coldStart({ [RENDER_ENV.CREDENTIALS_SECRET_ARN]: credentialsSecretArn });
+
+    const first = await call(startRenderEvent({ composition: 'Intro' }));
+    const second = await call(startRenderEvent({ composition: 'Intro' }));
+
+    expect([first.response.statusCode, second.response.statusCode]).toEqual([202, 202]);
+    expect(fake.invocations.map((invocation) => invocation.accessKeyId)).toEqual(['AKIAFROMSECRET000001', 'AKIAFROMSECRET000001']);
+    expect(fake.secretReads).toEqual([credentialsSecretArn]);
+  });
+
+  it('answers 502 without detail when the secret cannot be used', async () => {
+    fake.putSecret(credentialsSecretArn, 'not json');
+    const { call, logs } = coldStart({ [RENDER_ENV.CREDENTIALS_SECRET_ARN]: credentialsSecretArn });
+
+    const { response, body } = await call(startRenderEvent({ composition: 'Intro' }));
+
+    expect(response.statusCode).toBe(502);
+    expect(body).toEqual(SERVICE_FAILURE);
+    expect(fake.invocations).toHaveLength(0);
+    expect(logs[0].error).toEqual({ name: 'SecretError', message: 'The credentials secret is not JSON' });
+  });
+
+  it('answers 502 without detail when Secrets Manager refuses, and reads again on the next request', async () => {
+    const { call, logs } = coldStart({ [RENDER_ENV.CREDENTIALS_SECRET_ARN]: credentialsSecretArn });
+
+    const refused = await call(startRenderEvent({ composition: 'Intro' }));
+    fake.putSecret(credentialsSecretArn, JSON.stringify({ accessKeyId: 'AKIAFROMSECRET000001', secretAccessKey: 's3cr3t' }));
+    const retried = await call(startRenderEvent({ composition: 'Intro' }));
+
+    expect(refused.response.statusCode).toBe(502);
+    expect(refused.body).toEqual(SERVICE_FAILURE);
+    expect(refused.response.body).not.toMatch(LEAKS);
+    expect(logs[0].error).toEqual({ name: 'SecretError', message: 'Secrets Manager answered 400 (ResourceNotFoundException)' });
+    expect(retried.response.statusCode).toBe(202);
+    expect(fake.secretReads).toEqual([credentialsSecretArn, credentialsSecretArn]);
+    expect(fake.invocations.map((invocation) => invocation.accessKeyId)).toEqual(['AKIAFROMSECRET000001']);
+  });
+});
+
+describe('configuration', () => {
+  it('answers 500 and logs every problem when the environment is incomplete', async () => {
+    const { call, logs } = coldStart({ [RENDER_ENV.FUNCTION_NAME]: undefined, [RENDER_ENV.COMPOSITIONS]: '[]' });
+
+    const { response, body } = await call(startRenderEvent({ composition: 'Intro' }));
+
+    expect(response.statusCode).toBe(500);
+    expect(body).toEqual({ message: 'The render API failed; try again later', requestId: 'api-request-1' });
+    expect(logs[0].error?.name).toBe('RenderConfigError');
+    expect(logs[0].error?.message).toContain('REMOTION_FUNCTION_NAME is required');
+    expect(logs[0].error?.message).toContain('REMOTION_COMPOSITIONS must be a non-empty JSON array');
+  });
+});

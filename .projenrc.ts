@@ -97,6 +97,24 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // The handler asset ships inside the npm package; jsii targets must carry it too.
 project.npmignore?.include('/assets');
 
+// Code splitting: projen's bundler writes one file (`--outfile`), so every cold start would read
+// and compile all of Remotion's client even for requests refused during validation. Split, the
+// entry chunk holds only our code; Remotion's client and the signer are chunks that `import()`
+// reads when a request needs them. Same esbuild, same options, an output folder instead of a file.
+const HANDLER_ASSET_DIR = 'assets/render-function/render.lambda';
+const handlerBundle = project.tasks.tryFind('bundle:render-function/render.lambda')!;
+const projenBundleArgs = (handlerBundle.steps[0].execArgs ?? []).filter((arg) => !arg.startsWith('--outfile='));
+handlerBundle.reset();
+handlerBundle.execArgs(['node', '-e', `require('fs').rmSync('${HANDLER_ASSET_DIR}', { recursive: true, force: true })`]);
+handlerBundle.execArgs([
+  ...projenBundleArgs,
+  '--splitting',
+  `--outdir=${HANDLER_ASSET_DIR}`,
+  '--entry-names=index',
+  '--chunk-names=chunks/[name]-[hash]',
+  '--out-extension:.js=.mjs',
+]);
+
 // The handler's helpers, like the handler entry, only reach consumers through the esbuild bundle,
 // so they may import bundled dev dependencies (valibot, Remotion's client).
 project.eslint?.allowDevDeps('src/render-function/request.ts');

@@ -86,6 +86,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       snapshotSerializers: ['<rootDir>/test/snapshot-serializer.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/dump-templates.ts'],
+      // ES module imports name the compiled file (`./remotion-client.js`); jest loads the .ts source.
+      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
       testTimeout: 30_000,
     },
   },

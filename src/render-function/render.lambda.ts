@@ -8,6 +8,6 @@ import { createSecretReader } from './secrets';
  */
 export const handler = createRenderApiHandler({
   env: process.env,
-  loadRemotionClient: () => import('./remotion-client'),
+  loadRemotionClient: () => import('./remotion-client.js'),
   readSecretString: createSecretReader(() => import('aws4fetch')),
 });

@@ -91,7 +91,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 30_000,
     },
   },
-  gitignore: ['/cdk.out', '/.venv-cfn-lint', '/examples/cdk.out', '/bench/out', '/test/consumers/python/.venv', '/test/consumers/java/target', '__pycache__'],
+  gitignore: ['/cdk.out', '/.venv-cfn-lint', '/examples/cdk.out', '/bench/out', '/test/cdk-integ.out.*', '/test/consumers/python/.venv', '/test/consumers/java/target', '__pycache__'],
   npmignoreEnabled: true,
   npmIgnoreOptions: { ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out'] },
 });
@@ -133,6 +133,9 @@ const example = project.addTask('example', {
 });
 example.spawn(project.tasks.tryFind('bundle')!);
 example.exec('ts-node --project tsconfig.dev.json examples/app.ts');
+
+// Checks the integ-runner snapshots offline (never deploys); `scripts/integ.sh --update` rewrites them.
+project.addTask('integ:snapshot', { description: 'Verify the integ test snapshots without deploying', exec: 'scripts/integ.sh' });
 
 // Prints bundle size, cold start and synth time against the reference approach (not a test).
 const bench = project.addTask('bench', {

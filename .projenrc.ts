@@ -116,6 +116,8 @@ handlerBundle.execArgs([
   '--chunk-names=chunks/[name]-[hash]',
   '--out-extension:.js=.mjs',
 ]);
+// The generated watch task would rebuild a single file; the handler is small enough to rebuild.
+project.removeTask('bundle:render-function/render.lambda:watch');
 
 // The handler's helpers, like the handler entry, only reach consumers through the esbuild bundle,
 // so they may import bundled dev dependencies (valibot, Remotion's client).

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -8,7 +9,10 @@ export const ROOT = path.join(__dirname, '..', '..');
 export const OUT = path.join(ROOT, 'bench', 'out');
 export const ENTRY = 'src/render-function/render.lambda.ts';
 export const REFERENCE_ENTRY = 'bench/entries/reference.lambda.ts';
-export const ASSET = path.join(ROOT, 'assets/render-function/render.lambda/index.mjs');
+/** The handler's code asset: a folder, since the projen task builds it with esbuild code splitting. */
+export const ASSET_DIR = path.join(ROOT, 'assets/render-function/render.lambda');
+/** The entry chunk Lambda loads (`handler: index.handler`); it imports `chunks/*.mjs` lazily. */
+export const ASSET = path.join(ASSET_DIR, 'index.mjs');
 const PROJEN_BUNDLE_TASK = 'bundle:render-function/render.lambda';
 
 /** What `NodejsFunction` passes to esbuild by default for a Node.js 18+ runtime (here nodejs24.x). */
@@ -58,10 +62,87 @@ export function sizeOf(file: string): { bytes: number; gzipBytes: number } {
   return { bytes: content.length, gzipBytes: zlib.gzipSync(content, { level: 9 }).length };
 }
 
+export interface FileSize {
+  /** Path relative to the folder, `/`-separated. */
+  readonly file: string;
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  readonly sha256: string;
+}
+
+/** Every file of a folder (the whole Lambda code asset); `gzipBytes` sums per-file gzip -9, as a zip compresses each entry. */
+export interface FolderSize {
+  readonly files: readonly FileSize[];
+  readonly bytes: number;
+  readonly gzipBytes: number;
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? listFiles(dir, relative) : entry.isFile() ? [relative] : [];
+  });
+}
+
+/** Sizes of every file in `dir`: the entry `index.mjs` first, then the rest by name. */
+export function folderSize(dir: string): FolderSize {
+  const files = listFiles(dir)
+    .sort((a, b) => Number(b === 'index.mjs') - Number(a === 'index.mjs') || a.localeCompare(b))
+    .map((file) => {
+      const content = fs.readFileSync(path.join(dir, file));
+      return {
+        file,
+        bytes: content.length,
+        gzipBytes: zlib.gzipSync(content, { level: 9 }).length,
+        sha256: crypto.createHash('sha256').update(content).digest('hex'),
+      };
+    });
+  return {
+    files,
+    bytes: files.reduce((sum, file) => sum + file.bytes, 0),
+    gzipBytes: files.reduce((sum, file) => sum + file.gzipBytes, 0),
+  };
+}
+
+/** Relative `.mjs` imports (`./chunks/x-HASH.mjs`) in the folder's files that point at no file: a torn copy. */
+export function missingChunks(dir: string): string[] {
+  const missing: string[] = [];
+  for (const file of listFiles(dir).filter((name) => name.endsWith('.mjs'))) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const match of text.matchAll(/["'](\.\.?\/[^"'\s]+\.mjs)["']/g)) {
+      const target = path.join(dir, path.dirname(file), match[1]);
+      if (!fs.existsSync(target)) missing.push(`${file} -> ${match[1]}`);
+    }
+  }
+  return missing;
+}
+
+/**
+ * Copies the whole asset folder to `dest`. Others may rebuild the asset meanwhile (the task
+ * deletes the folder, then writes it), so a copy whose chunk imports do not resolve is retried.
+ */
+export async function snapshotAsset(dest: string): Promise<{ size: FolderSize; missing: string[] }> {
+  let missing: string[] = [];
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    fs.rmSync(dest, { recursive: true, force: true });
+    try {
+      fs.cpSync(ASSET_DIR, dest, { recursive: true });
+    } catch {
+      missing = ['(the asset folder changed while it was copied)'];
+      continue;
+    }
+    missing = fs.existsSync(path.join(dest, 'index.mjs')) ? missingChunks(dest) : ['index.mjs'];
+    if (missing.length === 0) break;
+  }
+  return { size: folderSize(dest), missing };
+}
+
 /** Bytes in the output per package (or `src/`), largest first. */
-export function topInputs(metafile: esbuild.Metafile, count = 6): Array<{ pkg: string; bytes: number }> {
+export function topInputs(metafile: esbuild.Metafile, count = 6, onlyOutput?: (output: string) => boolean): Array<{ pkg: string; bytes: number }> {
   const byPackage = new Map<string, number>();
-  for (const output of Object.values(metafile.outputs)) {
+  for (const [name, output] of Object.entries(metafile.outputs)) {
+    if (onlyOutput && !onlyOutput(name)) continue;
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
       const key = match ? match[1] : input.split('/').slice(0, 2).join('/');
@@ -87,31 +168,60 @@ export async function buildWithEsbuild(name: string, entry: string, outfile: str
   }
 }
 
+export interface BuiltFolder extends BuiltBundle {
+  readonly outdir: string;
+  readonly size?: FolderSize;
+  /** Largest contributors to the entry chunk `index.mjs` alone. */
+  readonly entryTopInputs?: Array<{ pkg: string; bytes: number }>;
+  /** The esbuild arguments used, with the output folder replaced. */
+  readonly args: readonly string[];
+}
+
 /**
- * Rebuilds our bundle with exactly the arguments of the projen task, into bench/out, to get
- * esbuild's metafile (what is in it) without touching assets/.
+ * Rebuilds our asset with exactly the esbuild arguments of the projen task, into `outdir` (a
+ * folder: the task splits code), to get esbuild's metafile without touching assets/. The task's
+ * other steps (it first deletes its output folder) are replaced by emptying `outdir`.
  */
-export async function rebuildProjenBundle(outfile: string): Promise<BuiltBundle> {
+export async function rebuildProjenBundle(outdir: string): Promise<BuiltFolder> {
   const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen/tasks.json'), 'utf8')) as {
     tasks: Record<string, { steps?: Array<{ execArgs?: string[] }> }>;
   };
-  const execArgs = tasks.tasks[PROJEN_BUNDLE_TASK]?.steps?.[0]?.execArgs;
-  if (!execArgs || execArgs[0] !== 'esbuild') throw new Error(`Cannot read the esbuild arguments of the projen task ${PROJEN_BUNDLE_TASK}`);
-  fs.rmSync(path.dirname(outfile), { recursive: true, force: true });
-  fs.mkdirSync(path.dirname(outfile), { recursive: true });
-  const metafile = path.join(path.dirname(outfile), 'meta.json');
-  const args = [...execArgs.slice(1).filter((arg) => !arg.startsWith('--outfile=')), `--outfile=${outfile}`, `--metafile=${metafile}`, '--log-level=error'];
+  const steps = tasks.tasks[PROJEN_BUNDLE_TASK]?.steps ?? [];
+  const esbuildSteps = steps.filter((step) => step.execArgs?.[0] === 'esbuild');
+  if (esbuildSteps.length !== 1) throw new Error(`Expected one esbuild step in the projen task ${PROJEN_BUNDLE_TASK}, found ${esbuildSteps.length}`);
+  const otherSteps = steps.filter((step) => step.execArgs?.[0] !== 'esbuild');
+  if (otherSteps.some((step) => !(step.execArgs?.[0] === 'node' && /\brmSync\(/.test(step.execArgs?.[2] ?? '')))) {
+    throw new Error(`The projen task ${PROJEN_BUNDLE_TASK} has a step other than esbuild and an rm: ${JSON.stringify(otherSteps)}`);
+  }
+  const execArgs = esbuildSteps[0].execArgs!;
+  const splitting = execArgs.includes('--splitting');
+  if (!splitting && !execArgs.some((arg) => arg.startsWith('--outfile='))) throw new Error(`The projen task ${PROJEN_BUNDLE_TASK} has neither --splitting nor --outfile`);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  fs.mkdirSync(outdir, { recursive: true });
+  const metafile = path.join(path.dirname(outdir), `${path.basename(outdir)}.meta.json`);
+  const output = splitting ? `--outdir=${outdir}` : `--outfile=${path.join(outdir, 'index.mjs')}`;
+  const args = [...execArgs.slice(1).filter((arg) => !arg.startsWith('--outfile=') && !arg.startsWith('--outdir=')), output, `--metafile=${metafile}`, '--log-level=error'];
+  const entry = path.join(outdir, 'index.mjs');
   const started = performance.now();
   const run = await runProcess(path.join(ROOT, 'node_modules/.bin/esbuild'), args, { env: process.env, cwd: ROOT, timeoutMs: 60_000 });
   const buildMs = performance.now() - started;
-  if (run.code !== 0) return { name: 'projen task args', file: outfile, ok: false, buildMs, errors: [run.stderr.trim()] };
+  if (run.code !== 0 || !fs.existsSync(entry)) {
+    return { name: 'projen task args', file: entry, outdir, args, ok: false, buildMs, errors: [run.stderr.trim() || 'no index.mjs written'], errorCount: 1 };
+  }
+  const meta = JSON.parse(fs.readFileSync(metafile, 'utf8')) as esbuild.Metafile;
+  const size = folderSize(outdir);
   return {
     name: 'projen task args',
-    file: outfile,
+    file: entry,
+    outdir,
+    args,
     ok: true,
     buildMs,
-    ...sizeOf(outfile),
-    topInputs: topInputs(JSON.parse(fs.readFileSync(metafile, 'utf8')) as esbuild.Metafile),
+    size,
+    bytes: size.bytes,
+    gzipBytes: size.gzipBytes,
+    topInputs: topInputs(meta),
+    entryTopInputs: topInputs(meta, 6, (name) => path.resolve(ROOT, name) === entry),
   };
 }
 
@@ -134,38 +244,4 @@ export async function sourcesNewerThanAsset(): Promise<string[]> {
   }
   const builtAt = fs.statSync(ASSET).mtimeMs;
   return Object.keys(metafile.inputs).filter((input) => input.startsWith('src/') && fs.statSync(path.join(ROOT, input)).mtimeMs > builtAt);
-}
-
-/**
- * An experiment, not what ships: our projen bundle options plus esbuild code splitting, so the
- * lazily imported Remotion client lands in its own chunk that is read and compiled only when a
- * request needs it. Returns the entry chunk; `bytes` is the entry chunk, `totalBytes` all chunks.
- */
-export async function buildSplitExperiment(outdir: string): Promise<BuiltBundle & { totalBytes?: number; chunks?: number }> {
-  fs.rmSync(outdir, { recursive: true, force: true });
-  const started = performance.now();
-  const entryFile = path.join(outdir, 'render.lambda.mjs');
-  try {
-    await esbuild.build({
-      absWorkingDir: ROOT,
-      entryPoints: [ENTRY],
-      bundle: true,
-      platform: 'node',
-      target: 'node24',
-      format: 'esm',
-      minify: true,
-      tsconfig: 'tsconfig.dev.json',
-      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-      splitting: true,
-      outdir,
-      outExtension: { '.js': '.mjs' },
-      logLevel: 'silent',
-    });
-    const buildMs = performance.now() - started;
-    const chunks = fs.readdirSync(outdir).filter((file) => file.endsWith('.mjs'));
-    const totalBytes = chunks.reduce((sum, file) => sum + fs.statSync(path.join(outdir, file)).size, 0);
-    return { name: 'split', file: entryFile, ok: true, buildMs, ...sizeOf(entryFile), totalBytes, chunks: chunks.length };
-  } catch (error) {
-    return { name: 'split', file: entryFile, ok: false, buildMs: performance.now() - started, errors: [String(error)], errorCount: 1 };
-  }
 }

@@ -19,7 +19,7 @@ export interface SynthSummary {
   readonly ok: boolean;
   readonly median: { wallMs: number; loadMs: number; constructMs: number; synthMs: number; constructAndSynthMs: number };
   readonly resources?: number;
-  readonly lambdaAssetFiles?: SynthReport['lambdaAssetFiles'];
+  readonly lambdaAssets?: SynthReport['lambdaAssets'];
   readonly problem?: string;
 }
 
@@ -63,7 +63,7 @@ export async function measureSynth(
         constructAndSynthMs: pick((report) => report.constructMs + report.synthMs),
       },
       resources: reports[0]?.resources,
-      lambdaAssetFiles: reports[0]?.lambdaAssetFiles,
+      lambdaAssets: reports[0]?.lambdaAssets,
       problem: list.find((sample) => sample.problem !== undefined)?.problem,
     };
   });

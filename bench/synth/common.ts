@@ -13,8 +13,16 @@ export interface SynthReport {
   /** `app.synth()` alone. */
   readonly synthMs: number;
   readonly resources: number;
-  /** Files staged for the Lambda function's code asset(s), with their sizes. */
-  readonly lambdaAssetFiles: Array<{ file: string; bytes: number }>;
+  /** Lambda code assets staged (folders with an `index.js`/`index.mjs`), with every file in them. */
+  readonly lambdaAssets: Array<{ dir: string; bytes: number; files: Array<{ file: string; bytes: number }> }>;
+}
+
+function filesUnder(dir: string, prefix = ''): Array<{ file: string; bytes: number }> {
+  return fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) return filesUnder(dir, relative);
+    return entry.isFile() ? [{ file: relative, bytes: fs.statSync(path.join(dir, relative)).size }] : [];
+  });
 }
 
 /** Builds the stack in a fresh `App`, synthesizes it into `outdir`, and prints the timings. */
@@ -34,17 +42,17 @@ export function timeSynth(build: (app: App) => Stack): void {
   const synthMs = performance.now() - startedSynth;
 
   const template = assembly.getStackByName(stack.stackName).template as { Resources?: Record<string, unknown> };
-  const lambdaAssetFiles = fs.readdirSync(assembly.directory)
+  const lambdaAssets = fs.readdirSync(assembly.directory)
     .filter((entry) => entry.startsWith('asset.') && fs.statSync(path.join(assembly.directory, entry)).isDirectory())
-    .flatMap((entry) => fs.readdirSync(path.join(assembly.directory, entry))
-      .filter((file) => /^index\.(m?js)$/.test(file))
-      .map((file) => ({ file: `${entry}/${file}`, bytes: fs.statSync(path.join(assembly.directory, entry, file)).size })));
+    .map((entry) => ({ dir: entry, files: filesUnder(path.join(assembly.directory, entry)) }))
+    .filter((asset) => asset.files.some((file) => /^index\.(m?js)$/.test(file.file)))
+    .map((asset) => ({ ...asset, bytes: asset.files.reduce((sum, file) => sum + file.bytes, 0) }));
   const report: SynthReport = {
     loadMs,
     constructMs,
     synthMs,
     resources: Object.keys(template.Resources ?? {}).length,
-    lambdaAssetFiles,
+    lambdaAssets,
   };
   process.stdout.write(`\n${SYNTH_MARKER}${JSON.stringify(report)}\n`);
 }

@@ -91,7 +91,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 30_000,
     },
   },
-  gitignore: ['/cdk.out', '/.venv-cfn-lint', '/examples/cdk.out', '/bench/out', '/test/cdk-integ.out.*', '/test/consumers/python/.venv', '/test/consumers/java/target', '__pycache__'],
+  gitignore: ['/cdk.out', '/.venv-cfn-lint', '/examples/cdk.out', '/bench/out', '__pycache__'],
   npmignoreEnabled: true,
   npmIgnoreOptions: { ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out'] },
 });
@@ -116,6 +116,12 @@ handlerBundle.execArgs([
   '--chunk-names=chunks/[name]-[hash]',
   '--out-extension:.js=.mjs',
 ]);
+// Translate the TypeScript `@example` blocks into Python and Java in the generated docstrings
+// and Javadoc, instead of copying TypeScript into them.
+for (const language of ['python', 'java']) {
+  project.tasks.tryFind(`package:${language}`)?.env('JSII_PACMAK_ROSETTA_UNKNOWN_SNIPPETS', 'translate');
+}
+
 // The generated watch task would rebuild a single file; the handler is small enough to rebuild.
 project.removeTask('bundle:render-function/render.lambda:watch');
 
@@ -145,5 +151,8 @@ const bench = project.addTask('bench', {
 });
 bench.spawn(project.tasks.tryFind('bundle')!);
 bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
+
+// Build output of the integ runner and the consumers; added last, after projen's `!/test/`.
+project.gitignore.exclude('/test/cdk-integ.out.*', '/test/consumers/python/.venv', '/test/consumers/java/target', '.pytest_cache');
 
 project.synth();

@@ -245,7 +245,7 @@ export class AuthenticatedRenderApi extends Construct {
   public readonly accessLogGroup: logs.ILogGroup;
 
   /** The custom domain, when `domainName` was given. */
-  public readonly domainName?: apigwv2.DomainName;
+  public readonly customDomain?: apigwv2.DomainName;
 
   constructor(scope: Construct, id: string, props: AuthenticatedRenderApiProps) {
     super(scope, id);
@@ -275,7 +275,7 @@ export class AuthenticatedRenderApi extends Construct {
     });
 
     if (props.domainName !== undefined) {
-      this.domainName = new apigwv2.DomainName(this, 'DomainName', {
+      this.customDomain = new apigwv2.DomainName(this, 'DomainName', {
         domainName: props.domainName,
         certificate: props.certificate!,
       });
@@ -296,9 +296,9 @@ export class AuthenticatedRenderApi extends Construct {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
         format: apigateway.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
       },
-      domainMapping: this.domainName ? { domainName: this.domainName } : undefined,
+      domainMapping: this.customDomain ? { domainName: this.customDomain } : undefined,
     });
-    this.url = this.domainName ? `https://${props.domainName}/` : this.stage.url;
+    this.url = this.customDomain ? `https://${props.domainName}/` : this.stage.url;
 
     const integration = new HttpLambdaIntegration('RenderIntegration', this.renderFunction.function);
     const routeOptions = { integration, authorizer, authorizationScopes: props.authorizationScopes };

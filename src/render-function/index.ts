@@ -50,7 +50,7 @@ export enum RenderPrivacy {
  */
 export interface RemotionRenderOptions {
   /**
-   * Region of the deployed Remotion render function.
+   * Region of the deployed Remotion render function (and of its bucket).
    *
    * @default - the stack's region
    */
@@ -132,7 +132,7 @@ export interface RemotionRenderOptions {
   readonly webhookSecret?: secretsmanager.ISecret;
 
   /**
-   * Role of the function. When given, you are responsible for its Remotion permissions (for
+   * Role of the render handler function (not of Remotion's render function). When given, you are responsible for its Remotion permissions (for
    * example with a `RemotionRenderPolicy`); the construct only adds log and secret access.
    *
    * @default - a `RemotionRenderRole` with the `RENDER_ONLY` preset scoped to exactly the
@@ -151,35 +151,37 @@ export interface RemotionRenderOptions {
   readonly credentialsSecret?: secretsmanager.ISecret;
 
   /**
-   * Log group of the function.
+   * Log group of the render handler function.
    *
    * @default - a new log group kept for `logRetention`
    */
   readonly logGroup?: logs.ILogGroup;
 
   /**
-   * How long the default log group keeps events. Ignored when `logGroup` is given.
+   * How long the render handler function's default log group keeps events. Ignored when
+   * `logGroup` is given.
    *
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * X-Ray tracing of the function.
+   * X-Ray tracing of the render handler function.
    *
    * @default lambda.Tracing.DISABLED
    */
   readonly tracing?: lambda.Tracing;
 
   /**
-   * Memory of the function, in MiB.
+   * Memory of the render handler function, in MiB (Remotion's render function keeps its own).
    *
    * @default 512
    */
   readonly memorySize?: number;
 
   /**
-   * Timeout of the function. Behind an HTTP API keep it under the API's 30 second limit.
+   * Timeout of the render handler function. Behind an HTTP API keep it under the API's 30 second
+   * limit.
    *
    * @default Duration.seconds(28)
    */

@@ -229,6 +229,7 @@ describe('AuthenticatedRenderApi options', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'render.example.com' });
     template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
     expect(api.url).toBe('https://render.example.com/');
+    expect(api.customDomain).toBeDefined();
   });
 
   it('adds no outputs when asked not to', () => {

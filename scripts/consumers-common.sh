@@ -1,0 +1,58 @@
+# Shared by scripts/consumers-python.sh and scripts/consumers-java.sh (sourced, not run):
+# phase timing, installing missing system packages, and building the jsii assembly.
+# Expects `set -euo pipefail` and the repository root as the working directory.
+
+# The machine runs Node 20 on purpose; jsii's end-of-life banner would repeat on every jsii call
+# (pacmak, and the jsii runtime under pytest and JUnit).
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="${JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION:-20}"
+
+CONSUMERS_STARTED=$(date +%s)
+CONSUMERS_TIMINGS=()
+
+# phase NAME COMMAND...: runs one phase and prints how long it took; stops the script on failure.
+phase() {
+  local name="$1" started took
+  shift
+  started=$(date +%s)
+  echo
+  echo "--- ${name}"
+  "$@"
+  took=$(($(date +%s) - started))
+  echo "--- ${name}: ok in ${took}s"
+  CONSUMERS_TIMINGS+=("$(printf '%5ss  %s' "${took}" "${name}")")
+}
+
+# print_timings TITLE: the time of every phase, and the total.
+print_timings() {
+  echo
+  echo "$1: phase times"
+  printf '  %s\n' "${CONSUMERS_TIMINGS[@]}"
+  printf '  %5ss  total\n' "$(($(date +%s) - CONSUMERS_STARTED))"
+}
+
+# apt_install PACKAGE...: installs Debian packages (as root, or with sudo).
+apt_install() {
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "need root or sudo to apt-get install $*" >&2; return 1; }
+    sudo=(sudo)
+  fi
+  command -v apt-get >/dev/null || { echo "no apt-get: install $* by hand" >&2; return 1; }
+  echo "apt-get install $*"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@"
+}
+
+require_npm_deps() {
+  if [ ! -x node_modules/.bin/projen ] || [ ! -x node_modules/.bin/jsii-pacmak ]; then
+    echo "node_modules is missing projen or jsii-pacmak: run 'npm ci' first." >&2
+    return 1
+  fi
+}
+
+# Always from scratch, so that the consumer tests exercise the current source: the handler asset
+# (which every jsii package ships), then the jsii assembly (.jsii and lib/).
+build_assembly() {
+  phase "npx projen bundle (handler asset)" npx projen bundle
+  phase "npx projen compile (jsii)" npx projen compile
+}

@@ -1,0 +1,145 @@
+package com.example.render;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.remotion.constructs.RemotionRenderRole;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.CfnElement;
+import software.amazon.awscdk.assertions.Annotations;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.cxapi.CloudAssembly;
+import software.amazon.awscdk.cxapi.CloudFormationStackArtifact;
+import software.constructs.IConstruct;
+
+/** Asserts, with software.amazon.awscdk.assertions, what the Java consumer app synthesizes. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RenderStackTest {
+    private static final String FUNCTION_ARN = "arn:aws:lambda:" + RenderApp.REGION + ":" + RenderApp.ACCOUNT
+        + ":function:" + RenderStack.REMOTION_FUNCTION_NAME;
+
+    private RenderStack stack;
+    private Template template;
+
+    @BeforeAll
+    void synthesize(@TempDir final Path outdir) {
+        App app = RenderApp.newApp(outdir.toString());
+        stack = RenderApp.newStack(app);
+        CloudAssembly assembly = app.synth();
+        assertEquals(List.of("RemotionRenderStack"),
+            assembly.getStacks().stream().map(CloudFormationStackArtifact::getStackName).collect(Collectors.toList()));
+        template = Template.fromStack(stack);
+    }
+
+    private String logicalId(final IConstruct construct) {
+        return stack.getLogicalId((CfnElement) construct.getNode().getDefaultChild());
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> resourceOf(final IConstruct construct) {
+        Map<String, Object> resources = (Map<String, Object>) template.toJSON().get("Resources");
+        return (Map<String, Object>) resources.get(logicalId(construct));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> properties(final Map<String, Object> resource) {
+        return (Map<String, Object>) resource.get("Properties");
+    }
+
+    /** Sid, Effect, Action and Resource of each statement of a managed policy, as the template has them. */
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> statements(final IConstruct policy) {
+        Map<String, Object> document = (Map<String, Object>) properties(resourceOf(policy)).get("PolicyDocument");
+        return ((List<Map<String, Object>>) document.get("Statement")).stream()
+            .map(s -> Map.of("Sid", s.get("Sid"), "Effect", s.get("Effect"), "Action", s.get("Action"), "Resource", s.get("Resource")))
+            .collect(Collectors.toList());
+    }
+
+    private static Map<String, Object> statement(final String sid, final Object action, final Object resource) {
+        return Map.of("Sid", sid, "Effect", "Allow", "Action", action, "Resource", resource);
+    }
+
+    @Test
+    void runsOnTheAwsCdkLibFloorThatThePomNames() {
+        String jar = App.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+        String expected = System.getProperty("expected.aws-cdk-lib.version");
+        assertEquals("aws-cdk-lib-" + expected + ".jar", Path.of(jar).getFileName().toString());
+    }
+
+    @Test
+    void bothRoutesNeedAJwtFromTheAuthorizer() {
+        Map<String, Map<String, Object>> routes = template.findResources("AWS::ApiGatewayV2::Route");
+        assertEquals(new TreeSet<>(List.of("GET /renders/{renderId}", "POST /renders")),
+            routes.values().stream().map(r -> (String) properties(r).get("RouteKey")).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(2, routes.size());
+
+        Map<String, Map<String, Object>> authorizers = template.findResources("AWS::ApiGatewayV2::Authorizer");
+        assertEquals(1, authorizers.size());
+        String authorizerId = authorizers.keySet().iterator().next();
+        assertEquals("JWT", properties(authorizers.get(authorizerId)).get("AuthorizerType"));
+        for (String routeKey : List.of("POST /renders", "GET /renders/{renderId}")) {
+            template.hasResourceProperties("AWS::ApiGatewayV2::Route", Map.of(
+                "RouteKey", routeKey,
+                "AuthorizationType", "JWT",
+                "AuthorizerId", Map.of("Ref", authorizerId)));
+        }
+    }
+
+    @Test
+    void ec2RoleIsTrustedByEc2OnlyAndHasAnInstanceProfile() {
+        RemotionRenderRole role = stack.getRenderRole();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> trust = (Map<String, Object>) properties(resourceOf(role)).get("AssumeRolePolicyDocument");
+        assertEquals(List.of(Map.of(
+            "Action", "sts:AssumeRole",
+            "Effect", "Allow",
+            "Principal", Map.of("Service", "ec2.amazonaws.com"))), trust.get("Statement"));
+        template.resourcePropertiesCountIs("AWS::IAM::InstanceProfile",
+            Map.of("Roles", List.of(Map.of("Ref", logicalId(role)))), 1);
+        assertFalse(role.getAssumedByLambda());
+    }
+
+    @Test
+    void ec2RoleManagedPolicyIsRenderOnlyWithDefaultBuckets() {
+        RemotionRenderRole role = stack.getRenderRole();
+        assertEquals(List.of(
+            statement("RemotionInvokeRenderFunction", "lambda:InvokeFunction", FUNCTION_ARN),
+            statement("RemotionReadWriteRenderObjects", List.of("s3:GetObject", "s3:PutObject"), "arn:aws:s3:::remotionlambda-*/*"),
+            statement("RemotionListRenderBucket", List.of("s3:ListBucket", "s3:GetBucketLocation"), "arn:aws:s3:::remotionlambda-*"),
+            statement("RemotionFindRenderBucket", "s3:ListAllMyBuckets", "*")), statements(role.getPolicy()));
+        assertEquals(List.of(Map.of("Ref", logicalId(role.getPolicy()))), properties(resourceOf(role)).get("ManagedPolicyArns"));
+    }
+
+    @Test
+    void apiHandlerRoleIsScopedToTheFunctionAndItsRegionsBucket() {
+        RemotionRenderRole handlerRole = (RemotionRenderRole) stack.getApi().getRenderFunction().getRole();
+        assertEquals(List.of(
+            statement("RemotionInvokeRenderFunction", "lambda:InvokeFunction", FUNCTION_ARN),
+            statement("RemotionReadWriteRenderObjects", List.of("s3:GetObject", "s3:PutObject"), "arn:aws:s3:::remotionlambda-useast1-*/*"),
+            statement("RemotionListRenderBucket", List.of("s3:ListBucket", "s3:GetBucketLocation"), "arn:aws:s3:::remotionlambda-useast1-*")),
+            statements(handlerRole.getPolicy()));
+        template.resourceCountIs("AWS::IAM::ManagedPolicy", 2);
+        template.hasResourceProperties("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", Map.of(
+            "Statement", List.of(Match.objectLike(Map.of("Principal", Map.of("Service", "lambda.amazonaws.com")))))));
+    }
+
+    @Test
+    void outputsAndNoWarnings() {
+        assertEquals(new TreeSet<>(List.of("RenderApiUrl", "RenderRegion", "RenderUserPoolClientId", "RenderUserPoolId")),
+            new TreeSet<>(template.findOutputs("*").keySet()));
+        template.hasOutput("RenderRegion", Map.of("Value", RenderApp.REGION));
+        Annotations.fromStack(stack).hasNoWarning("*", Match.anyValue());
+        Annotations.fromStack(stack).hasNoError("*", Match.anyValue());
+    }
+}

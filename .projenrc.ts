@@ -152,6 +152,10 @@ const bench = project.addTask('bench', {
 bench.spawn(project.tasks.tryFind('bundle')!);
 bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
 
+// unrs-resolver (under eslint-import-resolver-typescript) 1.13 names platform bindings that are
+// not all published, so `npm ci` rejects the lock file npm writes; 1.12.2 has all of them.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 // Build output of the integ runner and the consumers; added last, after projen's `!/test/`.
 project.gitignore.exclude('/test/cdk-integ.out.*', '/test/consumers/python/.venv', '/test/consumers/java/target', '.pytest_cache');
 

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { runProcess } from './run-process';
+import { sourcesNewerThanAsset as sourcesNewerThanHandlerAsset } from '../../test/render-function/asset-freshness';
 
 export const ROOT = path.join(__dirname, '..', '..');
 export const OUT = path.join(ROOT, 'bench', 'out');
@@ -225,23 +226,11 @@ export async function rebuildProjenBundle(outdir: string): Promise<BuiltFolder> 
   };
 }
 
-/** Source files bundled into the asset that changed after it was built (as test/render-function/bundle.test.ts checks). */
+/** Source files bundled into the asset that changed after it was built (shared with the bundle test). */
 export async function sourcesNewerThanAsset(): Promise<string[]> {
-  let metafile: esbuild.Metafile;
   try {
-    ({ metafile } = await esbuild.build({
-      entryPoints: [path.join(ROOT, ENTRY)],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: 'node',
-      format: 'esm',
-      logLevel: 'silent',
-      absWorkingDir: ROOT,
-    }));
+    return await sourcesNewerThanHandlerAsset();
   } catch (error) {
     return [`(the current source does not bundle: ${String(error).split('\n', 1)[0]})`];
   }
-  const builtAt = fs.statSync(ASSET).mtimeMs;
-  return Object.keys(metafile.inputs).filter((input) => input.startsWith('src/') && fs.statSync(path.join(ROOT, input)).mtimeMs > builtAt);
 }

@@ -9,14 +9,13 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as esbuild from 'esbuild';
+import { HANDLER_ASSET, REPOSITORY_ROOT, sourcesNewerThanAsset } from './asset-freshness';
 import { FAKE_ROLE_CREDENTIALS, FakeLambda } from './fake-lambda';
 import { CALLER_SUB, constructEnvironment, startRenderEvent } from './handler-events';
 import { RENDER_ENV } from '../../src/render-function/environment';
 
-const ROOT = path.join(__dirname, '..', '..');
-const ENTRY = 'src/render-function/render.lambda.ts';
-const ASSET = path.join(ROOT, 'assets/render-function/render.lambda/index.mjs');
+const ROOT = REPOSITORY_ROOT;
+const ASSET = HANDLER_ASSET;
 const BUNDLE_COMMAND = 'npx projen bundle:render-function/render.lambda';
 const RESULT_MARKER = '@@bundle-result@@';
 const CREDENTIALS_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:remotion-keys-AbCdEf';
@@ -132,19 +131,7 @@ async function expectFreshAsset(): Promise<void> {
   if (!fs.existsSync(ASSET)) {
     throw new Error(`The handler bundle ${path.relative(ROOT, ASSET)} does not exist. Build it with \`${BUNDLE_COMMAND}\` (or \`npx projen bundle\`).`);
   }
-  const { metafile } = await esbuild.build({
-    entryPoints: [path.join(ROOT, ENTRY)],
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    logLevel: 'silent',
-    absWorkingDir: ROOT,
-  });
-  const builtAt = fs.statSync(ASSET).mtimeMs;
-  const newerSources = Object.keys(metafile.inputs)
-    .filter((input) => input.startsWith('src/') && fs.statSync(path.join(ROOT, input)).mtimeMs > builtAt);
+  const newerSources = await sourcesNewerThanAsset();
   if (newerSources.length > 0) {
     throw new Error(`The handler bundle is older than ${newerSources.join(', ')}. Rebuild it with \`${BUNDLE_COMMAND}\`.`);
   }

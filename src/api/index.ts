@@ -7,7 +7,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { RemotionRenderFunction, RemotionRenderOptions } from '../render-function';
+import { RemotionRenderFunction, RemotionRenderFunctionProps, RemotionRenderOptions } from '../render-function';
 
 /**
  * Properties of an `AuthenticatedRenderApi`.
@@ -363,10 +363,20 @@ export class AuthenticatedRenderApi extends Construct {
   }
 }
 
+/** Every render setting, which belongs to `renderFunction` when one is given. */
+const RENDER_SETTINGS: readonly (keyof RemotionRenderFunctionProps)[] = [
+  'serveUrl', 'remotionFunctionName', 'compositions', 'region', 'defaultCodec', 'allowedCodecs', 'privacy',
+  'outputBucketName', 'outputPrefix', 'maxInputPropsSize', 'framesPerLambda', 'maxRetries', 'webhookUrl',
+  'webhookSecret', 'role', 'credentialsSecret', 'logGroup', 'logRetention', 'tracing', 'memorySize', 'timeout',
+  'signedUrlExpiry',
+];
+/** API Gateway ends an HTTP API integration after 30 seconds. */
+const MAX_INTEGRATION_SECONDS = 29;
+
 function validateApiProps(props: AuthenticatedRenderApiProps): void {
   const settings = ['serveUrl', 'remotionFunctionName', 'compositions'] as const;
   if (props.renderFunction) {
-    const given = settings.filter((name) => props[name] !== undefined);
+    const given = RENDER_SETTINGS.filter((name) => props[name] !== undefined);
     if (given.length > 0) {
       throw new Error(`Give either renderFunction or the render settings, not both: ${given.join(', ')} would be ignored.`);
     }
@@ -387,6 +397,9 @@ function validateApiProps(props: AuthenticatedRenderApiProps): void {
   }
   if (props.disableExecuteApiEndpoint && props.domainName === undefined) {
     throw new Error('disableExecuteApiEndpoint needs domainName: otherwise the API has no endpoint at all.');
+  }
+  if (props.timeout !== undefined && !props.timeout.isUnresolved() && props.timeout.toSeconds() > MAX_INTEGRATION_SECONDS) {
+    throw new Error(`timeout must be at most ${MAX_INTEGRATION_SECONDS} seconds behind the HTTP API, which gives up after 30 seconds; got ${props.timeout.toSeconds()} seconds.`);
   }
   const rate = props.throttlingRateLimit;
   if (rate !== undefined && !Token.isUnresolved(rate) && !(rate > 0)) {

@@ -1,6 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { REGION_PATTERN } from '../render-function/environment';
 
 /**
  * How much of Remotion's permissions a `RemotionRenderPolicy` grants.
@@ -92,7 +93,6 @@ const LAMBDA_INSIGHTS_ACCOUNT = '580247275435';
 
 const FUNCTION_NAME_PATTERN = /^[A-Za-z0-9_*-]{1,64}$/;
 const BUCKET_NAME_PATTERN = /^[a-z0-9*][a-z0-9.*-]{1,61}[a-z0-9*]$/;
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const ACCOUNT_PATTERN = /^\d{12}$/;
 
 /**
@@ -120,7 +120,7 @@ interface ResolvedScope {
  * const policy = new RemotionRenderPolicy(this, 'Policy', {
  *   renderFunctionNames: ['remotion-render-4-0-527-mem2048mb-disk2048mb-120sec'],
  * });
- * myRole.addManagedPolicy(policy);
+ * policy.attachToRole(myRole);
  */
 export class RemotionRenderPolicy extends iam.ManagedPolicy {
   /**
@@ -162,17 +162,22 @@ export class RemotionRenderPolicy extends iam.ManagedPolicy {
   }
 
   /**
-   * Lets a grantee render with Remotion: attaches this policy when the grantee is a role,
-   * otherwise adds the same statements to the grantee's own policy.
+   * Attaches this managed policy to a role, as Remotion's docs attach
+   * `remotion-executionrole-policy`.
+   *
+   * @param role the role that renders
+   */
+  public attachToRole(role: iam.IRole): void {
+    role.addManagedPolicy(this);
+  }
+
+  /**
+   * Lets any grantee (a role, a function, an instance...) render with Remotion by adding this
+   * policy's statements to the grantee's own policy.
    *
    * @param grantee who may render
    */
   public grantRender(grantee: iam.IGrantable): iam.Grant {
-    const principal = grantee.grantPrincipal;
-    if (principal instanceof iam.Role) {
-      principal.addManagedPolicy(this);
-      return iam.Grant.drop(grantee, 'attached the RemotionRenderPolicy as a managed policy');
-    }
     return this.grantedStatements
       .map((granted) => iam.Grant.addToPrincipal({ grantee, actions: granted.actions, resourceArns: granted.resources }))
       .reduce((all, grant) => all.combine(grant));

@@ -1,4 +1,4 @@
-import { CODEC_EXTENSIONS, RENDER_ENV } from './environment';
+import { BUCKET_NAME_PATTERN, CODEC_EXTENSIONS, OUTPUT_PREFIX_PATTERN, RENDER_ENV } from './environment';
 
 /** Who may read the rendered file: Remotion's `privacy` option. */
 export type OutputPrivacy = 'public' | 'private' | 'no-acl';
@@ -38,9 +38,6 @@ const MAX_INPUT_PROPS_LIMIT_BYTES = 6 * 1024 * 1024;
 /** A Lambda function runs for at most 15 minutes. */
 const MAX_CALL_TIMEOUT_MS = 15 * 60 * 1000;
 const PRIVACY_VALUES: readonly OutputPrivacy[] = ['public', 'private', 'no-acl'];
-const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-// The prefix becomes part of every output key: folder names of S3's safe characters, as the construct checks.
-const OUTPUT_PREFIX_PATTERN = /^(?:[A-Za-z0-9!_.*'()-]+\/)*$/;
 
 type Environment = Readonly<Record<string, string | undefined>>;
 

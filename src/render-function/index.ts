@@ -4,10 +4,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { RENDER_ENV } from './environment';
+import { BUCKET_NAME_PATTERN, OUTPUT_PREFIX_PATTERN, REGION_PATTERN, RENDER_ENV } from './environment';
 import { RenderFunction } from './render-function';
 import { RemotionPolicyPreset } from '../policy';
 import { RemotionRenderRole } from '../role';
+import { writeOwnLogsStatement } from '../role/log-statement';
 
 /**
  * Codecs a caller may ask Remotion Lambda to render with.
@@ -73,13 +74,15 @@ export interface RemotionRenderOptions {
   /**
    * Who may read the rendered files.
    *
-   * @default RenderPrivacy.PRIVATE
+   * @default RenderPrivacy.PRIVATE, or RenderPrivacy.NO_ACL with `outputBucketName`: buckets
+   * created today have ACLs disabled and refuse uploads that set one
    */
   readonly privacy?: RenderPrivacy;
 
   /**
    * Bucket that Remotion renders into and writes the output to (Remotion's `forceBucketName`).
-   * The role is scoped to it.
+   * The role is scoped to it. Remotion's own role (`remotion-lambda-role`) must be able to write
+   * to it.
    *
    * @default - Remotion's own bucket in the region (`remotionlambda-<region>-*`)
    */
@@ -188,7 +191,9 @@ export interface RemotionRenderOptions {
   readonly timeout?: Duration;
 
   /**
-   * How long a signed link to a private output stays valid.
+   * How long a signed link to a private output stays valid: at most 12 hours, because the link is
+   * signed with the function's temporary role credentials and stops working when they expire
+   * (at most 7 days with `credentialsSecret`, whose keys do not expire).
    *
    * @default Duration.minutes(15)
    */
@@ -224,8 +229,6 @@ const MAX_INLINE_INPUT_PROPS_BYTES = 190_000;
 const MIN_FRAMES_PER_LAMBDA = 4;
 const CLIENT_TIMEOUT_MARGIN = Duration.seconds(3);
 const COMPOSITION_ID_PATTERN = /^[a-zA-Z0-9-\u4E00-\u9FFF]+$/;
-const OUTPUT_PREFIX_PATTERN = /^([A-Za-z0-9!_.*'()-]+\/)*$/;
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const REMOTION_FUNCTION_VERSION = /^remotion-render-(\d+)-(\d+)-(\d+)(?:-|$)/;
 
 /**
@@ -291,7 +294,7 @@ export class RemotionRenderFunction extends Construct {
     this.compositions = [...props.compositions];
     this.defaultCodec = props.defaultCodec ?? RenderCodec.H264;
     this.allowedCodecs = props.allowedCodecs ? [...props.allowedCodecs] : [this.defaultCodec];
-    this.privacy = props.privacy ?? RenderPrivacy.PRIVATE;
+    this.privacy = props.privacy ?? (props.outputBucketName ? RenderPrivacy.NO_ACL : RenderPrivacy.PRIVATE);
     this.outputPrefix = props.outputPrefix ?? DEFAULT_OUTPUT_PREFIX;
     this.maxInputPropsSize = props.maxInputPropsSize ?? DEFAULT_MAX_INPUT_PROPS;
     const timeout = props.timeout ?? Duration.seconds(28);
@@ -300,11 +303,7 @@ export class RemotionRenderFunction extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     });
     this.role = props.role ?? this.createRole(props);
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'WriteOwnFunctionLogs',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [this.logGroup.logGroupArn],
-    }));
+    this.role.addToPrincipalPolicy(writeOwnLogsStatement(this.logGroup));
     for (const secret of [props.credentialsSecret, props.webhookSecret]) {
       if (secret) {
         grantGetSecretValue(secret, this.role);
@@ -346,12 +345,13 @@ export class RemotionRenderFunction extends Construct {
   }
 
   private environmentFor(props: RemotionRenderFunctionProps, timeout: Duration): Record<string, string> {
+    const stack = Stack.of(this);
     const environment: Record<string, string> = {
       [RENDER_ENV.REGION]: this.region,
       [RENDER_ENV.FUNCTION_NAME]: this.remotionFunctionName,
       [RENDER_ENV.SERVE_URL]: this.serveUrl,
-      [RENDER_ENV.COMPOSITIONS]: JSON.stringify(this.compositions),
-      [RENDER_ENV.ALLOWED_CODECS]: JSON.stringify(this.allowedCodecs),
+      [RENDER_ENV.COMPOSITIONS]: stack.toJsonString(this.compositions),
+      [RENDER_ENV.ALLOWED_CODECS]: stack.toJsonString(this.allowedCodecs),
       [RENDER_ENV.DEFAULT_CODEC]: this.defaultCodec,
       [RENDER_ENV.PRIVACY]: this.privacy,
       [RENDER_ENV.OUTPUT_PREFIX]: this.outputPrefix,
@@ -442,6 +442,14 @@ function validateProps(props: RemotionRenderFunctionProps): void {
     && (!OUTPUT_PREFIX_PATTERN.test(props.outputPrefix) || props.outputPrefix.split('/').some((part) => part === '.' || part === '..'))) {
     throw new Error(`outputPrefix "${props.outputPrefix}" must be empty or S3 key folders ending in "/" (no leading "/", no "." or ".." folders).`);
   }
+  if (props.outputBucketName !== undefined && !Token.isUnresolved(props.outputBucketName)
+    && (!BUCKET_NAME_PATTERN.test(props.outputBucketName) || props.outputBucketName.includes('..'))) {
+    throw new Error(`outputBucketName "${props.outputBucketName}" is not an S3 bucket name (3 to 63 lower-case letters, digits, "." or "-"; no patterns).`);
+  }
+  if (props.memorySize !== undefined && !Token.isUnresolved(props.memorySize)
+    && (!Number.isInteger(props.memorySize) || props.memorySize < 128 || props.memorySize > 10_240)) {
+    throw new Error(`memorySize must be an integer between 128 and 10240 MiB; got ${props.memorySize}.`);
+  }
   const maxInputProps = props.maxInputPropsSize?.toBytes();
   if (maxInputProps !== undefined && (maxInputProps < 2 || maxInputProps > MAX_INLINE_INPUT_PROPS_BYTES)) {
     throw new Error(`maxInputPropsSize must be between 2 bytes and ${MAX_INLINE_INPUT_PROPS_BYTES} bytes, so input props travel inside the Lambda payload; got ${maxInputProps} bytes.`);
@@ -466,7 +474,9 @@ function validateProps(props: RemotionRenderFunctionProps): void {
     throw new Error(`timeout must be between 5 and 900 seconds; got ${timeout.toSeconds()} seconds.`);
   }
   const expiry = props.signedUrlExpiry;
-  if (expiry !== undefined && !expiry.isUnresolved() && (expiry.toSeconds() < 1 || expiry.toSeconds() > 604_800)) {
-    throw new Error(`signedUrlExpiry must be between 1 second and 7 days; got ${expiry.toSeconds()} seconds.`);
+  // A link signed with temporary role credentials dies with them; keys from a secret do not expire.
+  const maxExpiry = props.credentialsSecret ? Duration.days(7) : Duration.hours(12);
+  if (expiry !== undefined && !expiry.isUnresolved() && (expiry.toSeconds() < 1 || expiry.toSeconds() > maxExpiry.toSeconds())) {
+    throw new Error(`signedUrlExpiry must be between 1 second and ${maxExpiry.toHumanString()}${props.credentialsSecret ? '' : ' (links signed with the function\'s temporary credentials die with them; 7 days with credentialsSecret)'}; got ${expiry.toSeconds()} seconds.`);
   }
 }

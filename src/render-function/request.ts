@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-// Only the handler bundle loads this file, and esbuild inlines zod; the construct never imports it.
+// Only the handler bundle loads this file, and esbuild inlines valibot; the construct never imports it.
 import * as v from 'valibot';
 import type { RenderHandlerConfig } from './config';
 import { CODEC_EXTENSIONS } from './environment';

@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { writeOwnLogsStatement } from './log-statement';
 import { RemotionPolicyPreset, RemotionPolicyScope, RemotionRenderPolicy } from '../policy';
 
 /**
@@ -129,11 +130,7 @@ export class RemotionRenderRole extends iam.Role {
     if (!this.assumedByLambda) {
       throw new Error(`addLogGroup: role ${this.node.path} is not assumed by ${LAMBDA_SERVICE}; grant log permissions to the compute that writes them instead.`);
     }
-    this.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'WriteOwnFunctionLogs',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [logGroup.logGroupArn],
-    }));
+    this.addToPrincipalPolicy(writeOwnLogsStatement(logGroup));
   }
 }
 

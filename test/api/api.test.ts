@@ -1,10 +1,10 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
-import { RemotionRenderFunction } from '../../src/render-function';
+import { RemotionRenderFunction, RenderCodec } from '../../src/render-function';
 import { newStack } from '../util';
 
 const FUNCTION_NAME = `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
@@ -253,6 +253,7 @@ describe('AuthenticatedRenderApi validation', () => {
     [{ domainName: 'render.example.com' }, /domainName and certificate go together/],
     [{ disableExecuteApiEndpoint: true }, /disableExecuteApiEndpoint needs domainName/],
     [{ authorizationScopes: [] }, /authorizationScopes must name at least one scope/],
+    [{ timeout: Duration.seconds(60) }, /timeout must be at most 29 seconds behind the HTTP API/],
   ])('rejects %j with a message naming the prop', (props, message) => {
     expect(() => build(props as Partial<AuthenticatedRenderApiProps>)).toThrow(message);
   });
@@ -267,5 +268,7 @@ describe('AuthenticatedRenderApi validation', () => {
     const stack = newStack({ env: ENV });
     const renderFunction = new RemotionRenderFunction(stack, 'Fn', RENDER);
     expect(() => new AuthenticatedRenderApi(stack, 'Render', { renderFunction, serveUrl: RENDER.serveUrl })).toThrow(/either renderFunction or the render settings.*serveUrl/);
+    expect(() => new AuthenticatedRenderApi(stack, 'Render2', { renderFunction, timeout: Duration.seconds(10), defaultCodec: RenderCodec.VP9 }))
+      .toThrow(/either renderFunction or the render settings, not both: defaultCodec, timeout would be ignored/);
   });
 });

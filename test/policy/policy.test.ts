@@ -194,22 +194,24 @@ describe('validation', () => {
   });
 });
 
-describe('grantRender', () => {
+describe('attachToRole and grantRender', () => {
   it('attaches the managed policy to a role', () => {
     const stack = newStack();
     const policy = new RemotionRenderPolicy(stack, 'Policy');
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
-    policy.grantRender(role);
+    policy.attachToRole(role);
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
       ManagedPolicyArns: [{ Ref: stack.getLogicalId(policy.node.defaultChild as never) }],
     });
   });
 
-  it('adds the same statements inline to a role it cannot attach to', () => {
+  it('grants the same statements inline to any grantee, and the grant succeeds', () => {
     const stack = newStack();
     const policy = new RemotionRenderPolicy(stack, 'Policy', { renderFunctionNames: ['remotion-render-x'], bucketNames: ['my-renders'] });
     const imported = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::111122223333:role/renderer');
-    policy.grantRender(imported);
+    const grant = policy.grantRender(imported);
+    expect(grant.success).toBe(true);
+    expect(() => grant.assertSuccess()).not.toThrow();
     const inline = statementsOf(Template.fromStack(stack), 'AWS::IAM::Policy');
     expect(inline.map(({ Action, Resource }) => ({ Action, Resource }))).toEqual([
       { Action: ['lambda:InvokeFunction'], Resource: [`arn:${P}:lambda:${R}:${A}:function:remotion-render-x`] },

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RemotionRenderFunction, RemotionRenderFunctionProps, RenderCodec, RenderPrivacy } from '../../src/render-function';
+import { loadConfig } from '../../src/render-function/config';
 import { newStack, statementsOf } from '../util';
 
 const FUNCTION_NAME = `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
@@ -222,6 +223,78 @@ describe('RemotionRenderFunction options', () => {
   });
 });
 
+describe('the environment contract between the construct and its handler', () => {
+  function handlerConfigOf(props: Partial<RemotionRenderFunctionProps>) {
+    const { template } = build(props);
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    return loadConfig(fn.Properties.Environment.Variables);
+  }
+
+  it('gives the handler a valid configuration with defaults', () => {
+    expect(handlerConfigOf({})).toEqual({
+      region: 'us-east-1',
+      functionName: FUNCTION_NAME,
+      serveUrl: SERVE_URL,
+      compositions: ['HelloWorld'],
+      allowedCodecs: ['h264'],
+      defaultCodec: 'h264',
+      privacy: 'private',
+      outputPrefix: 'renders-by-user/',
+      maxInputPropsBytes: 65536,
+      presignExpiresSeconds: 900,
+      callTimeoutMs: 25000,
+    });
+  });
+
+  it('gives the handler every optional setting in a form it reads', () => {
+    const stack = newStack({ env: ENV });
+    const webhookSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Hook', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hook-AbCdEf');
+    const credentialsSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Keys', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:keys-AbCdEf');
+    new RemotionRenderFunction(stack, 'Render', {
+      ...REQUIRED,
+      region: 'eu-west-1',
+      compositions: ['HelloWorld', 'Outro'],
+      defaultCodec: RenderCodec.VP9,
+      allowedCodecs: [RenderCodec.VP9, RenderCodec.H264, RenderCodec.GIF],
+      outputBucketName: 'my-renders',
+      outputPrefix: 'videos/by-user/',
+      maxInputPropsSize: Size.kibibytes(100),
+      framesPerLambda: 20,
+      maxRetries: 0,
+      webhookUrl: 'https://example.com/hook',
+      webhookSecret,
+      credentialsSecret,
+      signedUrlExpiry: Duration.days(2),
+      timeout: Duration.seconds(25),
+    });
+    const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    expect(loadConfig(fn.Properties.Environment.Variables)).toEqual({
+      region: 'eu-west-1',
+      functionName: FUNCTION_NAME,
+      serveUrl: SERVE_URL,
+      compositions: ['HelloWorld', 'Outro'],
+      allowedCodecs: ['vp9', 'h264', 'gif'],
+      defaultCodec: 'vp9',
+      privacy: 'no-acl',
+      bucketName: 'my-renders',
+      outputPrefix: 'videos/by-user/',
+      maxInputPropsBytes: 102400,
+      framesPerLambda: 20,
+      maxRetries: 0,
+      webhookUrl: 'https://example.com/hook',
+      webhookSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hook-AbCdEf',
+      credentialsSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:keys-AbCdEf',
+      presignExpiresSeconds: 172800,
+      callTimeoutMs: 22000,
+    });
+  });
+
+  it('writes to a named output bucket without an ACL unless privacy is set', () => {
+    expect(handlerConfigOf({ outputBucketName: 'my-renders' }).privacy).toBe('no-acl');
+    expect(handlerConfigOf({ outputBucketName: 'my-renders', privacy: RenderPrivacy.PRIVATE }).privacy).toBe('private');
+  });
+});
+
 describe('RemotionRenderFunction validation', () => {
   it.each([
     [{ compositions: [] }, /compositions must name at least one/],
@@ -239,7 +312,9 @@ describe('RemotionRenderFunction validation', () => {
     [{ webhookUrl: 'https://example.com/hook' }, /webhookSecret is required with webhookUrl/],
     [{ webhookUrl: 'http://example.com/hook' }, /webhookUrl must be an https URL/],
     [{ timeout: Duration.seconds(1) }, /timeout must be between 5 and 900 seconds/],
-    [{ signedUrlExpiry: Duration.days(8) }, /signedUrlExpiry must be between 1 second and 7 days/],
+    [{ signedUrlExpiry: Duration.hours(13) }, /signedUrlExpiry must be between 1 second and 12 hours \(links signed with the function's temporary credentials/],
+    [{ outputBucketName: 'my-bucket-*' }, /outputBucketName "my-bucket-\*" is not an S3 bucket name/],
+    [{ memorySize: 64 }, /memorySize must be an integer between 128 and 10240/],
   ])('rejects %j with a message naming the prop', (props, message) => {
     expect(() => build(props as Partial<RemotionRenderFunctionProps>)).toThrow(message);
   });

@@ -127,6 +127,7 @@ async function main(): Promise<void> {
   const asset = snapshot.size;
   const stale = await sourcesNewerThanAsset();
   const rebuilt = await rebuildProjenBundle(path.join(OUT, 'ours-rebuild'));
+  const unslimmed = await rebuildProjenBundle(path.join(OUT, 'ours-unslimmed-client'), { unslimmedClient: true });
   const naive = await buildWithEsbuild('naive', ENTRY, path.join(OUT, 'naive-cjs', 'index.js'), NODEJS_FUNCTION_DEFAULTS);
   const naiveFixed = await buildWithEsbuild('naive+fix', ENTRY, path.join(OUT, 'naive-cjs-fixed', 'index.js'), { ...NODEJS_FUNCTION_DEFAULTS, ...IMPORT_META_URL_FIX });
   const fullDefault = await buildWithEsbuild('full default', REFERENCE_ENTRY, path.join(OUT, 'full-remotion-default', 'index.js'), { ...NODEJS_FUNCTION_DEFAULTS, ...FULL_REMOTION_ALIAS });
@@ -153,6 +154,7 @@ async function main(): Promise<void> {
       chunkNote(file.file),
     ]),
     bundleRow(`ours rebuilt now: ${rel(rebuilt.outdir)}/ TOTAL`, rebuilt, `the projen task's esbuild args (${rebuilt.buildMs.toFixed(0)} ms)${rebuilt.ok ? `; ${rebuilt.size!.files.length} files, ${identical ? 'identical to the asset' : 'DIFFERENT from the asset, see below'}` : ''}`),
+    bundleRow(`ours, Remotion's client unslimmed: ${rel(unslimmed.outdir)}/ TOTAL`, unslimmed, 'the projen task\'s esbuild args without --alias (see projenrc/slim-remotion-client.ts)'),
     bundleRow(`naive: ${rel(naive.file)}`, naive, `NodejsFunction defaults: CJS, unminified, external @aws-sdk/* (${naive.buildMs.toFixed(0)} ms)`),
     bundleRow(`naive+fix: ${rel(naiveFixed.file)}`, naiveFixed, 'naive + define import.meta.url (see 2.)'),
     bundleRow('full @remotion/lambda, NodejsFunction defaults', fullDefault, 'the reference\'s import, bundled as NodejsFunction would'),
@@ -199,6 +201,8 @@ async function main(): Promise<void> {
     // A stale asset measures old code: then the current source, built with the projen task's arguments, too.
     ...(stale.length > 0 && rebuilt.ok && !identical ? [{ label: 'ours rebuilt', file: rebuilt.file, runs: RUNS, requests: REQUESTS }] : []),
     { label: 'naive', file: naive.file, runs: RUNS, requests: REQUESTS },
+    // Only accepted requests load Remotion's client, so only they can differ.
+    ...(unslimmed.ok ? [{ label: 'ours unslimmed client', file: unslimmed.file, runs: RUNS, requests: REQUESTS.filter((request) => request.expectedStatus === 202) }] : []),
     { label: 'naive+fix', file: naiveFixed.file, runs: RUNS, requests: REQUESTS },
   ];
   // The full package is imported statically, so it fails (or not) before any request: one request kind is enough.
@@ -296,6 +300,10 @@ async function main(): Promise<void> {
     const p90Ratio = ours202.p90WallMs / comparator.p90WallMs;
     const inProcessRatio = (ours202.medianImportMs + ours202.medianHandleMs) / (comparator.medianImportMs + comparator.medianHandleMs);
     say(`      (p90 ${ms(ours202.p90WallMs)} vs ${ms(comparator.p90WallMs)} = ${p90Ratio.toFixed(2)}x; in-process import+handle ${ms(ours202.medianImportMs + ours202.medianHandleMs)} vs ${ms(comparator.medianImportMs + comparator.medianHandleMs)} = ${inProcessRatio.toFixed(2)}x)`);
+    const unslimmed202 = subject.label === 'ours' ? byKey.get(`ours unslimmed client | ${happy.name}`) : undefined;
+    if (unslimmed202) {
+      say(`      (with Remotion's client unslimmed: ${ms(unslimmed202.medianWallMs)} = ${(unslimmed202.medianWallMs / comparator.medianWallMs).toFixed(2)}x; the slimming saves ${(unslimmed202.medianWallMs - ours202.medianWallMs).toFixed(0)} ms)`);
+    }
     if ([p90Ratio, inProcessRatio].some((other) => (other < COLD_START_TARGET_RATIO) !== (ratio < COLD_START_TARGET_RATIO))) {
       say('      This verdict is not robust: the p90 or in-process ratio falls on the other side of the target. Rerun on an idle machine, or with BENCH_RUNS=20.');
     }

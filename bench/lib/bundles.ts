@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { runProcess } from './run-process';
+import { SLIM_CLIENT_FILE } from '../../projenrc/slim-remotion-client';
 import { sourcesNewerThanAsset as sourcesNewerThanHandlerAsset } from '../../test/render-function/asset-freshness';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -146,7 +147,7 @@ export function topInputs(metafile: esbuild.Metafile, count = 6, onlyOutput?: (o
     if (onlyOutput && !onlyOutput(name)) continue;
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-      const key = match ? match[1] : input.split('/').slice(0, 2).join('/');
+      const key = input.endsWith(SLIM_CLIENT_FILE) ? '@remotion/lambda-client (slimmed)' : match ? match[1] : input.split('/').slice(0, 2).join('/');
       byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
     }
   }
@@ -178,23 +179,30 @@ export interface BuiltFolder extends BuiltBundle {
   readonly args: readonly string[];
 }
 
+/** The bundle task's `--alias` that swaps in the slimmed Remotion client (projenrc/slim-remotion-client.ts). */
+const SLIM_CLIENT_ALIAS = /^--alias:@remotion\/lambda-client=/;
+
 /**
  * Rebuilds our asset with exactly the esbuild arguments of the projen task, into `outdir` (a
  * folder: the task splits code), to get esbuild's metafile without touching assets/. The task's
- * other steps (it first deletes its output folder) are replaced by emptying `outdir`.
+ * other steps (it first deletes its output folder, then writes the slimmed Remotion client) are
+ * replaced by emptying `outdir`; the slimmed client is the one `npx projen bundle` wrote.
+ * `unslimmedClient` drops the alias, to measure what the slimming buys.
  */
-export async function rebuildProjenBundle(outdir: string): Promise<BuiltFolder> {
+export async function rebuildProjenBundle(outdir: string, options: { unslimmedClient?: boolean } = {}): Promise<BuiltFolder> {
   const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen/tasks.json'), 'utf8')) as {
-    tasks: Record<string, { steps?: Array<{ execArgs?: string[] }> }>;
+    tasks: Record<string, { steps?: Array<{ exec?: string; execArgs?: string[] }> }>;
   };
   const steps = tasks.tasks[PROJEN_BUNDLE_TASK]?.steps ?? [];
   const esbuildSteps = steps.filter((step) => step.execArgs?.[0] === 'esbuild');
   if (esbuildSteps.length !== 1) throw new Error(`Expected one esbuild step in the projen task ${PROJEN_BUNDLE_TASK}, found ${esbuildSteps.length}`);
   const otherSteps = steps.filter((step) => step.execArgs?.[0] !== 'esbuild');
-  if (otherSteps.some((step) => !(step.execArgs?.[0] === 'node' && /\brmSync\(/.test(step.execArgs?.[2] ?? '')))) {
-    throw new Error(`The projen task ${PROJEN_BUNDLE_TASK} has a step other than esbuild and an rm: ${JSON.stringify(otherSteps)}`);
+  const knownStep = (step: { exec?: string; execArgs?: string[] }) =>
+    (step.execArgs?.[0] === 'node' && /\brmSync\(/.test(step.execArgs?.[2] ?? '')) || /projenrc\/slim-remotion-client\.ts$/.test(step.exec ?? '');
+  if (!otherSteps.every(knownStep)) {
+    throw new Error(`The projen task ${PROJEN_BUNDLE_TASK} has a step other than esbuild, an rm and the client slimming: ${JSON.stringify(otherSteps)}`);
   }
-  const execArgs = esbuildSteps[0].execArgs!;
+  const execArgs = esbuildSteps[0].execArgs!.filter((arg) => !(options.unslimmedClient && SLIM_CLIENT_ALIAS.test(arg)));
   const splitting = execArgs.includes('--splitting');
   if (!splitting && !execArgs.some((arg) => arg.startsWith('--outfile='))) throw new Error(`The projen task ${PROJEN_BUNDLE_TASK} has neither --splitting nor --outfile`);
   fs.rmSync(outdir, { recursive: true, force: true });

@@ -4,6 +4,8 @@ import * as esbuild from 'esbuild';
 
 export const REPOSITORY_ROOT = path.join(__dirname, '..', '..');
 export const HANDLER_ENTRY = 'src/render-function/render.lambda.ts';
+/** Rewrites Remotion's client for the bundle (see the file). */
+const BUILD_STEP = 'projenrc/slim-remotion-client.ts';
 /** The entry chunk of the handler asset; its chunks sit in `chunks/` beside it. */
 export const HANDLER_ASSET = path.join(REPOSITORY_ROOT, 'assets/render-function/render.lambda/index.mjs');
 
@@ -20,6 +22,7 @@ export async function sourcesNewerThanAsset(): Promise<string[]> {
     absWorkingDir: REPOSITORY_ROOT,
   });
   const builtAt = fs.statSync(HANDLER_ASSET).mtimeMs;
-  return Object.keys(metafile.inputs)
-    .filter((input) => input.startsWith('src/') && fs.statSync(path.join(REPOSITORY_ROOT, input)).mtimeMs > builtAt);
+  // The bundle task also runs this build step over Remotion's client before esbuild.
+  return [...Object.keys(metafile.inputs).filter((input) => input.startsWith('src/')), BUILD_STEP]
+    .filter((input) => fs.statSync(path.join(REPOSITORY_ROOT, input)).mtimeMs > builtAt);
 }

@@ -10,8 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { HANDLER_ASSET, REPOSITORY_ROOT, sourcesNewerThanAsset } from './asset-freshness';
-import { FAKE_ROLE_CREDENTIALS, FakeLambda } from './fake-lambda';
-import { CALLER_SUB, constructEnvironment, startRenderEvent } from './handler-events';
+import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda } from './fake-lambda';
+import { CALLER_SUB, constructEnvironment, getRenderEvent, OTHER_SUB, startRenderEvent } from './handler-events';
 import { RENDER_ENV } from '../../src/render-function/environment';
 
 const ROOT = REPOSITORY_ROOT;
@@ -124,6 +124,25 @@ it('starts a render with keys from the credentials secret, evaluating Remotion\'
     outName: `renders-by-user/${CALLER_SUB}/video.mp4`,
     metadata: { ownerSub: CALLER_SUB },
   });
+});
+
+it('reports a finished render to its owner with a signed link, and 404 to anyone else, through the bundled S3 client', async () => {
+  const started = await runBundle([startRenderEvent({ composition: 'Intro' })]);
+  const { renderId } = bodyOf(started.results[0].response) as { renderId: string };
+  fake.updateRender(renderId, { done: true });
+
+  const query = { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } };
+  const run = await runBundle([getRenderEvent(renderId, query), getRenderEvent(renderId, { ...query, sub: OTHER_SUB })]);
+
+  const [owner, other] = run.results;
+  expect(owner.response.statusCode).toBe(200);
+  expect(bodyOf(owner.response)).toMatchObject({ renderId, done: true, overallProgress: 1 });
+  const outputUrl = new URL(String(bodyOf(owner.response).outputUrl));
+  expect(outputUrl.pathname).toContain(`renders/${renderId}/renders-by-user/${CALLER_SUB}/video.mp4`);
+  expect(outputUrl.searchParams.get('X-Amz-Credential')).toMatch(new RegExp(`^${FAKE_ROLE_CREDENTIALS.accessKeyId}/\\d{8}/us-east-1/s3/aws4_request$`));
+  expect(outputUrl.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+  expect(other.response.statusCode).toBe(404);
+  expect(fake.invocationsOfType('status')).toHaveLength(2);
 });
 
 /** Fails, saying how to fix it, when the asset is missing or older than a file bundled into it. */

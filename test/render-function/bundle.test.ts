@@ -40,6 +40,8 @@ process.stdout.write('\\n${RESULT_MARKER}' + JSON.stringify({ importMs, evaluate
 `;
 
 interface ChildRun {
+  /** The handler's JSON log lines (it logs one per request, errors on stderr). */
+  readonly logs: ReadonlyArray<Record<string, unknown>>;
   readonly importMs: number;
   readonly evaluatedAtImport: boolean;
   readonly results: ReadonlyArray<{ response: APIGatewayProxyStructuredResultV2; durationMs: number; remotionEvaluated: boolean }>;
@@ -75,10 +77,11 @@ async function runBundle(events: APIGatewayProxyEventV2WithJWTAuthorizer[], envO
     BUNDLE_URL: pathToFileURL(ASSET).href,
     TEST_EVENTS: JSON.stringify(events),
   };
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], { env, timeout: 20_000 });
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], { env, timeout: 20_000 });
   const marker = stdout.lastIndexOf(RESULT_MARKER);
   if (marker < 0) throw new Error(`The bundle printed no result:\n${stdout}`);
-  return JSON.parse(stdout.slice(marker + RESULT_MARKER.length)) as ChildRun;
+  const logs = `${stdout.slice(0, marker)}\n${stderr}`.split('\n').filter((line) => line.startsWith('{"level"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { ...JSON.parse(stdout.slice(marker + RESULT_MARKER.length)) as Omit<ChildRun, 'logs'>, logs };
 }
 
 function bodyOf(response: APIGatewayProxyStructuredResultV2): Record<string, unknown> {
@@ -143,6 +146,20 @@ it('reports a finished render to its owner with a signed link, and 404 to anyone
   expect(outputUrl.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
   expect(other.response.statusCode).toBe(404);
   expect(fake.invocationsOfType('status')).toHaveLength(2);
+});
+
+// A failure of the bundled client itself (one of the AWS SDK clients the bundle leaves out, see
+// projenrc/slim-remotion-client.ts) would also answer 502: the log tells them apart.
+it.each(['service-error', 'function-error', 'remotion-error'] as const)('answers 502 when Remotion fails (%s), from the error Remotion\'s client raised', async (failure) => {
+  fake.failWith(failure);
+
+  const run = await runBundle([startRenderEvent({ composition: 'Intro' })]);
+
+  expect(run.results[0].response.statusCode).toBe(502);
+  expect(bodyOf(run.results[0].response)).toEqual({ message: 'The rendering service failed; try again later', requestId: 'api-request-1' });
+  expect(fake.invocations).toHaveLength(1);
+  expect(run.logs).toEqual([expect.objectContaining({ level: 'error', status: 502, error: { name: expect.any(String), message: expect.any(String) } })]);
+  expect(JSON.stringify(run.logs)).not.toMatch(/is not bundled|is not a function|is not a constructor|Cannot read properties/);
 });
 
 /** Fails, saying how to fix it, when the asset is missing or older than a file bundled into it. */

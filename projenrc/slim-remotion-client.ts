@@ -6,9 +6,10 @@
  * each `import { X } from '@aws-sdk/client-y'` into a top-level `var import_y = __toESM(require_y())`
  * that runs the whole SDK client at import time, and esbuild must keep such calls (it cannot know
  * they are pure). So every import of the client compiled and ran the IAM, Service Quotas and
- * CloudWatch Logs clients, which rendering never uses, and ran the S3 client and the MIME database
- * that starting a render does not need either: about 300 KB, and 40 to 110 ms of each cold start
- * that starts a render (`npx projen bench` measures it).
+ * CloudWatch Logs clients, which rendering never uses, and the MIME database and credentials file
+ * reader that starting a render does not need either: about 300 KB, and 40 to 110 ms of each cold
+ * start that starts a render (`npx projen bench` measures it). (The S3 client still runs at
+ * import: Remotion's bundled presigner and upload helper require it eagerly, in code not rewritten.)
  *
  * What changes, and nothing else (behaviour of what the handler calls is unchanged):
  * 1. Bun's CommonJS wrappers (`__commonJS(...)`, which only create a lazy thunk) are marked
@@ -42,8 +43,17 @@ export const UNUSED_SERVICE_CLIENTS: ReadonlyArray<{ readonly service: string; r
  * on first use and forwards every read to its result. Inserted before Bun's `__commonJS` helper.
  */
 export const LAZY_NAMESPACE_HELPER = `var __lazyESM = (load) => {
-  let namespace;
-  const loaded = () => (namespace ??= load());
+  let namespace, failure;
+  // Bun's require keeps a half-built module after a failed load: keep its first error instead.
+  const loaded = () => {
+    if (failure) throw failure;
+    try {
+      return (namespace ??= load());
+    } catch (error) {
+      failure = error;
+      throw error;
+    }
+  };
   return new Proxy({}, {
     get: (_, key) => loaded()[key],
     has: (_, key) => key in loaded(),

@@ -1,5 +1,5 @@
 import { awscdk, javascript } from 'projen';
-import { SLIM_CLIENT_FILE } from './projenrc/slim-remotion-client';
+import { SLIM_CLIENT_FILE, SLIM_CLIENT_SCRIPT } from './projenrc/slim-remotion-client';
 
 // The lowest aws-cdk-lib that has everything the library uses: `lambda.Runtime.NODEJS_24_X`
 // (added in 2.224.0) is the newest API we touch; the stable apigatewayv2 modules (2.112.0) and
@@ -110,8 +110,8 @@ const projenBundleArgs = (handlerBundle.steps[0].execArgs ?? []).filter((arg) =>
 handlerBundle.reset();
 handlerBundle.execArgs(['node', '-e', `require('fs').rmSync('${HANDLER_ASSET_DIR}', { recursive: true, force: true })`]);
 // Remotion's client, made tree-shakable (it drops ~300 KB of AWS SDK clients that rendering never
-// runs, ~50 ms of each cold start that starts a render): see projenrc/slim-remotion-client.ts.
-handlerBundle.exec('ts-node --project tsconfig.dev.json projenrc/slim-remotion-client.ts');
+// runs, 40-110 ms of each cold start that starts a render): see projenrc/slim-remotion-client.ts.
+handlerBundle.exec(`ts-node --project tsconfig.dev.json ${SLIM_CLIENT_SCRIPT}`);
 handlerBundle.execArgs([
   ...projenBundleArgs,
   `--alias:@remotion/lambda-client=./${SLIM_CLIENT_FILE}`,

@@ -28,6 +28,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** This build step, as the bundle task runs it (relative to the repository root). */
+export const SLIM_CLIENT_SCRIPT = 'projenrc/slim-remotion-client.ts';
+
 /** Where the bundle task's `--alias:@remotion/lambda-client=./...` points (relative to the repository root). */
 export const SLIM_CLIENT_FILE = 'node_modules/.cache/remotion-constructs/lambda-client.mjs';
 

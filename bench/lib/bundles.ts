@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { runProcess } from './run-process';
-import { SLIM_CLIENT_FILE } from '../../projenrc/slim-remotion-client';
+import { SLIM_CLIENT_FILE, SLIM_CLIENT_SCRIPT } from '../../projenrc/slim-remotion-client';
 import { sourcesNewerThanAsset as sourcesNewerThanHandlerAsset } from '../../test/render-function/asset-freshness';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -198,7 +198,7 @@ export async function rebuildProjenBundle(outdir: string, options: { unslimmedCl
   if (esbuildSteps.length !== 1) throw new Error(`Expected one esbuild step in the projen task ${PROJEN_BUNDLE_TASK}, found ${esbuildSteps.length}`);
   const otherSteps = steps.filter((step) => step.execArgs?.[0] !== 'esbuild');
   const knownStep = (step: { exec?: string; execArgs?: string[] }) =>
-    (step.execArgs?.[0] === 'node' && /\brmSync\(/.test(step.execArgs?.[2] ?? '')) || /projenrc\/slim-remotion-client\.ts$/.test(step.exec ?? '');
+    (step.execArgs?.[0] === 'node' && /\brmSync\(/.test(step.execArgs?.[2] ?? '')) || (step.exec ?? '').endsWith(` ${SLIM_CLIENT_SCRIPT}`);
   if (!otherSteps.every(knownStep)) {
     throw new Error(`The projen task ${PROJEN_BUNDLE_TASK} has a step other than esbuild, an rm and the client slimming: ${JSON.stringify(otherSteps)}`);
   }

@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import { SLIM_CLIENT_SCRIPT } from '../../projenrc/slim-remotion-client';
 
 export const REPOSITORY_ROOT = path.join(__dirname, '..', '..');
 export const HANDLER_ENTRY = 'src/render-function/render.lambda.ts';
-/** Rewrites Remotion's client for the bundle (see the file). */
-const BUILD_STEP = 'projenrc/slim-remotion-client.ts';
 /** The entry chunk of the handler asset; its chunks sit in `chunks/` beside it. */
 export const HANDLER_ASSET = path.join(REPOSITORY_ROOT, 'assets/render-function/render.lambda/index.mjs');
 
@@ -23,6 +22,6 @@ export async function sourcesNewerThanAsset(): Promise<string[]> {
   });
   const builtAt = fs.statSync(HANDLER_ASSET).mtimeMs;
   // The bundle task also runs this build step over Remotion's client before esbuild.
-  return [...Object.keys(metafile.inputs).filter((input) => input.startsWith('src/')), BUILD_STEP]
+  return [...Object.keys(metafile.inputs).filter((input) => input.startsWith('src/')), SLIM_CLIENT_SCRIPT]
     .filter((input) => fs.statSync(path.join(REPOSITORY_ROOT, input)).mtimeMs > builtAt);
 }

@@ -1,5 +1,5 @@
 import { awscdk, javascript } from 'projen';
-import { SLIM_CLIENT_FILE, SLIM_CLIENT_SCRIPT } from './projenrc/slim-remotion-client';
+import { addHandlerBundle } from './projenrc/handler-bundle';
 
 // The lowest aws-cdk-lib that has everything the library uses: `lambda.Runtime.NODEJS_24_X`
 // (added in 2.224.0) is the newest API we touch; the stable apigatewayv2 modules (2.112.0) and
@@ -8,20 +8,6 @@ const CDK_FLOOR = '2.224.0';
 // Remotion refuses a client whose version differs from the deployed render function, so the
 // version is pinned exactly and exposed as `RemotionRenderFunction.REMOTION_VERSION`.
 const REMOTION_VERSION = '4.0.527';
-
-// projen's lambda options type only names `externals` and `sourcemap`, but it passes every
-// field on to `Bundler.addBundle`, so we type the options as what they really are.
-const handlerBundling: Omit<javascript.AddBundleOptions, 'target' | 'platform'> = {
-  // Bundle the AWS SDK too: Remotion's client pins exact SDK versions, and the runtime's copy
-  // changes under us. ESM because `@remotion/lambda-client` reads `import.meta.url`, which a
-  // CommonJS bundle leaves undefined; the banner gives bundled CommonJS code a `require`.
-  externals: [],
-  format: 'esm',
-  outfile: 'index.mjs',
-  minify: true,
-  sourcemap: false,
-  banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-};
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: '@org/remotion-constructs',
@@ -59,10 +45,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mavenArtifactId: 'remotion-constructs',
   },
 
-  lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
-    bundlingOptions: handlerBundling,
-  },
+  // The handler is bundled by projenrc/handler-bundle.ts, and the construct loads it itself.
+  lambdaAutoDiscover: false,
+  // The handler runtime reaches consumers only through its bundle: keep it out of jsii and lib/.
+  excludeTypescript: ['src/render-function/runtime/**'],
 
   devDeps: [
     // jsii 5.9 compiles with TypeScript 5.9; ts-jest and eslint must see the same language.
@@ -99,41 +85,57 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // The handler asset ships inside the npm package; jsii targets must carry it too.
 project.npmignore?.include('/assets');
+addHandlerBundle(project);
 
-// Code splitting: projen's bundler writes one file (`--outfile`), so every cold start would read
-// and compile all of Remotion's client even for requests refused during validation. Split, the
-// entry chunk holds only our code; Remotion's client and the signer are chunks that `import()`
-// reads when a request needs them. Same esbuild, same options, an output folder instead of a file.
-const HANDLER_ASSET_DIR = 'assets/render-function/render.lambda';
-const handlerBundle = project.tasks.tryFind('bundle:render-function/render.lambda')!;
-const projenBundleArgs = (handlerBundle.steps[0].execArgs ?? []).filter((arg) => !arg.startsWith('--outfile='));
-handlerBundle.reset();
-handlerBundle.execArgs(['node', '-e', `require('fs').rmSync('${HANDLER_ASSET_DIR}', { recursive: true, force: true })`]);
-// Remotion's client, made tree-shakable (it drops ~300 KB of AWS SDK clients that rendering never
-// runs, 40-110 ms of each cold start that starts a render): see projenrc/slim-remotion-client.ts.
-handlerBundle.exec(`ts-node --project tsconfig.dev.json ${SLIM_CLIENT_SCRIPT}`);
-handlerBundle.execArgs([
-  ...projenBundleArgs,
-  `--alias:@remotion/lambda-client=./${SLIM_CLIENT_FILE}`,
-  '--splitting',
-  `--outdir=${HANDLER_ASSET_DIR}`,
-  '--entry-names=index',
-  '--chunk-names=chunks/[name]-[hash]',
-  '--out-extension:.js=.mjs',
-]);
 // Translate the TypeScript `@example` blocks into Python and Java in the generated docstrings
 // and Javadoc, instead of copying TypeScript into them.
 for (const language of ['python', 'java']) {
   project.tasks.tryFind(`package:${language}`)?.env('JSII_PACMAK_ROSETTA_UNKNOWN_SNIPPETS', 'translate');
 }
 
-// The generated watch task would rebuild a single file; the handler is small enough to rebuild.
-project.removeTask('bundle:render-function/render.lambda:watch');
-
-// The handler's helpers, like the handler entry, only reach consumers through the esbuild bundle,
-// so they may import bundled dev dependencies (valibot, Remotion's client).
-project.eslint?.allowDevDeps('src/render-function/request.ts');
-project.eslint?.allowDevDeps('src/render-function/remotion-client.ts');
+// The handler runtime only reaches consumers through the esbuild bundle, so it may import
+// bundled dev dependencies (valibot, Remotion's client).
+project.eslint?.allowDevDeps('src/render-function/runtime/**');
+// Arrows point down only: construct code never imports the handler runtime, and the runtime
+// imports nothing of the constructs but their shared contract and name patterns.
+project.eslint?.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: [
+      {
+        target: ['./src/*.ts', './src/!(render-function)/**/*', './src/render-function/*.ts'],
+        from: './src/render-function/runtime',
+        message: 'Construct code runs at synth; the handler runtime reaches Lambda only through its bundle.',
+      },
+      {
+        target: './src/render-function/runtime',
+        from: './src',
+        except: ['./render-function/runtime', './render-function/contract.ts', './private/patterns.ts'],
+        message: 'The handler runtime may import only its contract (src/render-function/contract.ts) and src/private/patterns.ts.',
+      },
+      {
+        target: './src/private',
+        from: './src',
+        except: ['./private'],
+        message: 'src/private is the bottom layer and imports nothing above it.',
+      },
+      {
+        target: './src/policy',
+        from: ['./src/role', './src/render-function', './src/remotion-lambda', './src/api'],
+        message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',
+      },
+      {
+        target: './src/role',
+        from: ['./src/render-function', './src/remotion-lambda', './src/api'],
+        message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',
+      },
+      {
+        target: './src/render-function',
+        from: ['./src/api'],
+        message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',
+      },
+    ],
+  }],
+});
 
 // Examples and benchmarks are type-checked with the tests, not compiled into the library.
 project.tsconfigDev.addInclude('.projenrc.ts');

@@ -40,7 +40,7 @@ export AWS_CONFIG_FILE=/dev/null
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null
 
 # The render function's code asset (build output, not committed).
-if [ ! -f assets/render-function/render.lambda/index.mjs ]; then
+if [ ! -f assets/render-handler/index.mjs ]; then
   echo "No handler bundle in assets/: running npx projen bundle"
   npx projen bundle >/dev/null
 fi

@@ -6,7 +6,7 @@
  */
 import * as remotion from '@remotion/lambda';
 
-export { handler } from '../../src/render-function/render.lambda';
+export { handler } from '../../src/render-function/runtime/render.lambda';
 
 /** Uses the namespace, so that the static import (and its evaluation at start-up) stays in the bundle. */
 export const remotionExportCount = Object.keys(remotion).length;

@@ -5,17 +5,17 @@ import * as zlib from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { runProcess } from './run-process';
 import { SLIM_CLIENT_FILE, SLIM_CLIENT_SCRIPT } from '../../projenrc/slim-remotion-client';
-import { sourcesNewerThanAsset as sourcesNewerThanHandlerAsset } from '../../test/render-function/asset-freshness';
+import { sourcesNewerThanAsset as sourcesNewerThanHandlerAsset } from '../../test/render-function/runtime/asset-freshness';
 
 export const ROOT = path.join(__dirname, '..', '..');
 export const OUT = path.join(ROOT, 'bench', 'out');
-export const ENTRY = 'src/render-function/render.lambda.ts';
+export const ENTRY = 'src/render-function/runtime/render.lambda.ts';
 export const REFERENCE_ENTRY = 'bench/entries/reference.lambda.ts';
 /** The handler's code asset: a folder, since the projen task builds it with esbuild code splitting. */
-export const ASSET_DIR = path.join(ROOT, 'assets/render-function/render.lambda');
+export const ASSET_DIR = path.join(ROOT, 'assets/render-handler');
 /** The entry chunk Lambda loads (`handler: index.handler`); it imports `chunks/*.mjs` lazily. */
 export const ASSET = path.join(ASSET_DIR, 'index.mjs');
-const PROJEN_BUNDLE_TASK = 'bundle:render-function/render.lambda';
+const PROJEN_BUNDLE_TASK = 'bundle:render-handler';
 
 /** What `NodejsFunction` passes to esbuild by default for a Node.js 18+ runtime (here nodejs24.x). */
 export const NODEJS_FUNCTION_DEFAULTS: esbuild.BuildOptions = {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { RENDER_ENV } from '../../src/render-function/environment';
-import { CALLER_SUB, constructEnvironment, startRenderEvent } from '../../test/render-function/handler-events';
+import { RENDER_ENV } from '../../src/render-function/contract';
+import { CALLER_SUB, constructEnvironment, startRenderEvent } from '../../test/render-function/runtime/handler-events';
 
 /** What `RemotionRenderFunction` sets, as the handler tests use it, with a roomier call timeout. */
 export function handlerEnvironment(): Record<string, string> {

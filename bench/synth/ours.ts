@@ -2,7 +2,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { timeSynth } from './common';
 import { AuthenticatedRenderApi } from '../../src';
-import { REMOTION_FUNCTION_NAME, SERVE_URL } from '../../test/render-function/handler-events';
+import { REMOTION_FUNCTION_NAME, SERVE_URL } from '../../test/render-function/runtime/handler-events';
 
 timeSynth((app) => {
   const stack = new Stack(app, 'BenchOurs', { env: { region: 'us-east-1' } });

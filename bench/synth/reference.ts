@@ -28,7 +28,7 @@ timeSynth((app) => {
   const userPoolClient = userPool.addClient('Client', { authFlows: { userSrp: true, userPassword: true }, generateSecret: false });
 
   const renderFunction = new nodejs.NodejsFunction(stack, 'RenderFunction', {
-    entry: path.join(ROOT, 'src/render-function/render.lambda.ts'),
+    entry: path.join(ROOT, 'src/render-function/runtime/render.lambda.ts'),
     handler: 'handler',
     runtime: lambda.Runtime.NODEJS_24_X,
     memorySize: 512,

@@ -1,7 +1,8 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { REGION_PATTERN } from '../render-function/environment';
+import { ACCOUNT_PATTERN, BUCKET_NAME_OR_PATTERN, FUNCTION_NAME_OR_PATTERN } from '../private/patterns';
+import { checkEach, checkNotEmpty, checkRegion, checkString } from '../private/validate';
 
 /**
  * How much of Remotion's permissions a `RemotionRenderPolicy` grants.
@@ -90,10 +91,6 @@ const REMOTION_LAMBDA_ROLE_NAME = 'remotion-lambda-role';
 /** Accounts from which Remotion's render functions pull their layers. */
 const REMOTION_BINARIES_ACCOUNT = '678892195805';
 const LAMBDA_INSIGHTS_ACCOUNT = '580247275435';
-
-const FUNCTION_NAME_PATTERN = /^[A-Za-z0-9_*-]{1,64}$/;
-const BUCKET_NAME_PATTERN = /^[a-z0-9*][a-z0-9.*-]{1,61}[a-z0-9*]$/;
-const ACCOUNT_PATTERN = /^\d{12}$/;
 
 /**
  * A scope with every default filled in and every value checked.
@@ -189,28 +186,14 @@ function resolveScope(scope: Construct, props: RemotionPolicyScope): ResolvedSco
   const renderFunctionNames = props.renderFunctionNames ?? DEFAULT_FUNCTION_NAMES;
   const bucketNames = props.bucketNames ?? DEFAULT_BUCKET_NAMES;
 
-  if (renderFunctionNames.length === 0) {
-    throw new Error('renderFunctionNames must name at least one Remotion render function (or a pattern such as "remotion-render-*").');
-  }
-  for (const name of renderFunctionNames) {
-    if (!Token.isUnresolved(name) && !FUNCTION_NAME_PATTERN.test(name)) {
-      throw new Error(`renderFunctionNames contains "${name}", which is not a Lambda function name: use 1 to 64 letters, digits, "-", "_" or "*".`);
-    }
-  }
-  if (bucketNames.length === 0) {
-    throw new Error('bucketNames must name at least one S3 bucket (or a pattern such as "remotionlambda-*").');
-  }
-  for (const name of bucketNames) {
-    if (!Token.isUnresolved(name) && (!BUCKET_NAME_PATTERN.test(name) || name.includes('..'))) {
-      throw new Error(`bucketNames contains "${name}", which is not an S3 bucket name: use 3 to 63 lower-case letters, digits, ".", "-" or "*".`);
-    }
-  }
-  if (props.region !== undefined && !Token.isUnresolved(props.region) && !REGION_PATTERN.test(props.region)) {
-    throw new Error(`region "${props.region}" is not an AWS region name such as "us-east-1".`);
-  }
-  if (props.account !== undefined && !Token.isUnresolved(props.account) && !ACCOUNT_PATTERN.test(props.account)) {
-    throw new Error(`account "${props.account}" is not a 12-digit AWS account id.`);
-  }
+  checkNotEmpty('renderFunctionNames', renderFunctionNames, 'Remotion render function (or a pattern such as "remotion-render-*")');
+  checkEach('renderFunctionNames', renderFunctionNames, (name) => FUNCTION_NAME_OR_PATTERN.test(name),
+    'is not a Lambda function name: use 1 to 64 letters, digits, "-", "_" or "*"');
+  checkNotEmpty('bucketNames', bucketNames, 'S3 bucket (or a pattern such as "remotionlambda-*")');
+  checkEach('bucketNames', bucketNames, (name) => BUCKET_NAME_OR_PATTERN.test(name) && !name.includes('..'),
+    'is not an S3 bucket name: use 3 to 63 lower-case letters, digits, ".", "-" or "*"');
+  checkRegion('region', props.region);
+  checkString('account', props.account, (account) => ACCOUNT_PATTERN.test(account), 'is not a 12-digit AWS account id');
 
   return {
     partition: stack.partition,

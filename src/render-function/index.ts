@@ -1,14 +1,16 @@
+import * as path from 'path';
 import { Annotations, Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { BUCKET_NAME_PATTERN, OUTPUT_PREFIX_PATTERN, REGION_PATTERN, RENDER_ENV } from './environment';
-import { RenderFunction } from './render-function';
+import { RENDER_ENV } from './contract';
 import { RemotionPolicyPreset } from '../policy';
+import { writeOwnLogsStatement } from '../private/log-statement';
+import { COMPOSITION_ID_PATTERN, FUNCTION_NAME_PATTERN, isBucketName, isOutputPrefix } from '../private/patterns';
+import { checkDuration, checkEach, checkInteger, checkNotEmpty, checkRegion, checkSize, checkString } from '../private/validate';
 import { RemotionRenderRole } from '../role';
-import { writeOwnLogsStatement } from '../role/log-statement';
 
 /**
  * Codecs a caller may ask Remotion Lambda to render with.
@@ -228,7 +230,10 @@ const DEFAULT_MAX_INPUT_PROPS = Size.kibibytes(64);
 const MAX_INLINE_INPUT_PROPS_BYTES = 190_000;
 const MIN_FRAMES_PER_LAMBDA = 4;
 const CLIENT_TIMEOUT_MARGIN = Duration.seconds(3);
-const COMPOSITION_ID_PATTERN = /^[a-zA-Z0-9-\u4E00-\u9FFF]+$/;
+/** The handler bundle that projenrc/handler-bundle.ts writes; it ships in the package. */
+const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'render-handler');
+/** Named by string: `lambda.Runtime.NODEJS_24_X` needs aws-cdk-lib 2.224.0, our floor, at compile time. */
+const HANDLER_RUNTIME = new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS);
 const REMOTION_FUNCTION_VERSION = /^remotion-render-(\d+)-(\d+)-(\d+)(?:-|$)/;
 
 /**
@@ -310,7 +315,10 @@ export class RemotionRenderFunction extends Construct {
       }
     }
 
-    const handler = new RenderFunction(this, 'Handler', {
+    const handler = new lambda.Function(this, 'Handler', {
+      runtime: HANDLER_RUNTIME,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),
       description: `Starts and reports Remotion renders (@remotion/lambda ${RemotionRenderFunction.REMOTION_VERSION})`,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -323,6 +331,8 @@ export class RemotionRenderFunction extends Construct {
       tracing: props.tracing ?? lambda.Tracing.DISABLED,
       environment: this.environmentFor(props, timeout),
     });
+    // The SDK inside Remotion's client keeps connections alive; older SDKs needed this switch.
+    handler.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
     this.function = handler;
 
     this.warnOnVersionMismatch();
@@ -412,71 +422,35 @@ function grantGetSecretValue(secret: secretsmanager.ISecret, role: iam.IRole): v
 }
 
 function validateProps(props: RemotionRenderFunctionProps): void {
-  if (!Token.isUnresolved(props.serveUrl) && !/^https?:\/\/\S+$/.test(props.serveUrl)) {
-    throw new Error(`serveUrl must be the http(s) URL of a deployed Remotion site; got "${props.serveUrl}".`);
-  }
-  if (!Token.isUnresolved(props.remotionFunctionName) && !/^[A-Za-z0-9_-]{1,64}$/.test(props.remotionFunctionName)) {
-    throw new Error(`remotionFunctionName must be a Lambda function name (1 to 64 letters, digits, "-" or "_"); got "${props.remotionFunctionName}".`);
-  }
-  if (props.compositions.length === 0) {
-    throw new Error('compositions must name at least one composition id that callers may render.');
-  }
-  for (const composition of props.compositions) {
-    if (!Token.isUnresolved(composition) && !COMPOSITION_ID_PATTERN.test(composition)) {
-      throw new Error(`compositions contains "${composition}", which is not a Remotion composition id (letters, digits and "-").`);
-    }
-  }
-  if (props.region !== undefined && !Token.isUnresolved(props.region) && !REGION_PATTERN.test(props.region)) {
-    throw new Error(`region "${props.region}" is not an AWS region name such as "us-east-1".`);
-  }
+  checkString('serveUrl', props.serveUrl, (url) => /^https?:\/\/\S+$/.test(url), 'must be the http(s) URL of a deployed Remotion site');
+  checkString('remotionFunctionName', props.remotionFunctionName, (name) => FUNCTION_NAME_PATTERN.test(name),
+    'must be a Lambda function name (1 to 64 letters, digits, "-" or "_")');
+  checkNotEmpty('compositions', props.compositions, 'composition id that callers may render');
+  checkEach('compositions', props.compositions, (id) => COMPOSITION_ID_PATTERN.test(id), 'is not a Remotion composition id (letters, digits and "-")');
+  checkRegion('region', props.region);
+  checkNotEmpty('allowedCodecs', props.allowedCodecs, 'codec');
   const defaultCodec = props.defaultCodec ?? RenderCodec.H264;
-  if (props.allowedCodecs !== undefined) {
-    if (props.allowedCodecs.length === 0) {
-      throw new Error('allowedCodecs must name at least one codec.');
-    }
-    if (!props.allowedCodecs.includes(defaultCodec)) {
-      throw new Error(`allowedCodecs (${props.allowedCodecs.join(', ')}) must include defaultCodec "${defaultCodec}".`);
-    }
+  if (props.allowedCodecs !== undefined && !props.allowedCodecs.includes(defaultCodec)) {
+    throw new Error(`allowedCodecs (${props.allowedCodecs.join(', ')}) must include defaultCodec "${defaultCodec}".`);
   }
-  if (props.outputPrefix !== undefined && !Token.isUnresolved(props.outputPrefix)
-    && (!OUTPUT_PREFIX_PATTERN.test(props.outputPrefix) || props.outputPrefix.split('/').some((part) => part === '.' || part === '..'))) {
-    throw new Error(`outputPrefix "${props.outputPrefix}" must be empty or S3 key folders ending in "/" (no leading "/", no "." or ".." folders).`);
-  }
-  if (props.outputBucketName !== undefined && !Token.isUnresolved(props.outputBucketName)
-    && (!BUCKET_NAME_PATTERN.test(props.outputBucketName) || props.outputBucketName.includes('..'))) {
-    throw new Error(`outputBucketName "${props.outputBucketName}" is not an S3 bucket name (3 to 63 lower-case letters, digits, "." or "-"; no patterns).`);
-  }
-  if (props.memorySize !== undefined && !Token.isUnresolved(props.memorySize)
-    && (!Number.isInteger(props.memorySize) || props.memorySize < 128 || props.memorySize > 10_240)) {
-    throw new Error(`memorySize must be an integer between 128 and 10240 MiB; got ${props.memorySize}.`);
-  }
-  const maxInputProps = props.maxInputPropsSize?.toBytes();
-  if (maxInputProps !== undefined && (maxInputProps < 2 || maxInputProps > MAX_INLINE_INPUT_PROPS_BYTES)) {
-    throw new Error(`maxInputPropsSize must be between 2 bytes and ${MAX_INLINE_INPUT_PROPS_BYTES} bytes, so input props travel inside the Lambda payload; got ${maxInputProps} bytes.`);
-  }
-  if (props.framesPerLambda !== undefined && (!Number.isInteger(props.framesPerLambda) || props.framesPerLambda < MIN_FRAMES_PER_LAMBDA)) {
-    throw new Error(`framesPerLambda must be an integer of at least ${MIN_FRAMES_PER_LAMBDA}; got ${props.framesPerLambda}.`);
-  }
-  if (props.maxRetries !== undefined && (!Number.isInteger(props.maxRetries) || props.maxRetries < 0)) {
-    throw new Error(`maxRetries must be a non-negative integer; got ${props.maxRetries}.`);
-  }
-  if (props.webhookUrl !== undefined && !Token.isUnresolved(props.webhookUrl) && !/^https:\/\/\S+$/.test(props.webhookUrl)) {
-    throw new Error(`webhookUrl must be an https URL; got "${props.webhookUrl}".`);
-  }
+  checkString('outputPrefix', props.outputPrefix, isOutputPrefix,
+    'must be empty or S3 key folders ending in "/" (no leading "/", no "." or ".." folders)');
+  checkString('outputBucketName', props.outputBucketName, isBucketName,
+    'is not an S3 bucket name (3 to 63 lower-case letters, digits, "." or "-"; no patterns)');
+  checkInteger('memorySize', props.memorySize, 128, 10_240, 'MiB');
+  checkSize('maxInputPropsSize', props.maxInputPropsSize, 2, MAX_INLINE_INPUT_PROPS_BYTES, ', so input props travel inside the Lambda payload');
+  checkInteger('framesPerLambda', props.framesPerLambda, MIN_FRAMES_PER_LAMBDA);
+  checkInteger('maxRetries', props.maxRetries, 0);
+  checkString('webhookUrl', props.webhookUrl, (url) => /^https:\/\/\S+$/.test(url), 'must be an https URL');
   if (props.webhookUrl !== undefined && !props.webhookSecret) {
     throw new Error('webhookSecret is required with webhookUrl, so that the receiver can verify that calls come from Remotion.');
   }
   if (props.webhookSecret && props.webhookUrl === undefined) {
     throw new Error('webhookSecret was given without webhookUrl.');
   }
-  const timeout = props.timeout;
-  if (timeout !== undefined && !timeout.isUnresolved() && (timeout.toSeconds() < 5 || timeout.toSeconds() > 900)) {
-    throw new Error(`timeout must be between 5 and 900 seconds; got ${timeout.toSeconds()} seconds.`);
-  }
-  const expiry = props.signedUrlExpiry;
+  checkDuration('timeout', props.timeout, Duration.seconds(5), Duration.seconds(900));
   // A link signed with temporary role credentials dies with them; keys from a secret do not expire.
-  const maxExpiry = props.credentialsSecret ? Duration.days(7) : Duration.hours(12);
-  if (expiry !== undefined && !expiry.isUnresolved() && (expiry.toSeconds() < 1 || expiry.toSeconds() > maxExpiry.toSeconds())) {
-    throw new Error(`signedUrlExpiry must be between 1 second and ${maxExpiry.toHumanString()}${props.credentialsSecret ? '' : ' (links signed with the function\'s temporary credentials die with them; 7 days with credentialsSecret)'}; got ${expiry.toSeconds()} seconds.`);
-  }
+  checkDuration('signedUrlExpiry', props.signedUrlExpiry, Duration.seconds(1),
+    props.credentialsSecret ? Duration.days(7) : Duration.hours(12),
+    props.credentialsSecret ? '' : ' (links signed with the function\'s temporary credentials die with them; 7 days with credentialsSecret)');
 }

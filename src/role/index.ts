@@ -2,8 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { writeOwnLogsStatement } from './log-statement';
 import { RemotionPolicyPreset, RemotionPolicyScope, RemotionRenderPolicy } from '../policy';
+import { writeOwnLogsStatement } from '../private/log-statement';
 
 /**
  * Properties of a `RemotionRenderRole`.

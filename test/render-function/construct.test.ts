@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RemotionRenderFunction, RemotionRenderFunctionProps, RenderCodec, RenderPrivacy } from '../../src/render-function';
-import { loadConfig } from '../../src/render-function/config';
+import { loadConfig } from '../../src/render-function/runtime/config';
 import { newStack, statementsOf } from '../util';
 
 const FUNCTION_NAME = `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
@@ -299,8 +299,8 @@ describe('RemotionRenderFunction validation', () => {
   it.each([
     [{ compositions: [] }, /compositions must name at least one/],
     [{ compositions: ['Bad Id'] }, /compositions contains "Bad Id"/],
-    [{ serveUrl: 'sites/demo' }, /serveUrl must be the http\(s\) URL/],
-    [{ remotionFunctionName: 'arn:aws:lambda:x' }, /remotionFunctionName must be a Lambda function name/],
+    [{ serveUrl: 'sites/demo' }, /serveUrl "sites\/demo" must be the http\(s\) URL/],
+    [{ remotionFunctionName: 'arn:aws:lambda:x' }, /remotionFunctionName "arn:aws:lambda:x" must be a Lambda function name/],
     [{ region: 'nowhere' }, /region "nowhere"/],
     [{ allowedCodecs: [RenderCodec.VP8] }, /allowedCodecs .* must include defaultCodec "h264"/],
     [{ allowedCodecs: [] }, /allowedCodecs must name at least one codec/],
@@ -308,10 +308,10 @@ describe('RemotionRenderFunction validation', () => {
     [{ outputPrefix: 'a/../' }, /outputPrefix "a\/..\/"/],
     [{ maxInputPropsSize: Size.kibibytes(200) }, /maxInputPropsSize must be between/],
     [{ framesPerLambda: 2 }, /framesPerLambda must be an integer of at least 4/],
-    [{ maxRetries: -1 }, /maxRetries must be a non-negative integer/],
+    [{ maxRetries: -1 }, /maxRetries must be an integer of at least 0/],
     [{ webhookUrl: 'https://example.com/hook' }, /webhookSecret is required with webhookUrl/],
-    [{ webhookUrl: 'http://example.com/hook' }, /webhookUrl must be an https URL/],
-    [{ timeout: Duration.seconds(1) }, /timeout must be between 5 and 900 seconds/],
+    [{ webhookUrl: 'http://example.com/hook' }, /webhookUrl "http:\/\/example.com\/hook" must be an https URL/],
+    [{ timeout: Duration.seconds(1) }, /timeout must be between 5 seconds and 15 minutes/],
     [{ signedUrlExpiry: Duration.hours(13) }, /signedUrlExpiry must be between 1 second and 12 hours \(links signed with the function's temporary credentials/],
     [{ outputBucketName: 'my-bucket-*' }, /outputBucketName "my-bucket-\*" is not an S3 bucket name/],
     [{ memorySize: 64 }, /memorySize must be an integer between 128 and 10240/],

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { RENDER_ENV } from '../../src/render-function/environment';
+import { RENDER_ENV } from '../../../src/render-function/contract';
 
 export const CALLER_SUB = '3f1c2a9e-6b7d-4e21-9c3a-0d5e8f7a1b2c';
 export const OTHER_SUB = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';

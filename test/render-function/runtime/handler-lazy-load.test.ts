@@ -8,7 +8,7 @@ import { constructEnvironment, responseJson, startRenderEvent } from './handler-
 
 const HEAVY_MODULES = ['@remotion/lambda/client', 'aws4fetch'];
 
-type HandlerEntry = typeof import('../../src/render-function/render.lambda');
+type HandlerEntry = typeof import('../../../src/render-function/runtime/render.lambda');
 
 /** Loads the entry in a fresh module registry; `alsoLoad` runs in that registry afterwards. */
 function loadEntryRecordingHeavyModules(alsoLoad?: () => void): { entry: HandlerEntry; evaluated: string[] } {
@@ -21,7 +21,7 @@ function loadEntryRecordingHeavyModules(alsoLoad?: () => void): { entry: Handler
         return {};
       });
     }
-    entry = jest.requireActual<HandlerEntry>('../../src/render-function/render.lambda');
+    entry = jest.requireActual<HandlerEntry>('../../../src/render-function/runtime/render.lambda');
     alsoLoad?.();
   });
   if (!entry) throw new Error('jest.isolateModules did not run synchronously');

@@ -1,6 +1,6 @@
 import { constructEnvironment, REMOTION_FUNCTION_NAME, SERVE_URL } from './handler-events';
-import { loadConfig, RenderConfigError } from '../../src/render-function/config';
-import { RENDER_ENV } from '../../src/render-function/environment';
+import { RENDER_ENV } from '../../../src/render-function/contract';
+import { loadConfig, RenderConfigError } from '../../../src/render-function/runtime/config';
 
 function problemsOf(env: Record<string, string | undefined>): readonly string[] {
   try {

@@ -1,8 +1,8 @@
 import * as aws4fetch from 'aws4fetch';
 import { FAKE_ROLE_CREDENTIALS, FakeLambda } from './fake-lambda';
-import { describeError, levelForStatus, writeLog, type RequestLogRecord } from '../../src/render-function/log';
-import { cacheUntilFailure, DeadlineExceededError, withDeadline } from '../../src/render-function/promises';
-import { createSecretReader, parseAccessKeySecret, SecretError, setRemotionAccessKeys, type SignerModule } from '../../src/render-function/secrets';
+import { describeError, levelForStatus, writeLog, type RequestLogRecord } from '../../../src/render-function/runtime/log';
+import { cacheUntilFailure, DeadlineExceededError, withDeadline } from '../../../src/render-function/runtime/promises';
+import { createSecretReader, parseAccessKeySecret, SecretError, setRemotionAccessKeys, type SignerModule } from '../../../src/render-function/runtime/secrets';
 
 describe('withDeadline', () => {
   it('settles like the work when it is on time', async () => {

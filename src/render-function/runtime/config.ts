@@ -1,4 +1,5 @@
-import { BUCKET_NAME_PATTERN, CODEC_EXTENSIONS, OUTPUT_PREFIX_PATTERN, RENDER_ENV } from './environment';
+import { BUCKET_NAME_PATTERN, OUTPUT_PREFIX_PATTERN } from '../../private/patterns';
+import { CODEC_EXTENSIONS, RENDER_ENV } from '../contract';
 
 /** Who may read the rendered file: Remotion's `privacy` option. */
 export type OutputPrivacy = 'public' | 'private' | 'no-acl';

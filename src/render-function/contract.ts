@@ -1,7 +1,7 @@
 /**
- * The contract between `RemotionRenderFunction` (which sets these variables) and the handler
- * in `render.lambda.ts` (which reads them once per cold start). Internal: not exported from
- * the package entry point.
+ * The contract between the construct `RemotionRenderFunction` (which sets these variables) and
+ * the handler in `runtime/` (which reads them once per cold start). Both sides import this file,
+ * and it imports nothing. Internal: not exported from the package entry point.
  */
 export const RENDER_ENV = {
   /** Region of the deployed Remotion render function. */
@@ -59,12 +59,3 @@ export const CODEC_EXTENSIONS: Record<string, string> = {
 
 /** The key in Remotion's render `metadata` that records who started a render. */
 export const OWNER_METADATA_KEY = 'ownerSub';
-
-/** An S3 bucket name (no patterns): what `outputBucketName` and REMOTION_BUCKET_NAME must be. */
-export const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-/** The output prefix: empty, or folder names of S3's safe characters, each ending in "/". */
-export const OUTPUT_PREFIX_PATTERN = /^(?:[A-Za-z0-9!_.*'()-]+\/)*$/;
-
-/** An AWS region name such as `us-east-1` or `cn-northwest-1`. */
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;

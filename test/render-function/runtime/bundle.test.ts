@@ -12,11 +12,11 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { HANDLER_ASSET, REPOSITORY_ROOT, sourcesNewerThanAsset } from './asset-freshness';
 import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda } from './fake-lambda';
 import { CALLER_SUB, constructEnvironment, getRenderEvent, OTHER_SUB, startRenderEvent } from './handler-events';
-import { RENDER_ENV } from '../../src/render-function/environment';
+import { RENDER_ENV } from '../../../src/render-function/contract';
 
 const ROOT = REPOSITORY_ROOT;
 const ASSET = HANDLER_ASSET;
-const BUNDLE_COMMAND = 'npx projen bundle:render-function/render.lambda';
+const BUNDLE_COMMAND = 'npx projen bundle:render-handler';
 const RESULT_MARKER = '@@bundle-result@@';
 const CREDENTIALS_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:remotion-keys-AbCdEf';
 

@@ -5,7 +5,7 @@ import {
   renderStatusBody,
   safeErrorMessage,
   type RenderProgressSummary,
-} from '../../src/render-function/responses';
+} from '../../../src/render-function/runtime/responses';
 
 describe('jsonResponse', () => {
   it('is JSON, never cached, and carries the request id in the body and a header', () => {

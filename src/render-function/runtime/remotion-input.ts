@@ -1,6 +1,6 @@
 import type { GetRenderProgressInput, PresignUrlInput, RenderMediaOnLambdaInput, RenderProgress } from '@remotion/lambda/client';
 import type { RenderHandlerConfig } from './config';
-import { OWNER_METADATA_KEY } from './environment';
+import { OWNER_METADATA_KEY } from '../contract';
 import type { RenderStatusRequest, StartRenderRequest } from './request';
 
 type AwsRegion = RenderMediaOnLambdaInput['region'];

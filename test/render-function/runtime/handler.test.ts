@@ -17,10 +17,10 @@ import {
   startRenderEvent,
   apiEvent,
 } from './handler-events';
-import { RENDER_ENV } from '../../src/render-function/environment';
-import type { RequestLogRecord } from '../../src/render-function/log';
-import { createRenderApiHandler, type RemotionClient } from '../../src/render-function/render-api';
-import { createSecretReader } from '../../src/render-function/secrets';
+import { RENDER_ENV } from '../../../src/render-function/contract';
+import type { RequestLogRecord } from '../../../src/render-function/runtime/log';
+import { createRenderApiHandler, type RemotionClient } from '../../../src/render-function/runtime/render-api';
+import { createSecretReader } from '../../../src/render-function/runtime/secrets';
 
 const OUTPUT_ID = 'b3c1e7a2-5d4f-4e6a-9b8c-7d6e5f4a3b2c';
 const SERVICE_FAILURE = { message: 'The rendering service failed; try again later', requestId: 'api-request-1' };

@@ -5,7 +5,7 @@ import {
   parseStartRenderRequest,
   resolveRoute,
   type StartRenderLimits,
-} from '../../src/render-function/request';
+} from '../../../src/render-function/runtime/request';
 
 const LIMITS: StartRenderLimits = {
   compositions: ['Intro', 'Outro'],

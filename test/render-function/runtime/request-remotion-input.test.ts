@@ -1,7 +1,7 @@
 import type { RenderProgress } from '@remotion/lambda/client';
 import { CALLER_SUB, constructEnvironment, OTHER_SUB, REMOTION_FUNCTION_NAME, SERVE_URL } from './handler-events';
-import { loadConfig, type RenderHandlerConfig } from '../../src/render-function/config';
-import { RENDER_ENV } from '../../src/render-function/environment';
+import { RENDER_ENV } from '../../../src/render-function/contract';
+import { loadConfig, type RenderHandlerConfig } from '../../../src/render-function/runtime/config';
 import {
   isRenderOwnedBy,
   isUnknownRenderError,
@@ -10,7 +10,7 @@ import {
   renderMediaInput,
   renderProgressInput,
   statusUrl,
-} from '../../src/render-function/remotion-input';
+} from '../../../src/render-function/runtime/remotion-input';
 
 const OUTPUT_ID = '0b9d2c4e-1111-4222-8333-444455556666';
 const config = loadConfig(constructEnvironment());

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { SLIM_CLIENT_SCRIPT } from '../../projenrc/slim-remotion-client';
+import { SLIM_CLIENT_SCRIPT } from '../../../projenrc/slim-remotion-client';
 
-export const REPOSITORY_ROOT = path.join(__dirname, '..', '..');
-export const HANDLER_ENTRY = 'src/render-function/render.lambda.ts';
+export const REPOSITORY_ROOT = path.join(__dirname, '..', '..', '..');
+export const HANDLER_ENTRY = 'src/render-function/runtime/render.lambda.ts';
 /** The entry chunk of the handler asset; its chunks sit in `chunks/` beside it. */
-export const HANDLER_ASSET = path.join(REPOSITORY_ROOT, 'assets/render-function/render.lambda/index.mjs');
+export const HANDLER_ASSET = path.join(REPOSITORY_ROOT, 'assets/render-handler/index.mjs');
 
 /** Source files bundled into the handler asset that changed after it was built. */
 export async function sourcesNewerThanAsset(): Promise<string[]> {

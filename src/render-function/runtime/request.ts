@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 // Only the handler bundle loads this file, and esbuild inlines valibot; the construct never imports it.
 import * as v from 'valibot';
 import type { RenderHandlerConfig } from './config';
-import { CODEC_EXTENSIONS } from './environment';
+import { CODEC_EXTENSIONS } from '../contract';
 import { clientErrors, type FieldProblem, type Parsed } from './responses';
 
 export type RenderApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;

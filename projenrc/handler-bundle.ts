@@ -1,0 +1,59 @@
+import { awscdk } from 'projen';
+import { SLIM_CLIENT_FILE, SLIM_CLIENT_SCRIPT } from './slim-remotion-client';
+
+/** The handler's entry file: everything under its folder runs in Lambda, never at synth. */
+export const HANDLER_ENTRY = 'src/render-function/runtime/render.lambda.ts';
+
+/** Where the bundled handler is written; it ships in the package beside `lib/`. */
+export const HANDLER_ASSET_DIR = 'assets/render-handler';
+
+/** The projen task that writes `HANDLER_ASSET_DIR`. */
+export const HANDLER_BUNDLE_TASK = 'bundle:render-handler';
+
+/**
+ * The esbuild options of the handler bundle, shared with the bench's copy of it.
+ *
+ * - The AWS SDK is bundled too: Remotion's client pins exact SDK versions, and the runtime's
+ *   copy changes under us.
+ * - ESM, because `@remotion/lambda-client` reads `import.meta.url`, which a CommonJS bundle leaves
+ *   undefined; the banner gives bundled CommonJS code a `require`.
+ * - Code splitting: the entry chunk holds only our code; Remotion's client and the signer are
+ *   chunks that `import()` reads when a request needs them, so every request refused during
+ *   validation is answered without reading or compiling them.
+ */
+export const HANDLER_ESBUILD_ARGS: readonly string[] = [
+  '--bundle',
+  '--target=node24',
+  '--platform=node',
+  '--tsconfig=tsconfig.dev.json',
+  '--format=esm',
+  '--minify',
+  "--banner:js=import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+  '--splitting',
+  '--entry-names=index',
+  '--chunk-names=chunks/[name]-[hash]',
+  '--out-extension:.js=.mjs',
+];
+
+/**
+ * Adds the handler bundle task and runs it from projen's `bundle` task (so before every compile).
+ * projen's own lambda bundling is turned off (`lambdaAutoDiscover: false`): it writes one file and
+ * generates a `lambda.Function` subclass beside the handler, while ours is a split folder that the
+ * construct in `src/render-function/` loads itself.
+ */
+export function addHandlerBundle(project: awscdk.AwsCdkConstructLibrary): void {
+  const task = project.addTask(HANDLER_BUNDLE_TASK, {
+    description: `Bundle ${HANDLER_ENTRY} into ${HANDLER_ASSET_DIR}/`,
+  });
+  task.execArgs(['node', '-e', `require('fs').rmSync('${HANDLER_ASSET_DIR}', { recursive: true, force: true })`]);
+  // Remotion's client, made tree-shakable: see projenrc/slim-remotion-client.ts.
+  task.exec(`ts-node --project tsconfig.dev.json ${SLIM_CLIENT_SCRIPT}`);
+  task.execArgs([
+    'esbuild',
+    HANDLER_ENTRY,
+    ...HANDLER_ESBUILD_ARGS,
+    `--alias:@remotion/lambda-client=./${SLIM_CLIENT_FILE}`,
+    `--outdir=${HANDLER_ASSET_DIR}`,
+  ]);
+  project.bundler.bundleTask.spawn(task);
+}

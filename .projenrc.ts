@@ -119,6 +119,12 @@ project.eslint?.addRules({
         message: 'src/private is the bottom layer and imports nothing above it.',
       },
       {
+        target: './src/remotion',
+        from: './src',
+        except: ['./remotion', './private'],
+        message: 'src/remotion reads the consumer\'s Remotion install and imports nothing above it.',
+      },
+      {
         target: './src/policy',
         from: ['./src/role', './src/render-function', './src/remotion-lambda', './src/api'],
         message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',

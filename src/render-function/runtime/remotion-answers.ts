@@ -1,7 +1,7 @@
 // Only the handler bundle loads this file, and esbuild inlines valibot; the construct never imports it.
 import * as v from 'valibot';
-import { isBucketName } from '../../private/patterns';
 import { RENDER_ID_PATTERN } from './request';
+import { isBucketName } from '../../private/patterns';
 
 /**
  * Raised when Remotion's client returns something other than what it documents. Answered as 502:

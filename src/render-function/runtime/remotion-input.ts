@@ -66,7 +66,10 @@ export function renderProgressInput(config: Pick<RenderHandlerConfig, 'region' |
 }
 
 /** Only the caller who started a render may see it; renders without an owner yet count as unknown. */
-export function isRenderOwnedBy(progress: { readonly renderMetadata?: { readonly metadata?: Readonly<Record<string, string>> | null } | null }, sub: string): boolean {
+export function isRenderOwnedBy(
+  progress: { readonly renderMetadata?: { readonly metadata?: Readonly<Record<string, string>> | null } | null },
+  sub: string,
+): boolean {
   return progress.renderMetadata?.metadata?.[OWNER_METADATA_KEY] === sub;
 }
 

@@ -130,7 +130,8 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
 
     const start = async (startRequest: StartRenderRequest) => {
       const [client, secret] = await Promise.all([remotionClient(waitMs), webhookSecret(waitMs)]);
-      return client.renderMediaOnLambda(renderMediaInput({ config: settings, request: startRequest, sub, uniqueId: randomId(), webhookSecret: secret }));
+      const input = renderMediaInput({ config: settings, request: startRequest, sub, uniqueId: randomId(), webhookSecret: secret });
+      return client.renderMediaOnLambda(input);
     };
     const started = start(parsed.value);
     try {

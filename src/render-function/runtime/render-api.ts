@@ -127,6 +127,8 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     const parsed = parseStartRenderRequest(event, settings);
     if (!parsed.ok) return rejected(parsed.error);
     const { sub, waitMs } = request;
+    // No time left to hear Remotion's answer: starting now would start a render nobody is told of.
+    if (waitMs <= 0) return serviceFailure(new DeadlineExceededError(waitMs));
 
     const start = async (startRequest: StartRenderRequest) => {
       const [client, secret] = await Promise.all([remotionClient(waitMs), webhookSecret(waitMs)]);

@@ -479,6 +479,16 @@ describe('the time the handler waits', () => {
     expect(logs).toEqual([expect.objectContaining({ status: 502, error: { name: 'DeadlineExceededError', message: 'No answer within 400 ms' } })]);
   });
 
+  it('does not start a render when the invocation has no time left to hear the answer', async () => {
+    const { handler, logs } = coldStartHandler();
+
+    const response = await handler(startRenderEvent({ composition: 'Intro' }), { awsRequestId: 'lambda-request-1', getRemainingTimeInMillis: () => 900 });
+
+    expect(response.statusCode).toBe(502);
+    expect(fake.invocations).toHaveLength(0);
+    expect(logs).toEqual([expect.objectContaining({ status: 502, error: { name: 'DeadlineExceededError', message: 'No answer within 0 ms' } })]);
+  });
+
   it('logs the id and owner of a render whose start completed after the caller was answered', async () => {
     fake.delayAnswers(700);
     const { call, logs } = coldStart({ [RENDER_ENV.CALL_TIMEOUT_MS]: '200' });

@@ -81,7 +81,8 @@ it('refuses a Remotion bucket of another region with 400, without calling Remoti
 
 it('recovers from a hung credentials secret read on the next request of the same warm environment', async () => {
   fake.failWith('hang');
-  const env = { [RENDER_ENV.CREDENTIALS_SECRET_ARN]: CREDENTIALS_SECRET_ARN, [RENDER_ENV.CALL_TIMEOUT_MS]: '300' };
+  // Long enough for the second request to load Remotion's client and start, on a busy machine.
+  const env = { [RENDER_ENV.CREDENTIALS_SECRET_ARN]: CREDENTIALS_SECRET_ARN, [RENDER_ENV.CALL_TIMEOUT_MS]: '2000' };
   const hang = runBundle(fake, [startRenderEvent({ composition: 'Intro' }), startRenderEvent({ composition: 'Intro' })], env);
   // Once the first read hangs, the secret becomes readable: only a fresh read can see it.
   await waitUntil(() => fake.secretReads.length === 1);

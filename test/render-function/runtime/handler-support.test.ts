@@ -1,7 +1,7 @@
 import * as aws4fetch from 'aws4fetch';
 import { FAKE_ROLE_CREDENTIALS, FakeLambda } from './fake-lambda';
 import { describeError, levelForStatus, writeLog, type RequestLogRecord } from '../../../src/render-function/runtime/log';
-import { cacheUntilFailure, DeadlineExceededError, withDeadline } from '../../../src/render-function/runtime/promises';
+import { cacheUntilFailure, DeadlineExceededError, withAbortableDeadline, withDeadline } from '../../../src/render-function/runtime/promises';
 import { createSecretReader, parseAccessKeySecret, SecretError, setRemotionAccessKeys, type SignerModule } from '../../../src/render-function/runtime/secrets';
 
 describe('withDeadline', () => {
@@ -40,6 +40,42 @@ describe('cacheUntilFailure', () => {
     await expect(cached()).rejects.toThrow('network blip');
     await expect(cached()).resolves.toBe('value');
     await expect(cached()).resolves.toBe('value');
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('withAbortableDeadline', () => {
+  it('aborts the work\'s signal and rejects at the deadline, even when the work ignores the signal', async () => {
+    let seen: AbortSignal | undefined;
+    const never = (signal: AbortSignal) => {
+      seen = signal;
+      return new Promise<string>(() => undefined);
+    };
+
+    await expect(withAbortableDeadline(never, 20)).rejects.toEqual(new DeadlineExceededError(20));
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it('settles like the work when it is in time, leaving the signal alone', async () => {
+    let seen: AbortSignal | undefined;
+    await expect(withAbortableDeadline(async (signal) => {
+      seen = signal;
+      return 'done';
+    }, 1000)).resolves.toBe('done');
+    expect(seen?.aborted).toBe(false);
+  });
+});
+
+describe('cacheUntilFailure with a hung load', () => {
+  it('forgets a load that timed out, so the next caller loads again', async () => {
+    const load = jest.fn<Promise<string>, [number]>()
+      .mockImplementationOnce((waitMs) => withAbortableDeadline(() => new Promise<string>(() => undefined), waitMs))
+      .mockResolvedValueOnce('value');
+    const cached = cacheUntilFailure(load);
+
+    await expect(cached(20)).rejects.toBeInstanceOf(DeadlineExceededError);
+    await expect(cached(20)).resolves.toBe('value');
+    await expect(cached(20)).resolves.toBe('value');
     expect(load).toHaveBeenCalledTimes(2);
   });
 });
@@ -119,6 +155,17 @@ describe('createSecretReader', () => {
 
     afterAll(async () => {
       await fake.close();
+    });
+
+    it('stops a hung read where it is when the signal aborts', async () => {
+      fake.failWith('hang');
+      const { read } = realReader(env);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('deadline')), 100);
+
+      await expect(read(SECRET_ARN, controller.signal)).rejects.toThrow('deadline');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(fake.abandonedRequests).toEqual(['secret']);
     });
 
     it('reads the secret string with a call signed for secretsmanager in the ARN\'s region, loading the signer only then', async () => {

@@ -16,12 +16,25 @@ const project = new awscdk.AwsCdkConstructLibrary({
   authorAddress: 'opensource@org.example',
   repositoryUrl: 'https://github.com/org/remotion-constructs.git',
   license: 'Apache-2.0',
-  keywords: ['cdk', 'remotion', 'lambda', 'video', 'cognito', 'apigateway'],
+  // Construct Hub lists packages with the `awscdk` keyword (and a jsii assembly); the rest is search.
+  keywords: ['awscdk', 'aws-cdk', 'cdk', 'constructs', 'remotion', 'lambda', 'video', 'video-rendering', 'cognito', 'apigateway'],
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  github: false,
-  release: false,
+  // Release: projen generates .github/workflows (build on every PR, release on main) and the
+  // release tasks; versions and CHANGELOG.md come from conventional commits. Nothing publishes
+  // from a local build: publishing happens only in the release workflow, with its secrets.
+  github: true,
+  release: true,
+  releaseToNpm: true,
+  // jsii 5.9 supports Node.js 22 and 24; the Lambda runtime (nodejs24.x) is pinned separately.
+  workflowNodeVersion: '22.x',
+  // No Mergify app, and no weekly upgrade PRs: the aws-cdk-lib floor and the exact Remotion pin
+  // are deliberate, and moving them is a reviewed change (see CONTRIBUTING.md).
+  githubOptions: { mergify: false },
+  depsUpgrade: false,
+  // Construct Hub and pacmak pick up this tablet of translated snippets from the npm package.
+  // See rosetta/ and the rosetta:extract task below.
   sampleCode: false,
 
   cdkVersion: CDK_FLOOR,
@@ -43,6 +56,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     javaPackage: 'org.remotion.constructs',
     mavenGroupId: 'org.remotion',
     mavenArtifactId: 'remotion-constructs',
+    // Maven Central's Central Portal (OSSRH's successor): publib's `central-ossrh` server id
+    // publishes through the Portal's API, and takes no custom endpoint (projen rejects one).
+    mavenServerId: 'central-ossrh',
   },
 
   // The handler is bundled by projenrc/handler-bundle.ts, and the construct loads it itself.
@@ -87,11 +103,29 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.npmignore?.include('/assets');
 addHandlerBundle(project);
 
-// Translate the TypeScript `@example` blocks into Python and Java in the generated docstrings
-// and Javadoc, instead of copying TypeScript into them.
+// Docs in every language: every README and `@example` snippet is compiled against the fixtures in
+// rosetta/ and translated once, into .jsii.tabl.json; a snippet that does not compile fails the
+// build (strict, also declared in package.json for Construct Hub). pacmak then uses only that
+// tablet, and fails rather than translate a snippet it never compiled.
+project.package.addField('jsiiRosetta', { strict: true });
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile every README and @example snippet against rosetta/*.ts-fixture and translate it (fails on any error)',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
 for (const language of ['python', 'java']) {
-  project.tasks.tryFind(`package:${language}`)?.env('JSII_PACMAK_ROSETTA_UNKNOWN_SNIPPETS', 'translate');
+  project.tasks.tryFind(`package:${language}`)?.env('JSII_PACMAK_ROSETTA_UNKNOWN_SNIPPETS', 'fail');
 }
+project.npmignore?.include('/.jsii.tabl.json');
+
+// API compatibility: projen's `compat` task (jsii-diff against the latest npm release, breaking
+// changes fail unless listed in .compatignore) runs after every compile once a release exists.
+// `compat: true` would run it unconditionally, and jsii-diff fails while nothing is published.
+project.compileTask.spawn(project.tasks.tryFind('compat')!, {
+  // (`--silent`: no error output while the package is unpublished; projen conditions take no redirects.)
+  condition: `npm view ${project.package.packageName} version --silent`,
+});
+project.gitignore.exclude('/.jsii.tabl.json');
 
 // The handler runtime only reaches consumers through the esbuild bundle, so it may import
 // bundled dev dependencies (valibot, Remotion's client).

@@ -113,6 +113,7 @@ interface ResolvedScope {
  * ECS task role), and a managed policy is the IAM object that does exactly that, so it can be
  * passed anywhere CDK takes an `IManagedPolicy`.
  *
+ * @exampleMetadata fixture=existing-resources
  * @example
  * const policy = new RemotionRenderPolicy(this, 'Policy', {
  *   renderFunctionNames: ['remotion-render-4-0-527-mem2048mb-disk2048mb-120sec'],

@@ -96,7 +96,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['/cdk.out', '/.venv-cfn-lint', '/examples/cdk.out', '/bench/out', '__pycache__'],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out'] },
+  // Only what consumers load ships: no build scripts, fixtures stay (Construct Hub compiles with them).
+  npmIgnoreOptions: { ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out', '/scripts', '/docs', '/CONTRIBUTING.md'] },
 });
 
 // The handler asset ships inside the npm package; jsii targets must carry it too.
@@ -107,7 +108,8 @@ addHandlerBundle(project);
 // rosetta/ and translated once, into .jsii.tabl.json; a snippet that does not compile fails the
 // build (strict, also declared in package.json for Construct Hub). pacmak then uses only that
 // tablet, and fails rather than translate a snippet it never compiled.
-project.package.addField('jsiiRosetta', { strict: true });
+// The README's cdk-nag suppression snippet imports cdk-nag (a devDependency, also what the nag test runs).
+project.package.addField('jsiiRosetta', { strict: true, exampleDependencies: { 'cdk-nag': '2.38.2' } });
 const rosetta = project.addTask('rosetta:extract', {
   description: 'Compile every README and @example snippet against rosetta/*.ts-fixture and translate it (fails on any error)',
   exec: 'jsii-rosetta extract --strict',

@@ -68,6 +68,8 @@ class TranslatedDocsTest {
         "import software.amazon.awscdk.services.secretsmanager.*;",
         "import software.constructs.Construct;",
         "import org.remotion.constructs.*;",
+        // Like the fragments' aws-cdk-lib types, the cdk-nag ones a fragment names without importing.
+        "import io.github.cdklabs.cdknag.*;",
         "");
 
     private static final String FIXTURE_GIVEN = String.join("\n",
@@ -141,13 +143,16 @@ class TranslatedDocsTest {
             }
             return "package snippets." + className.toLowerCase() + ";\n" + code;
         }
-        return "package snippets." + className.toLowerCase() + ";\n" + FIXTURE_IMPORTS
+        // A fragment's own imports go above the fixture's, as rosetta hoists them.
+        String imports = snippet.code().lines().filter(l -> l.startsWith("import ")).collect(Collectors.joining("\n", "", "\n"));
+        String body = snippet.code().lines().filter(l -> !l.startsWith("import ")).collect(Collectors.joining("\n", "", "\n"));
+        return "package snippets." + className.toLowerCase() + ";\n" + imports + FIXTURE_IMPORTS
             + "public class " + className + " extends Stack {\n"
             + "    public " + className + "(final Construct scope, final String id) {\n"
             + "        super(scope, id, StackProps.builder().env(Environment.builder()"
             + ".account(\"111122223333\").region(\"us-east-1\").build()).build());\n"
             + FIXTURE_GIVEN.indent(8)
-            + snippet.code().indent(8)
+            + body.indent(8)
             + "    }\n}\n";
     }
 
@@ -208,6 +213,17 @@ class TranslatedDocsTest {
                 snippet.where() + " declares an Object:\n" + snippet.code());
             assertFalse(Pattern.compile("\\.get[A-Z][A-Z_]+\\(\\)").matcher(snippet.code()).find(),
                 snippet.where() + " reads an enum member through a getter:\n" + snippet.code());
+        }
+    }
+
+    @Test
+    void noSnippetRepeatsAComment() throws IOException {
+        for (Snippet snippet : snippets()) {
+            List<String> lines = snippet.code().lines().map(String::strip).collect(Collectors.toList());
+            for (int i = 1; i < lines.size(); i++) {
+                assertFalse(lines.get(i).startsWith("//") && lines.get(i).equals(lines.get(i - 1)),
+                    snippet.where() + " repeats " + lines.get(i) + ":\n" + snippet.code());
+            }
         }
     }
 

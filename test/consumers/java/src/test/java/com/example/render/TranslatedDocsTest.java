@@ -198,7 +198,7 @@ class TranslatedDocsTest {
     void theSourcesJarCarriesTheTranslatedReadmeAndExamples() throws IOException {
         List<Snippet> found = snippets();
         // The README's translated TypeScript snippets, its own Java section, and three @example blocks.
-        assertTrue(found.size() >= 8, "expected at least 8 Java snippets in " + sourcesJar() + ", found " + found.size());
+        assertTrue(found.size() >= 9, "expected at least 9 Java snippets in " + sourcesJar() + ", found " + found.size());
         assertTrue(found.stream().anyMatch(s -> s.where().startsWith("org/remotion/constructs/package-info.java")),
             "no README snippet in package-info.java");
         for (String type : List.of("AuthenticatedRenderApi", "RemotionRenderPolicy", "RemotionRenderRole")) {

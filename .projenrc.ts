@@ -51,6 +51,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToPypi: {
     distName: 'org-remotion-constructs',
     module: 'org_remotion_constructs',
+    // The release workflow's OIDC identity instead of a long-lived PyPI token (configure the
+    // trusted publisher on pypi.org once). npm and Maven Central publish with tokens (CONTRIBUTING.md).
+    trustedPublishing: true,
   },
   publishToMaven: {
     javaPackage: 'org.remotion.constructs',

@@ -111,6 +111,11 @@ def test_the_package_carries_translated_snippets():
     assert len(found) >= 9
 
 
+def test_help_shows_the_same_readme_snippets_as_pypi():
+    """`help(org_remotion_constructs)` shows the module docstring, PyPI the long description."""
+    assert python_blocks(org_remotion_constructs.__doc__ or "") == python_blocks(readme())
+
+
 def test_no_snippet_imports_a_module_that_does_not_exist():
     for name, code in snippets():
         assert "org.remotion_constructs" not in code, f"{name}:\n{code}"

@@ -209,6 +209,6 @@ bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // Build output of the integ runner and the consumers; added last, after projen's `!/test/`.
-project.gitignore.exclude('/test/cdk-integ.out.*', '/test/consumers/python/.venv', '/test/consumers/java/target', '.pytest_cache');
+project.gitignore.exclude('/test/cdk-integ.out.*', '/test/docs/.snippet-*', '/test/consumers/python/.venv', '/test/consumers/java/target', '.pytest_cache');
 
 project.synth();

@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, github, javascript } from 'projen';
 import { addHandlerBundle } from './projenrc/handler-bundle';
 
 // The lowest aws-cdk-lib that has everything the library uses: `lambda.Runtime.NODEJS_24_X`
@@ -207,6 +207,25 @@ bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
 // unrs-resolver (under eslint-import-resolver-typescript) 1.13 names platform bindings that are
 // not all published, so `npm ci` rejects the lock file npm writes; 1.12.2 has all of them.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// projen's build workflow runs `npx projen build` and packages; this one runs every test, as
+// .ci/run does (cfn-lint, integ snapshots, and the Python and Java consumers that execute the
+// translated doc snippets), with the same action versions as the generated workflows.
+const testAll = project.github!.addWorkflow('test-all');
+testAll.on({ pullRequest: {}, workflowDispatch: {} });
+testAll.addJobs({
+  'test-all': {
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: github.workflows.JobPermission.READ },
+    steps: [
+      { name: 'Checkout', uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1' },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v7.0.0', with: { 'node-version': '22.x' } },
+      { name: 'Setup Python', uses: 'actions/setup-python@v7.0.0', with: { 'python-version': '3.x' } },
+      { name: 'Setup Java', uses: 'actions/setup-java@v6.0.0', with: { 'distribution': 'corretto', 'java-version': '17' } },
+      { name: 'Every test (what .ci/run runs)', run: 'bash .ci/run' },
+    ],
+  },
+});
 
 // Build output of the integ runner and the consumers; added last, after projen's `!/test/`.
 project.gitignore.exclude('/test/cdk-integ.out.*', '/test/docs/.snippet-*', '/test/consumers/python/.venv', '/test/consumers/java/target', '.pytest_cache');

@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, github, javascript } from 'projen';
 import { addHandlerBundle } from './projenrc/handler-bundle';
 
 // The lowest aws-cdk-lib that has everything the library uses: `lambda.Runtime.NODEJS_24_X`
@@ -16,12 +16,25 @@ const project = new awscdk.AwsCdkConstructLibrary({
   authorAddress: 'opensource@org.example',
   repositoryUrl: 'https://github.com/org/remotion-constructs.git',
   license: 'Apache-2.0',
-  keywords: ['cdk', 'remotion', 'lambda', 'video', 'cognito', 'apigateway'],
+  // Construct Hub lists packages with the `awscdk` keyword (and a jsii assembly); the rest is search.
+  keywords: ['awscdk', 'aws-cdk', 'cdk', 'constructs', 'remotion', 'lambda', 'video', 'video-rendering', 'cognito', 'apigateway'],
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  github: false,
-  release: false,
+  // Release: projen generates .github/workflows (build on every PR, release on main) and the
+  // release tasks; versions and CHANGELOG.md come from conventional commits. Nothing publishes
+  // from a local build: publishing happens only in the release workflow, with its secrets.
+  github: true,
+  release: true,
+  releaseToNpm: true,
+  // jsii 5.9 supports Node.js 22 and 24; the Lambda runtime (nodejs24.x) is pinned separately.
+  workflowNodeVersion: '22.x',
+  // No Mergify app, and no weekly upgrade PRs: the aws-cdk-lib floor and the exact Remotion pin
+  // are deliberate, and moving them is a reviewed change (see CONTRIBUTING.md).
+  githubOptions: { mergify: false },
+  depsUpgrade: false,
+  // Construct Hub and pacmak pick up this tablet of translated snippets from the npm package.
+  // See rosetta/ and the rosetta:extract task below.
   sampleCode: false,
 
   cdkVersion: CDK_FLOOR,
@@ -38,11 +51,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToPypi: {
     distName: 'org-remotion-constructs',
     module: 'org_remotion_constructs',
+    // The release workflow's OIDC identity instead of a long-lived PyPI token (configure the
+    // trusted publisher on pypi.org once). npm and Maven Central publish with tokens (CONTRIBUTING.md).
+    trustedPublishing: true,
   },
   publishToMaven: {
     javaPackage: 'org.remotion.constructs',
     mavenGroupId: 'org.remotion',
     mavenArtifactId: 'remotion-constructs',
+    // Maven Central's Central Portal (OSSRH's successor): publib's `central-ossrh` server id
+    // publishes through the Portal's API, and takes no custom endpoint (projen rejects one).
+    mavenServerId: 'central-ossrh',
   },
 
   // The handler is bundled by projenrc/handler-bundle.ts, and the construct loads it itself.
@@ -83,18 +102,38 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['/cdk.out', '/.venv-cfn-lint', '/examples/cdk.out', '/bench/out', '__pycache__'],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out'] },
+  // Only what consumers load ships: no build scripts, fixtures stay (Construct Hub compiles with them).
+  npmIgnoreOptions: { ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out', '/scripts', '/docs', '/CONTRIBUTING.md'] },
 });
 
 // The handler asset ships inside the npm package; jsii targets must carry it too.
 project.npmignore?.include('/assets');
 addHandlerBundle(project);
 
-// Translate the TypeScript `@example` blocks into Python and Java in the generated docstrings
-// and Javadoc, instead of copying TypeScript into them.
+// Docs in every language: every README and `@example` snippet is compiled against the fixtures in
+// rosetta/ and translated once, into .jsii.tabl.json; a snippet that does not compile fails the
+// build (strict, also declared in package.json for Construct Hub). pacmak then uses only that
+// tablet, and fails rather than translate a snippet it never compiled.
+// The README's cdk-nag suppression snippet imports cdk-nag (a devDependency, also what the nag test runs).
+project.package.addField('jsiiRosetta', { strict: true, exampleDependencies: { 'cdk-nag': '2.38.2' } });
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile every README and @example snippet against rosetta/*.ts-fixture and translate it (fails on any error)',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
 for (const language of ['python', 'java']) {
-  project.tasks.tryFind(`package:${language}`)?.env('JSII_PACMAK_ROSETTA_UNKNOWN_SNIPPETS', 'translate');
+  project.tasks.tryFind(`package:${language}`)?.env('JSII_PACMAK_ROSETTA_UNKNOWN_SNIPPETS', 'fail');
 }
+project.npmignore?.include('/.jsii.tabl.json');
+
+// API compatibility: projen's `compat` task (jsii-diff against the latest npm release, breaking
+// changes fail unless listed in .compatignore) runs after every compile once a release exists.
+// `compat: true` would run it unconditionally, and jsii-diff fails while nothing is published.
+project.compileTask.spawn(project.tasks.tryFind('compat')!, {
+  // (`--silent`: no error output while the package is unpublished; projen conditions take no redirects.)
+  condition: `npm view ${project.package.packageName} version --silent`,
+});
+project.gitignore.exclude('/.jsii.tabl.json');
 
 // The handler runtime only reaches consumers through the esbuild bundle, so it may import
 // bundled dev dependencies (valibot, Remotion's client).
@@ -172,7 +211,26 @@ bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
 // not all published, so `npm ci` rejects the lock file npm writes; 1.12.2 has all of them.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
+// projen's build workflow runs `npx projen build` and packages; this one runs every test, as
+// .ci/run does (cfn-lint, integ snapshots, and the Python and Java consumers that execute the
+// translated doc snippets), with the same action versions as the generated workflows.
+const testAll = project.github!.addWorkflow('test-all');
+testAll.on({ pullRequest: {}, workflowDispatch: {} });
+testAll.addJobs({
+  'test-all': {
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: github.workflows.JobPermission.READ },
+    steps: [
+      { name: 'Checkout', uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1' },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v7.0.0', with: { 'node-version': '22.x' } },
+      { name: 'Setup Python', uses: 'actions/setup-python@v7.0.0', with: { 'python-version': '3.x' } },
+      { name: 'Setup Java', uses: 'actions/setup-java@v6.0.0', with: { 'distribution': 'corretto', 'java-version': '17' } },
+      { name: 'Every test (what .ci/run runs)', run: 'bash .ci/run' },
+    ],
+  },
+});
+
 // Build output of the integ runner and the consumers; added last, after projen's `!/test/`.
-project.gitignore.exclude('/test/cdk-integ.out.*', '/test/consumers/python/.venv', '/test/consumers/java/target', '.pytest_cache');
+project.gitignore.exclude('/test/cdk-integ.out.*', '/test/docs/.snippet-*', '/test/consumers/python/.venv', '/test/consumers/java/target', '.pytest_cache');
 
 project.synth();

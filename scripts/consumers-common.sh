@@ -51,8 +51,11 @@ require_npm_deps() {
 }
 
 # Always from scratch, so that the consumer tests exercise the current source: the handler asset
-# (which every jsii package ships), then the jsii assembly (.jsii and lib/).
+# (which every jsii package ships), the jsii assembly (.jsii and lib/), then the tablet of
+# compiled and translated doc snippets (.jsii.tabl.json), without which pacmak refuses to package
+# (JSII_PACMAK_ROSETTA_UNKNOWN_SNIPPETS=fail) and which the translated-docs tests read back.
 build_assembly() {
   phase "npx projen bundle (handler asset)" npx projen bundle
   phase "npx projen compile (jsii)" npx projen compile
+  phase "npx projen rosetta:extract (README and @example snippets, compiled and translated)" npx projen rosetta:extract
 }

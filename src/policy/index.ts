@@ -118,6 +118,7 @@ interface ResolvedScope {
  * itself (its `Roles` list), as every `iam.ManagedPolicy` does; it never calls back into the role,
  * because an imported role's `addManagedPolicy` calls the policy's `attachToRole`.
  *
+ * @exampleMetadata fixture=existing-resources
  * @example
  * const policy = new RemotionRenderPolicy(this, 'Policy', {
  *   remotionFunctionNames: ['remotion-render-4-0-527-mem2048mb-disk2048mb-120sec'],

@@ -55,6 +55,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'typescript@~5.9.0',
     '@types/node@^20',
     `@remotion/lambda@${REMOTION_VERSION}`,
+    // The oldest supported @remotion/lambda (SUPPORTED_REMOTION.floor), under an alias beside the
+    // newest: RemotionLambda's drift and client-agreement tests run against both.
+    'remotion-lambda-floor@npm:@remotion/lambda@4.0.261',
     // Validates request bodies in the handler; modular, so the bundle keeps only what it uses.
     'valibot@1.5.0',
     '@types/aws-lambda',
@@ -132,6 +135,11 @@ project.eslint?.addRules({
       {
         target: './src/role',
         from: ['./src/render-function', './src/remotion-lambda', './src/api'],
+        message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',
+      },
+      {
+        target: './src/remotion-lambda',
+        from: ['./src/render-function', './src/api'],
         message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',
       },
       {

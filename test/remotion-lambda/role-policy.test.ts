@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
+import { VERSIONS } from './versions';
 import { readLambdaFacts } from '../../src/remotion/lambda-facts';
 import { narrowRolePolicy } from '../../src/remotion-lambda/role-policy';
-import { VERSIONS } from './versions';
 
 const TO = {
   bucketArn: 'arn:aws:s3:::remotionlambda-useast1-abc',

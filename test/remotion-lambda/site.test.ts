@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { FIXTURE_SITE, FLOOR_DIR, NEWEST_DIR, VERSIONS } from './versions';
 import { readLambdaFacts } from '../../src/remotion/lambda-facts';
 import { bundleVersion, validateSite } from '../../src/remotion-lambda/site';
-import { FIXTURE_SITE, FLOOR_DIR, NEWEST_DIR, VERSIONS } from './versions';
 
 function folder(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'remotion-site-'));

@@ -34,9 +34,15 @@ describe('readLambdaFacts', () => {
 
   it.each(VERSIONS)('reads Remotion\'s limits and defaults from the $name client', ({ dir }) => {
     expect(readLambdaFacts(dir).limits).toEqual({
-      minMemory: 512, maxMemory: 10240, defaultMemory: 2048,
-      minDisk: 512, maxDisk: 10240, defaultDisk: 2048,
-      minTimeout: 15, maxTimeout: 900, defaultTimeout: 120,
+      minMemory: 512,
+      maxMemory: 10240,
+      defaultMemory: 2048,
+      minDisk: 512,
+      maxDisk: 10240,
+      defaultDisk: 2048,
+      minTimeout: 15,
+      maxTimeout: 900,
+      defaultTimeout: 120,
       defaultLogRetentionDays: 14,
     });
   });

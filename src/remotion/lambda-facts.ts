@@ -76,16 +76,24 @@ export interface RemotionLambdaFacts {
   /** The statements of `getRolePolicy()`. */
   readonly rolePolicy: readonly RemotionPolicyStatement[];
   readonly lifecycleRules: readonly RemotionLifecycleRule[];
-  /** Remotion's own `speculateFunctionName()`. */
-  functionName(memoryMb: number, diskMb: number, timeoutSeconds: number): string;
-  /** Remotion's own `parseFunctionName()`. */
-  parseFunctionName(name: string): { version: string; memorySizeInMb: number; diskSizeInMb: number; timeoutInSeconds: number } | null;
-  /** Remotion's own `getLayers()` for a region in the table. */
-  layersFor(variant: string, region: string): HostedLayer[];
-  /** Remotion's own site-name validator; throws its error. */
-  validateSiteName(name: string): void;
   /** Remotion's own bundle-folder validator where the version has one; throws its error. */
-  validateBundleDir?: (dir: string) => void;
+  readonly validateBundleDir?: (dir: string) => void;
+  /** Remotion's own `speculateFunctionName()`. */
+  readonly functionName: (memoryMb: number, diskMb: number, timeoutSeconds: number) => string;
+  /** Remotion's own `parseFunctionName()`. */
+  readonly parseFunctionName: (name: string) => ParsedFunctionName | null;
+  /** Remotion's own `getLayers()` for a region in the table. */
+  readonly layersFor: (variant: string, region: string) => HostedLayer[];
+  /** Remotion's own site-name validator; throws its error. */
+  readonly validateSiteName: (name: string) => void;
+}
+
+/** What `parseFunctionName()` returns. */
+export interface ParsedFunctionName {
+  readonly version: string;
+  readonly memorySizeInMb: number;
+  readonly diskSizeInMb: number;
+  readonly timeoutInSeconds: number;
 }
 
 const cache = new Map<string, RemotionLambdaFacts>();
@@ -120,7 +128,7 @@ function readFrom(lambdaDir: string, clientDir: string, version: string): Remoti
   const { validateSiteName } = fromLambda('dist/shared/validate-site-name.js') as { validateSiteName: (name: string) => void };
   const bundleDirValidator = path.join(lambdaDir, 'dist', 'shared', 'validate-bundle-dir.js');
   const validateBundleDir = fs.existsSync(bundleDirValidator)
-    ? (require(bundleDirValidator) as { validateBundleDir: (dir: string) => void }).validateBundleDir
+    ? (load(bundleDirValidator) as { validateBundleDir: (dir: string) => void }).validateBundleDir
     : undefined;
   const constants = requireFrom(clientDir, 'dist/cjs/constants.js', 'dist/constants.js') as Record<string, number>;
   const rolePolicy = readRolePolicy(lambdaDir);
@@ -160,12 +168,21 @@ function readFrom(lambdaDir: string, clientDir: string, version: string): Remoti
 }
 
 interface ClientModule {
-  speculateFunctionName(o: { memorySizeInMb: number; diskSizeInMb: number; timeoutInSeconds: number }): string;
-  LambdaClientInternals: {
-    runtimePreferenceOptions: string[];
-    getLifeCycleRules(): { ID: string; Filter: { Prefix: string }; Expiration: { Days: number } }[];
-    parseFunctionName(name: string): { version: string; memorySizeInMb: number; diskSizeInMb: number; timeoutInSeconds: number } | null;
+  readonly LambdaClientInternals: {
+    readonly runtimePreferenceOptions: string[];
+    readonly getLifeCycleRules: () => { ID: string; Filter: { Prefix: string }; Expiration: { Days: number } }[];
+    readonly parseFunctionName: (name: string) => ParsedFunctionName | null;
   };
+  readonly speculateFunctionName: (o: { memorySizeInMb: number; diskSizeInMb: number; timeoutInSeconds: number }) => string;
+}
+
+/**
+ * Loads a module of the consumer's install by absolute path, at synth time: these files are not
+ * ours and are not reachable through an `import` (the package's exports map hides them).
+ */
+function load(file: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(file);
 }
 
 /** Requires the first of `files` that exists in `dir` (`.` is the package's CommonJS entry). */
@@ -173,7 +190,7 @@ function requireFrom(dir: string, ...files: string[]): unknown {
   for (const file of files) {
     const target = file === '.' ? dir : path.join(dir, file);
     if (file === '.' || fs.existsSync(target)) {
-      return require(require.resolve(target));
+      return load(require.resolve(target));
     }
   }
   throw new Error(`None of ${files.join(', ')} exists in ${dir}; this Remotion version is not supported by RemotionLambda.`);
@@ -187,7 +204,7 @@ function readRolePolicy(lambdaDir: string): RemotionPolicyStatement[] {
   if (typeof file !== 'string') {
     throw new Error(`${LAMBDA_PACKAGE} in ${lambdaDir} exports no "./policies"; this version is not supported by RemotionLambda.`);
   }
-  const policies = require(path.join(lambdaDir, file)) as { getRolePolicy(): string };
+  const policies = load(path.join(lambdaDir, file)) as { getRolePolicy(): string };
   const document = JSON.parse(policies.getRolePolicy()) as { Statement: RemotionPolicyStatement[] };
   return document.Statement.map((s) => ({
     ...(s.Sid !== undefined ? { Sid: s.Sid } : {}),

@@ -32,7 +32,7 @@ export interface RemotionPolicyScope {
    *
    * @default ['remotion-render-*'] - every function that Remotion's CLI deploys
    */
-  readonly renderFunctionNames?: string[];
+  readonly remotionFunctionNames?: string[];
 
   /**
    * Names (or `*` patterns) of the S3 buckets Remotion reads and writes: its own bucket and any
@@ -99,7 +99,7 @@ interface ResolvedScope {
   readonly partition: string;
   readonly region: string;
   readonly account: string;
-  readonly renderFunctionNames: string[];
+  readonly remotionFunctionNames: string[];
   readonly bucketNames: string[];
   readonly bucketNamesGiven: boolean;
 }
@@ -115,7 +115,7 @@ interface ResolvedScope {
  *
  * @example
  * const policy = new RemotionRenderPolicy(this, 'Policy', {
- *   renderFunctionNames: ['remotion-render-4-0-527-mem2048mb-disk2048mb-120sec'],
+ *   remotionFunctionNames: ['remotion-render-4-0-527-mem2048mb-disk2048mb-120sec'],
  * });
  * policy.attachToRole(myRole);
  */
@@ -137,7 +137,7 @@ export class RemotionRenderPolicy extends iam.ManagedPolicy {
   public readonly preset: RemotionPolicyPreset;
 
   /** The render function names (or patterns) the policy is scoped to. */
-  public readonly renderFunctionNames: string[];
+  public readonly remotionFunctionNames: string[];
 
   /** The bucket names (or patterns) the policy is scoped to. */
   public readonly bucketNames: string[];
@@ -152,7 +152,7 @@ export class RemotionRenderPolicy extends iam.ManagedPolicy {
     });
     const resolved = resolveScope(this, props);
     this.preset = preset;
-    this.renderFunctionNames = resolved.renderFunctionNames;
+    this.remotionFunctionNames = resolved.remotionFunctionNames;
     this.bucketNames = resolved.bucketNames;
     this.grantedStatements = preset === RemotionPolicyPreset.FULL ? fullStatements(resolved) : renderOnlyStatements(resolved);
     this.addStatements(...this.grantedStatements);
@@ -183,11 +183,11 @@ export class RemotionRenderPolicy extends iam.ManagedPolicy {
 
 function resolveScope(scope: Construct, props: RemotionPolicyScope): ResolvedScope {
   const stack = Stack.of(scope);
-  const renderFunctionNames = props.renderFunctionNames ?? DEFAULT_FUNCTION_NAMES;
+  const remotionFunctionNames = props.remotionFunctionNames ?? DEFAULT_FUNCTION_NAMES;
   const bucketNames = props.bucketNames ?? DEFAULT_BUCKET_NAMES;
 
-  checkNotEmpty('renderFunctionNames', renderFunctionNames, 'Remotion render function (or a pattern such as "remotion-render-*")');
-  checkEach('renderFunctionNames', renderFunctionNames, (name) => FUNCTION_NAME_OR_PATTERN.test(name),
+  checkNotEmpty('remotionFunctionNames', remotionFunctionNames, 'Remotion render function (or a pattern such as "remotion-render-*")');
+  checkEach('remotionFunctionNames', remotionFunctionNames, (name) => FUNCTION_NAME_OR_PATTERN.test(name),
     'is not a Lambda function name: use 1 to 64 letters, digits, "-", "_" or "*"');
   checkNotEmpty('bucketNames', bucketNames, 'S3 bucket (or a pattern such as "remotionlambda-*")');
   checkEach('bucketNames', bucketNames, (name) => BUCKET_NAME_OR_PATTERN.test(name) && !name.includes('..'),
@@ -199,14 +199,14 @@ function resolveScope(scope: Construct, props: RemotionPolicyScope): ResolvedSco
     partition: stack.partition,
     region: props.region ?? stack.region,
     account: props.account ?? stack.account,
-    renderFunctionNames: [...renderFunctionNames],
+    remotionFunctionNames: [...remotionFunctionNames],
     bucketNames: [...bucketNames],
     bucketNamesGiven: props.bucketNames !== undefined,
   };
 }
 
 function functionArns(s: ResolvedScope): string[] {
-  return s.renderFunctionNames.map((name) => `arn:${s.partition}:lambda:${s.region}:${s.account}:function:${name}`);
+  return s.remotionFunctionNames.map((name) => `arn:${s.partition}:lambda:${s.region}:${s.account}:function:${name}`);
 }
 
 function bucketArns(s: ResolvedScope): string[] {
@@ -249,7 +249,7 @@ function renderOnlyStatements(s: ResolvedScope): iam.PolicyStatement[] {
  */
 function fullStatements(s: ResolvedScope): iam.PolicyStatement[] {
   const { partition, region, account } = s;
-  const logGroupArns = s.renderFunctionNames.flatMap((name) => [
+  const logGroupArns = s.remotionFunctionNames.flatMap((name) => [
     `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${name}`,
     `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${name}:*`,
   ]);

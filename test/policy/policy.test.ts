@@ -75,7 +75,7 @@ describe('RENDER_ONLY preset (the default)', () => {
 
   describe('with custom region, account, partition, functions and buckets', () => {
     const statements = policyStatements({
-      renderFunctionNames: ['remotion-render-4-0-527-mem2048mb-disk2048mb-120sec', 'remotion-render-other'],
+      remotionFunctionNames: ['remotion-render-4-0-527-mem2048mb-disk2048mb-120sec', 'remotion-render-other'],
       bucketNames: ['my-renders'],
       region: 'cn-northwest-1',
       account: '111122223333',
@@ -182,8 +182,8 @@ describe('FULL preset', () => {
 
 describe('validation', () => {
   it.each([
-    [{ renderFunctionNames: [] }, /renderFunctionNames must name at least one/],
-    [{ renderFunctionNames: ['not a function name'] }, /renderFunctionNames contains "not a function name"/],
+    [{ remotionFunctionNames: [] }, /remotionFunctionNames must name at least one/],
+    [{ remotionFunctionNames: ['not a function name'] }, /remotionFunctionNames contains "not a function name"/],
     [{ bucketNames: [] }, /bucketNames must name at least one/],
     [{ bucketNames: ['Bad_Bucket'] }, /bucketNames contains "Bad_Bucket"/],
     [{ bucketNames: ['a..b'] }, /bucketNames contains "a..b"/],
@@ -207,7 +207,7 @@ describe('attachToRole and grantRender', () => {
 
   it('grants the same statements inline to any grantee, and the grant succeeds', () => {
     const stack = newStack();
-    const policy = new RemotionRenderPolicy(stack, 'Policy', { renderFunctionNames: ['remotion-render-x'], bucketNames: ['my-renders'] });
+    const policy = new RemotionRenderPolicy(stack, 'Policy', { remotionFunctionNames: ['remotion-render-x'], bucketNames: ['my-renders'] });
     const imported = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::111122223333:role/renderer');
     const grant = policy.grantRender(imported);
     expect(grant.success).toBe(true);

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { RemotionRenderFunction, RemotionRenderFunctionProps, RenderCodec, RenderPrivacy } from '../../src/render-function';
+import { RemotionRenderFunction, RemotionRenderFunctionProps, RemotionCodec, RemotionPrivacy } from '../../src/render-function';
 import { loadConfig } from '../../src/render-function/runtime/config';
 import { newStack, statementsOf } from '../util';
 
@@ -86,9 +86,9 @@ describe('RemotionRenderFunction with defaults', () => {
   it('exposes the settings it resolved', () => {
     expect(fn.region).toBe('us-east-1');
     expect(fn.compositions).toEqual(['HelloWorld']);
-    expect(fn.defaultCodec).toBe(RenderCodec.H264);
-    expect(fn.allowedCodecs).toEqual([RenderCodec.H264]);
-    expect(fn.privacy).toBe(RenderPrivacy.PRIVATE);
+    expect(fn.defaultCodec).toBe(RemotionCodec.H264);
+    expect(fn.allowedCodecs).toEqual([RemotionCodec.H264]);
+    expect(fn.privacy).toBe(RemotionPrivacy.PRIVATE);
     expect(fn.outputPrefix).toBe('renders-by-user/');
     expect(fn.maxInputPropsSize.toBytes()).toBe(65536);
   });
@@ -115,9 +115,9 @@ describe('RemotionRenderFunction options', () => {
   it('passes optional settings on', () => {
     const { template } = build({
       region: 'eu-west-1',
-      defaultCodec: RenderCodec.VP9,
-      allowedCodecs: [RenderCodec.VP9, RenderCodec.H264],
-      privacy: RenderPrivacy.PUBLIC,
+      defaultCodec: RemotionCodec.VP9,
+      allowedCodecs: [RemotionCodec.VP9, RemotionCodec.H264],
+      privacy: RemotionPrivacy.PUBLIC,
       outputBucketName: 'my-renders',
       outputPrefix: 'videos/',
       maxInputPropsSize: Size.kibibytes(8),
@@ -254,8 +254,8 @@ describe('the environment contract between the construct and its handler', () =>
       ...REQUIRED,
       region: 'eu-west-1',
       compositions: ['HelloWorld', 'Outro'],
-      defaultCodec: RenderCodec.VP9,
-      allowedCodecs: [RenderCodec.VP9, RenderCodec.H264, RenderCodec.GIF],
+      defaultCodec: RemotionCodec.VP9,
+      allowedCodecs: [RemotionCodec.VP9, RemotionCodec.H264, RemotionCodec.GIF],
       outputBucketName: 'my-renders',
       outputPrefix: 'videos/by-user/',
       maxInputPropsSize: Size.kibibytes(100),
@@ -291,7 +291,7 @@ describe('the environment contract between the construct and its handler', () =>
 
   it('writes to a named output bucket without an ACL unless privacy is set', () => {
     expect(handlerConfigOf({ outputBucketName: 'my-renders' }).privacy).toBe('no-acl');
-    expect(handlerConfigOf({ outputBucketName: 'my-renders', privacy: RenderPrivacy.PRIVATE }).privacy).toBe('private');
+    expect(handlerConfigOf({ outputBucketName: 'my-renders', privacy: RemotionPrivacy.PRIVATE }).privacy).toBe('private');
   });
 });
 
@@ -302,7 +302,7 @@ describe('RemotionRenderFunction validation', () => {
     [{ serveUrl: 'sites/demo' }, /serveUrl "sites\/demo" must be the http\(s\) URL/],
     [{ remotionFunctionName: 'arn:aws:lambda:x' }, /remotionFunctionName "arn:aws:lambda:x" must be a Lambda function name/],
     [{ region: 'nowhere' }, /region "nowhere"/],
-    [{ allowedCodecs: [RenderCodec.VP8] }, /allowedCodecs .* must include defaultCodec "h264"/],
+    [{ allowedCodecs: [RemotionCodec.VP8] }, /allowedCodecs .* must include defaultCodec "h264"/],
     [{ allowedCodecs: [] }, /allowedCodecs must name at least one codec/],
     [{ outputPrefix: '/abs/' }, /outputPrefix "\/abs\/"/],
     [{ outputPrefix: 'a/../' }, /outputPrefix "a\/..\/"/],

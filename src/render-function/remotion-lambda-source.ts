@@ -24,7 +24,12 @@ export function remotionTarget(props: RemotionRenderFunctionProps): RemotionTarg
         throw new Error(`${prop} is required unless site (a RemotionSite of a RemotionLambda in this app) is given.`);
       }
     }
-    return { serveUrl: props.serveUrl!, remotionFunctionName: props.remotionFunctionName!, outputBucketName: props.outputBucketName, region: props.region };
+    return {
+      serveUrl: props.serveUrl!,
+      remotionFunctionName: props.remotionFunctionName!,
+      outputBucketName: props.outputBucketName,
+      region: props.region,
+    };
   }
   const combined = BY_HAND.filter((prop) => props[prop] !== undefined);
   if (combined.length > 0) {

@@ -33,10 +33,13 @@ export function validateSite(facts: RemotionLambdaFacts, name: string, bundleDir
   return dir;
 }
 
-/** The Remotion version a bundle's index.html was made with (`window.remotion_version`), if it says. */
+/**
+ * The Remotion version a bundle's index.html was made with (`window.remotion_version = '...'`,
+ * read with the pattern of Remotion's `getRemotionVersionFromIndexHtml`), if it says.
+ */
 export function bundleVersion(bundleDir: string): string | undefined {
   const html = fs.readFileSync(path.join(bundleDir, 'index.html'), 'utf8');
-  return /window\.remotion_version\s*=\s*["']([^"']+)["']/.exec(html)?.[1];
+  return /window\.remotion_version\s*=\s*'([^']+)'/.exec(html)?.[1];
 }
 
 function rethrowFor(prop: string, check: () => void): void {

@@ -1,26 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
 import { bucketNameProblem, defaultBucketName, serveUrlOf } from '../../src/remotion-lambda/naming';
 import { newStack } from '../util';
+import { evaluate as evaluateAs } from './evaluate';
 
 const STACK_ID = 'arn:aws:cloudformation:eu-west-1:111122223333:stack/MyStack/51af3dc0-da77-11e4-872e-1234567db123';
 
-/** Evaluates the few intrinsics the name uses, as CloudFormation would, for a known stack id and region. */
 function evaluate(value: unknown, region: string): unknown {
-  if (Array.isArray(value)) {
-    return value.map((v) => evaluate(v, region));
-  }
-  if (value && typeof value === 'object') {
-    const [[fn, arg]] = Object.entries(value as Record<string, unknown>);
-    const args = evaluate(arg, region) as never;
-    switch (fn) {
-      case 'Ref': return { 'AWS::StackId': STACK_ID, 'AWS::Region': region, 'AWS::URLSuffix': 'amazonaws.com' }[arg as string];
-      case 'Fn::Join': return (args[1] as string[]).join(args[0]);
-      case 'Fn::Split': return (args[1] as string).split(args[0]);
-      case 'Fn::Select': return (args[1] as string[])[args[0]];
-      default: throw new Error(`unexpected ${fn}`);
-    }
-  }
-  return value;
+  return evaluateAs(value, { region, stackId: STACK_ID });
 }
 
 describe('defaultBucketName', () => {

@@ -54,6 +54,12 @@ interface StoredRender {
   progress: Partial<Pick<RenderProgress, 'done' | 'overallProgress' | 'errors' | 'fatalErrorEncountered'>>;
 }
 
+/**
+ * An extra answer for calls this fake does not know (e.g. the S3 and STS calls of Remotion's
+ * `getSites()`): returns true when it answered.
+ */
+export type FakeRoute = (request: http.IncomingMessage, body: string, response: http.ServerResponse) => boolean;
+
 export class FakeLambda {
   static async start(): Promise<FakeLambda> {
     const fake = new FakeLambda();
@@ -72,6 +78,7 @@ export class FakeLambda {
   private readonly secrets = new Map<string, string>();
   private failure: FailureMode | undefined;
   private renderCounter = 0;
+  private readonly routes: FakeRoute[] = [];
 
   private constructor() {
     this.server = http.createServer((request, response) => {
@@ -101,6 +108,12 @@ export class FakeLambda {
     this.renders.clear();
     this.secrets.clear();
     this.renderCounter = 0;
+    this.routes.length = 0;
+  }
+
+  /** Answers more calls; routes are asked first, in the order added, until `reset()`. */
+  addRoute(route: FakeRoute): void {
+    this.routes.push(route);
   }
 
   putSecret(secretId: string, value: string): void {
@@ -125,6 +138,9 @@ export class FakeLambda {
 
   private async answer(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const body = await readBody(request);
+    if (this.routes.some((route) => route(request, body, response))) {
+      return;
+    }
     const invokePath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(request.url ?? '');
     if (request.method === 'POST' && invokePath) {
       this.answerInvoke(decodeURIComponent(invokePath[1]), request, body, response);

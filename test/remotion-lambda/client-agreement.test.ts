@@ -19,11 +19,16 @@ const PSEUDO = { region: REGION, stackId: STACK_ID };
 /** A second Remotion bucket in the region, which makes the function refuse to guess. */
 const OTHER_BUCKET = 'remotionlambda-useast1-someoneelse';
 
+type Site = { id: string; serveUrl: string; bucketName: string; version?: string | null };
+
 interface RemotionClientModule {
+  readonly LambdaClientInternals: {
+    parseFunctionName(name: string): unknown;
+    makeS3ServeUrl(o: { bucketName: string; subFolder: string; region: string }): string;
+  };
   speculateFunctionName(o: { memorySizeInMb: number; diskSizeInMb: number; timeoutInSeconds: number }): string;
-  LambdaClientInternals: { parseFunctionName(name: string): unknown; makeS3ServeUrl(o: { bucketName: string; subFolder: string; region: string }): string };
   getFunctions(o: { region: string; compatibleOnly: boolean }): Promise<{ functionName: string; version: string | null }[]>;
-  getSites(o: { region: string; forceBucketName?: string }): Promise<{ sites: { id: string; serveUrl: string; bucketName: string; version: string | null }[] }>;
+  getSites(o: { region: string; forceBucketName?: string }): Promise<{ sites: Site[] }>;
   renderMediaOnLambda(o: Record<string, unknown>): Promise<{ renderId: string; bucketName: string }>;
 }
 

@@ -115,6 +115,13 @@ export interface RemotionLambdaProps {
    * @default true
    */
   readonly outputs?: boolean;
+
+  /**
+   * Bucket that receives the server access logs of Remotion's bucket, under `remotion-lambda/`.
+   *
+   * @default - no server access logs
+   */
+  readonly serverAccessLogsBucket?: s3.IBucket;
 }
 
 /**
@@ -346,6 +353,8 @@ export class RemotionLambda extends Construct {
       bucketName: this.bucketName,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
+      serverAccessLogsBucket: props.serverAccessLogsBucket,
+      serverAccessLogsPrefix: props.serverAccessLogsBucket ? 'remotion-lambda/' : undefined,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       // Remotion writes its progress, chunk and output files with an ACL ("private" by default):
       // a bucket with ACLs disabled would refuse those writes.

@@ -4,6 +4,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RemotionLambda, RemotionLayerVariant } from '../../src/remotion-lambda';
 import { flatten, newStack, statementsOf } from '../util';
 import { FIXTURE_SITE, FLOOR_DIR, NEWEST_DIR } from './versions';
@@ -296,5 +297,16 @@ describe('RemotionLambda members', () => {
     expect(stack.resolve(remotion.logGroup.logGroupName)).toEqual({ Ref: expect.stringMatching(/^RemotionLogGroup/) });
     expect(stack.resolve(remotion.role.roleArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RemotionRole/), 'Arn'] });
     expect(stack.resolve(remotion.bucket.bucketName)).toEqual({ Ref: expect.stringMatching(/^RemotionBucket/) });
+  });
+});
+
+describe('RemotionLambda access logs', () => {
+  it('has none by default and logs to serverAccessLogsBucket under remotion-lambda/ when given', () => {
+    expect(only(concrete().template(), 'AWS::S3::Bucket').Properties.LoggingConfiguration).toBeUndefined();
+    const stack = newStack({ env: { account: '111122223333', region: 'eu-west-1' } });
+    const logsBucket = s3.Bucket.fromBucketName(stack, 'Logs', 'my-access-logs');
+    new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR, serverAccessLogsBucket: logsBucket });
+    const bucket = Object.values(Template.fromStack(stack).findResources('AWS::S3::Bucket'))[0];
+    expect(bucket.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: 'my-access-logs', LogFilePrefix: 'remotion-lambda/' });
   });
 });

@@ -314,6 +314,9 @@ export class RemotionLambda extends Construct {
       runtimeManagementMode: props.runtimeManagementMode ?? this.pinnedRuntime(facts),
     });
     fn.node.addDependency(this.logGroup);
+    // The runtime is the one the installed Remotion's CLI deploys; an older Remotion's runtime
+    // may be deprecated by AWS, which cfn-lint reports (W2531): upgrading means upgrading Remotion.
+    (fn.node.defaultChild as lambda.CfnFunction).addMetadata('cfn-lint', { config: { ignore_checks: ['W2531'] } });
     // The tags the CLI adds after creating the function.
     for (const [key, value] of Object.entries({
       'remotion-lambda': 'true',

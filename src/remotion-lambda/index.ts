@@ -95,6 +95,14 @@ export interface RemotionLambdaProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
+   * Whether to delete every object in the bucket when the bucket is deleted (CDK's
+   * `autoDeleteObjects`, a custom resource); needs `removalPolicy: RemovalPolicy.DESTROY`.
+   *
+   * @default false
+   */
+  readonly autoDeleteObjects?: boolean;
+
+  /**
    * Adds Remotion's render-expiry lifecycle rules (`renders/1-day*`, `renders/3-days*`,
    * `renders/7-days*`, `renders/30-days*`), used by Remotion's `deleteAfter` render option.
    *
@@ -263,6 +271,9 @@ export class RemotionLambda extends Construct {
         throw new Error(`bucketName "${props.bucketName}" ${problem}.`);
       }
     }
+    if (props.autoDeleteObjects && props.removalPolicy !== RemovalPolicy.DESTROY) {
+      throw new Error('autoDeleteObjects needs removalPolicy: RemovalPolicy.DESTROY (a retained bucket keeps its objects).');
+    }
     if (facts.settings.architecture !== 'arm64') {
       throw new Error(`Remotion ${facts.version} deploys its function for ${facts.settings.architecture}; RemotionLambda knows only arm64.`);
     }
@@ -359,6 +370,7 @@ export class RemotionLambda extends Construct {
       serverAccessLogsBucket: props.serverAccessLogsBucket,
       serverAccessLogsPrefix: props.serverAccessLogsBucket ? 'remotion-lambda/' : undefined,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      autoDeleteObjects: props.autoDeleteObjects,
       // Remotion writes its progress, chunk and output files with an ACL ("private" by default):
       // a bucket with ACLs disabled would refuse those writes.
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,

@@ -310,3 +310,15 @@ describe('RemotionLambda access logs', () => {
     expect(bucket.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: 'my-access-logs', LogFilePrefix: 'remotion-lambda/' });
   });
 });
+
+describe('RemotionLambda autoDeleteObjects', () => {
+  it('empties the bucket on deletion when asked, with removalPolicy DESTROY', () => {
+    const template = concrete({ removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true }).template();
+    expect(Object.keys(template.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(1);
+    expect(Object.keys(concrete().template().findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(0);
+  });
+
+  it('refuses autoDeleteObjects on a retained bucket, naming both props', () => {
+    expect(() => concrete({ autoDeleteObjects: true })).toThrow('autoDeleteObjects needs removalPolicy: RemovalPolicy.DESTROY');
+  });
+});

@@ -37,8 +37,8 @@ import * as path from 'path';
 import { ActualResult, ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AuthenticatedRenderApi } from '../src/api';
-import { RemotionRenderFunction, RemotionRenderFunctionProps } from '../src/render-function';
 import { RemotionLambda } from '../src/remotion-lambda';
+import { RemotionRenderFunction, RemotionRenderFunctionProps } from '../src/render-function';
 
 const PLACEHOLDER_COMPOSITION = 'HelloWorld';
 const FIXTURE_BUNDLE_DIR = path.join(__dirname, 'remotion-lambda', 'fixtures', 'site');

@@ -1,6 +1,7 @@
 import { Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { acknowledgeRemotionLambdaFindings } from '../../examples/readme-remotion-lambda';
 import { AuthenticatedRenderApi } from '../../src/api';
 import { RemotionLambda } from '../../src/remotion-lambda';
 import { FIXTURE_SITE, NEWEST_DIR } from '../remotion-lambda/versions';
@@ -25,28 +26,6 @@ function fullStack() {
   const site = remotion.addSite('demo', FIXTURE_SITE);
   const api = new AuthenticatedRenderApi(stack, 'Render', { render: { site, compositions: ['HelloWorld'] } });
   return { stack, remotion, api };
-}
-
-/** The suppressions the README shows for RemotionLambda, each with its reason. */
-function acknowledgeRemotionLambda(stack: Stack, remotion: RemotionLambda): void {
-  NagSuppressions.addResourceSuppressions(remotion.bucket, [
-    { id: 'AwsSolutions-S1', reason: 'Access logs are optional: set serverAccessLogsBucket to turn them on.' },
-    { id: 'AwsSolutions-S2', reason: 'Chromium inside Remotion\'s function loads the site anonymously, so the bucket policy makes sites/* (and nothing else) publicly readable; public ACLs stay blocked.' },
-  ]);
-  NagSuppressions.addResourceSuppressions(remotion.role, [{
-    id: 'AwsSolutions-IAM5',
-    reason: 'Remotion\'s own getRolePolicy(), narrowed to this stack: s3:ListAllMyBuckets names no resource, the function reads and writes '
-      + 'objects anywhere in its own bucket, and writes log streams in its own log group.',
-    appliesTo: ['Resource::*', { regex: '/^Resource::<RemotionBucket[0-9A-F]+\\.Arn>\\/\\*$/' }, { regex: '/^Resource::arn:[^:]+:logs:.*:log-group:<RemotionLogGroup[0-9A-F]+>:\\*$/' }],
-  }], true);
-  // CDK's BucketDeployment handler, one per stack, uploads the sites.
-  for (const child of stack.node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))) {
-    NagSuppressions.addResourceSuppressions(child, [
-      { id: 'AwsSolutions-IAM4', reason: 'CDK\'s BucketDeployment handler uses AWSLambdaBasicExecutionRole for its logs.' },
-      { id: 'AwsSolutions-IAM5', reason: 'CDK\'s BucketDeployment handler copies the site assets into sites/<name>/ of Remotion\'s bucket.' },
-      { id: 'AwsSolutions-L1', reason: 'CDK chooses the runtime of its BucketDeployment handler.' },
-    ], true);
-  }
 }
 
 /** The suppressions of the API itself, as test/nag/nag.test.ts gives them, for a RemotionLambda-backed API. */
@@ -89,7 +68,8 @@ describe('cdk-nag AwsSolutions on RemotionLambda + AuthenticatedRenderApi', () =
 
   it('leaves no finding once each is acknowledged with the reasons the README gives', () => {
     const { stack, remotion, api } = fullStack();
-    acknowledgeRemotionLambda(stack, remotion);
+    // The code the README shows (examples/readme-remotion-lambda.ts).
+    acknowledgeRemotionLambdaFindings(stack, remotion);
     acknowledgeApi(api);
     expect(findings(stack)).toEqual([]);
   });

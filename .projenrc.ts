@@ -179,5 +179,7 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // Build output of the integ runner and the consumers; added last, after projen's `!/test/`.
 project.gitignore.exclude('/test/cdk-integ.out.*', '/test/consumers/python/.venv', '/test/consumers/java/target', '.pytest_cache');
+// The consumers' own `npm i @remotion/lambda` (scripts/consumers-common.sh), read by RemotionLambda at synth.
+project.gitignore.exclude('/test/consumers/*/node_modules');
 
 project.synth();

@@ -70,6 +70,11 @@ describe('RemotionLambda render function', () => {
     expect(fn.Properties.RuntimeManagementConfig).toEqual({ UpdateRuntimeOn: 'Auto' });
   });
 
+  it('acknowledges only cfn-lint W2531 (deprecated runtime), since the runtime is the installed Remotion\'s choice', () => {
+    const fn = only(concrete().template(), 'AWS::Lambda::Function');
+    expect(fn.Metadata['cfn-lint']).toEqual({ config: { ignore_checks: ['W2531'] } });
+  });
+
   it('carries the tags the CLI adds', () => {
     const fn = only(concrete().template(), 'AWS::Lambda::Function');
     expect(fn.Properties.Tags).toEqual([

@@ -83,8 +83,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['/cdk.out', '/.venv-cfn-lint', '/examples/cdk.out', '/bench/out', '__pycache__'],
   npmignoreEnabled: true,
+  // .venv-cfn-lint: the virtualenv that scripts/cfn-lint.sh makes in the repository root.
   npmIgnoreOptions: { ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out', '/.venv-cfn-lint'] },
-  // (.venv-cfn-lint: the virtualenv scripts/cfn-lint.sh makes in the repository root; it was packed into the npm tarball.)
 });
 
 // The handler asset ships inside the npm package; jsii targets must carry it too.

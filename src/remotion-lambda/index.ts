@@ -111,11 +111,19 @@ export interface RemotionLambdaProps {
   readonly renderExpiry?: boolean;
 
   /**
-   * Permissions boundary of the function's role.
+   * Permissions boundary of the function's role. Not with `role`.
    *
    * @default - none
    */
   readonly permissionsBoundary?: iam.IManagedPolicy;
+
+  /**
+   * Role of Remotion's render function. When given, you are responsible for its permissions: it
+   * needs what Remotion's `getRolePolicy()` lists for this bucket, this function and its log group.
+   *
+   * @default - a role with the statements of Remotion's `getRolePolicy()`, narrowed to this stack
+   */
+  readonly role?: iam.IRole;
 
   /**
    * Whether to add stack outputs for the function name, the bucket name and each site's serve URL.
@@ -292,18 +300,23 @@ export class RemotionLambda extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const role = new iam.Role(this, 'Role', {
+    if (props.role && props.permissionsBoundary) {
+      throw new Error('permissionsBoundary cannot be combined with role: set the boundary on your role itself.');
+    }
+    const role = props.role ?? new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Role of Remotion's render function ${this.functionName} (Remotion's getRolePolicy(), narrowed to this stack)`,
       permissionsBoundary: props.permissionsBoundary,
     });
-    // The function's ARN is built from its name, so the policy does not depend on the function.
-    for (const statement of narrowRolePolicy(facts.rolePolicy, {
-      bucketArn: this.bucket.bucketArn,
-      functionArn,
-      logGroupArn: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: this.logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-    })) {
-      role.addToPolicy(statement);
+    if (!props.role) {
+      // The function's ARN is built from its name, so the policy does not depend on the function.
+      for (const statement of narrowRolePolicy(facts.rolePolicy, {
+        bucketArn: this.bucket.bucketArn,
+        functionArn,
+        logGroupArn: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: this.logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      })) {
+        role.addToPrincipalPolicy(statement);
+      }
     }
     this.role = role;
 

@@ -327,3 +327,24 @@ describe('RemotionLambda autoDeleteObjects', () => {
     expect(() => concrete({ autoDeleteObjects: true })).toThrow('autoDeleteObjects needs removalPolicy: RemovalPolicy.DESTROY');
   });
 });
+
+describe('RemotionLambda with your own role', () => {
+  it('uses the given role and adds no statement to it', () => {
+    const stack = newStack({ env: { account: '111122223333', region: 'eu-west-1' } });
+    const role = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR, role });
+    expect(remotion.role).toBe(role);
+    const template = Template.fromStack(stack);
+    expect(Object.keys(template.findResources('AWS::IAM::Role'))).toEqual([stack.getLogicalId(role.node.defaultChild as iam.CfnRole)]);
+    expect(template.findResources('AWS::IAM::Policy')).toEqual({});
+    expect(only(template, 'AWS::Lambda::Function').Properties.Role).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(role.node.defaultChild as iam.CfnRole), 'Arn'] });
+  });
+
+  it('refuses a permissions boundary beside a given role', () => {
+    const stack = newStack({ env: { account: '111122223333', region: 'eu-west-1' } });
+    const role = iam.Role.fromRoleName(stack, 'Mine', 'mine');
+    const permissionsBoundary = iam.ManagedPolicy.fromManagedPolicyName(stack, 'Boundary', 'b');
+    expect(() => new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR, role, permissionsBoundary }))
+      .toThrow('permissionsBoundary cannot be combined with role');
+  });
+});

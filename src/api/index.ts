@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -6,6 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { corsForRoutes } from './cors';
 import { checkInteger, checkNotEmpty, checkPositive } from '../private/validate';
 import { RemotionRenderFunction, RemotionRenderFunctionProps } from '../render-function';
 
@@ -100,8 +101,13 @@ export interface AuthenticatedRenderApiProps {
   readonly refreshTokenValidity?: Duration;
 
   /**
-   * OAuth scopes a token must carry, e.g. `['renders/write']` from a resource server. Only access
-   * tokens carry scopes, so setting this turns ID tokens away.
+   * OAuth scopes a token must carry, e.g. `['renders/write']`. Only access tokens carry scopes,
+   * so setting this turns ID tokens away. A custom scope such as `renders/write` needs a pool
+   * with a resource server that defines it (`userPool.addResourceServer`) and an app client with
+   * an OAuth flow that asks for it (`oAuth: { flows: { authorizationCodeGrant: true }, scopes:
+   * [ResourceServerScope...] }`, plus a user pool domain): bring them with `userPool` and
+   * `userPoolClients`. The pool and client this construct creates have neither, so with them
+   * leave this unset.
    *
    * @default - no scope required: ID tokens work, as in Remotion's example
    */
@@ -118,7 +124,8 @@ export interface AuthenticatedRenderApiProps {
   /**
    * Log group for the API's access logs.
    *
-   * @default - a new log group kept for `accessLogRetention`
+   * @default - a new log group kept for `accessLogRetention`; like every CDK log group it is
+   *   retained (not deleted) on `cdk destroy`
    */
   readonly accessLogGroup?: logs.ILogGroup;
 
@@ -131,7 +138,8 @@ export interface AuthenticatedRenderApiProps {
 
   /**
    * CORS settings, for calls from browsers. Preflight requests are answered by API Gateway
-   * without a token.
+   * without a token. When `allowOrigins` is given, `allowHeaders` defaults to `authorization`
+   * and `content-type` and `allowMethods` to `GET` and `POST`, what the two routes need.
    *
    * @default - no CORS: browsers on other origins cannot call the API
    */
@@ -156,7 +164,8 @@ export interface AuthenticatedRenderApiProps {
   /**
    * Name of the HTTP API.
    *
-   * @default - the construct's path
+   * @default - named after the construct's path, unique in the stack's account and region
+   *   (e.g. `MyStack-RenderApi-1A2B3C4D`)
    */
   readonly apiName?: string;
 
@@ -241,10 +250,10 @@ export class AuthenticatedRenderApi extends Construct {
     });
 
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
-      apiName: props.apiName,
+      apiName: props.apiName ?? Names.uniqueResourceName(this, { separator: '-', maxLength: 128 }),
       description: 'Starts and reports Remotion renders for signed-in users',
       createDefaultStage: false,
-      corsPreflight: props.corsPreflight,
+      corsPreflight: corsForRoutes(this, props.corsPreflight),
       disableExecuteApiEndpoint: props.disableExecuteApiEndpoint,
     });
 

@@ -113,6 +113,11 @@ interface ResolvedScope {
  * ECS task role), and a managed policy is the IAM object that does exactly that, so it can be
  * passed anywhere CDK takes an `IManagedPolicy`.
  *
+ * Attach it with the inherited `attachToRole(role)`, or `role.addManagedPolicy(policy)`: both work
+ * for created and imported roles (`iam.Role.fromRoleArn`). The policy records the attachment
+ * itself (its `Roles` list), as every `iam.ManagedPolicy` does; it never calls back into the role,
+ * because an imported role's `addManagedPolicy` calls the policy's `attachToRole`.
+ *
  * @example
  * const policy = new RemotionRenderPolicy(this, 'Policy', {
  *   remotionFunctionNames: ['remotion-render-4-0-527-mem2048mb-disk2048mb-120sec'],
@@ -156,16 +161,6 @@ export class RemotionRenderPolicy extends iam.ManagedPolicy {
     this.bucketNames = resolved.bucketNames;
     this.grantedStatements = preset === RemotionPolicyPreset.FULL ? fullStatements(resolved) : renderOnlyStatements(resolved);
     this.addStatements(...this.grantedStatements);
-  }
-
-  /**
-   * Attaches this managed policy to a role, as Remotion's docs attach
-   * `remotion-executionrole-policy`.
-   *
-   * @param role the role that renders
-   */
-  public attachToRole(role: iam.IRole): void {
-    role.addManagedPolicy(this);
   }
 
   /**

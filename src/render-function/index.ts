@@ -116,14 +116,19 @@ export interface RemotionRenderFunctionProps {
 
   /**
    * Key prefix under which each caller's output lands, in a folder named after the caller's
-   * Cognito `sub`, so one user's output never lands under another's key.
+   * Cognito `sub`, so one user's output never lands under another's key. With `outputBucketName`
+   * the key is `<prefix><sub>/<uuid>/<outName>`. Without it, Remotion puts every output under
+   * its own `renders/<renderId>/` folder, so the key is `renders/<renderId>/<prefix><sub>/<outName>`:
+   * a per-user S3 policy there must allow any render id before `<prefix><sub>/`.
    *
    * @default 'renders-by-user/'
    */
   readonly outputPrefix?: string;
 
   /**
-   * Largest `inputProps` a request may carry (size of its JSON text). Remotion passes props of up
+   * Largest `inputProps` a request may carry: the UTF-8 size of its compact JSON, however the
+   * client escaped or indented it (the raw request body may be up to six times this plus 4 KiB,
+   * room for `\uXXXX` escapes). Remotion passes props of up
    * to about 194 KB inside the Lambda payload; beyond that its client uploads them to S3 first,
    * which costs a round trip and S3 write permissions. The default keeps requests well inside the
    * inline limit, and the maximum allowed is 190 KB.
@@ -182,7 +187,8 @@ export interface RemotionRenderFunctionProps {
   /**
    * Log group of the render handler function.
    *
-   * @default - a new log group kept for `logRetention`
+   * @default - a new log group kept for `logRetention`; like every CDK log group it is retained
+   *   (not deleted) on `cdk destroy`
    */
   readonly logGroup?: logs.ILogGroup;
 

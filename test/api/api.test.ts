@@ -1,8 +1,9 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
 import { RemotionRenderFunction, RemotionCodec } from '../../src/render-function';
 import { newStack } from '../util';
@@ -127,7 +128,21 @@ describe('AuthenticatedRenderApi with defaults', () => {
 
   it('sends both routes to the render function with payload format 2.0', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    expect(Object.keys(integrations)).toHaveLength(1);
+    const [[integrationId, integration]] = Object.entries(integrations);
+    expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    const functionId = stack.getLogicalId(api.renderFunction.function.node.defaultChild as never);
+    expect(integration.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(routes.map((route) => route.Properties.Target)).toEqual([
+      { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+      { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    ]);
+  });
+
+  it('names the API after the construct\'s path', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: Match.stringLikeRegexp('^TestStack-Render-[0-9A-F]{8}$') });
   });
 
   it('adds the outputs ApiUrl, Region, UserPoolId and UserPoolClientId', () => {
@@ -254,9 +269,66 @@ describe('AuthenticatedRenderApi options', () => {
   });
 
   it('keeps the access logs in a given log group', () => {
+    const stack = newStack({ env: ENV });
+    const accessLogGroup = new logs.LogGroup(stack, 'MyAccessLogs', { retention: logs.RetentionDays.ONE_WEEK });
+    const api = new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, accessLogGroup });
+    const template = Template.fromStack(stack);
+
+    const givenId = stack.getLogicalId(accessLogGroup.node.defaultChild as never);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: Match.objectLike({ DestinationArn: { 'Fn::GetAtt': [givenId, 'Arn'] } }),
+    });
+    expect(api.accessLogGroup).toBe(accessLogGroup);
+    // Only the given group and the render function's own: no default access log group.
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup')).sort()).toEqual(
+      [givenId, stack.getLogicalId(api.renderFunction.logGroup.node.defaultChild as never)].sort());
+  });
+
+  it('keeps the default access log group for accessLogRetention', () => {
     const { template } = build({ accessLogRetention: 7 });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });
+    const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 7 } });
+    expect(Object.keys(groups)).toHaveLength(1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: Match.objectLike({ DestinationArn: { 'Fn::GetAtt': [Object.keys(groups)[0], 'Arn'] } }),
+    });
+  });
+
+  it('turns the execute-api endpoint off when asked, with a custom domain', () => {
+    const stack = newStack({ env: ENV });
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111122223333:certificate/abc');
+    const domainName = new apigwv2.DomainName(stack, 'Domain', { domainName: 'render.example.com', certificate });
+    new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, domainMapping: { domainName }, disableExecuteApiEndpoint: true });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+  });
+
+  it('leaves the execute-api endpoint on by default', () => {
+    const { template } = build();
+    const [apiResource] = Object.values(template.findResources('AWS::ApiGatewayV2::Api'));
+    expect(apiResource.Properties.DisableExecuteApiEndpoint).not.toBe(true);
+  });
+
+  describe('CORS for browser clients', () => {
+    it('allows the headers and methods the routes need when only origins are given', () => {
+      const { stack, template } = build({ corsPreflight: { allowOrigins: ['https://app.example.com'] } });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowHeaders: ['authorization', 'content-type'], AllowMethods: ['GET', 'POST'] },
+      });
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('corsPreflight'));
+    });
+
+    it('keeps headers and methods that are given, warning when a header the routes need is left out', () => {
+      const { stack, template } = build({
+        corsPreflight: { allowOrigins: ['https://app.example.com'], allowHeaders: ['Content-Type'], allowMethods: [apigwv2.CorsHttpMethod.POST] },
+      });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowHeaders: ['Content-Type'], AllowMethods: ['POST'] } });
+      Annotations.fromStack(stack).hasWarning('/TestStack/Render', Match.stringLikeRegexp('corsPreflight.allowHeaders leaves out authorization'));
+    });
+
+    it('adds no CORS without origins', () => {
+      const { template } = build();
+      const [apiResource] = Object.values(template.findResources('AWS::ApiGatewayV2::Api'));
+      expect(apiResource.Properties.CorsConfiguration).toBeUndefined();
+    });
   });
 });
 

@@ -210,6 +210,24 @@ describe('RemotionRenderFunction options', () => {
     });
   });
 
+  it('rejects webhookSecret without webhookUrl, naming both props', () => {
+    const stack = newStack({ env: ENV });
+    const webhookSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Hook', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hook-AbCdEf');
+    expect(() => new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, webhookSecret })).toThrow('webhookSecret was given without webhookUrl.');
+  });
+
+  it('reads a secret imported by name on that name plus Secrets Manager\'s six-character suffix only', () => {
+    const stack = newStack({ env: ENV });
+    const credentialsSecret = secretsmanager.Secret.fromSecretNameV2(stack, 'Keys', 'remotion/keys');
+    const fn = new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, credentialsSecret });
+    const template = Template.fromStack(stack);
+
+    expect(statementsOf(template, 'AWS::IAM::Policy')).toEqual([
+      { Sid: 'WriteOwnFunctionLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`\${${stack.getLogicalId(fn.logGroup.node.defaultChild as never)}.Arn}`] },
+      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: ['arn:aws:secretsmanager:us-east-1:111122223333:secret:remotion/keys-??????'] },
+    ]);
+  });
+
   it('reads the webhook secret with GetSecretValue only', () => {
     const stack = newStack({ env: ENV });
     const webhookSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Hook', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hook-AbCdEf');

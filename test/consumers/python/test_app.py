@@ -102,3 +102,29 @@ def test_outputs_and_no_warnings(synthesized):
     template.has_output("RenderRegion", {"Value": REGION})
     Annotations.from_stack(stack).has_no_warning("*", Match.any_value())
     Annotations.from_stack(stack).has_no_error("*", Match.any_value())
+
+
+def test_policy_attaches_to_imported_and_created_roles_both_ways():
+    """Issue 14: attach_to_role and add_managed_policy with an imported role recursed until the stack overflowed."""
+    from aws_cdk import App, Environment
+    from aws_cdk import aws_iam as iam
+    from org_remotion_constructs import RemotionRenderPolicy
+
+    stack = Stack(App(), "AttachStack", env=Environment(account=ACCOUNT, region=REGION))
+    by_method = RemotionRenderPolicy(stack, "ByMethod")
+    by_role = RemotionRenderPolicy(stack, "ByRole")
+    imported = iam.Role.from_role_arn(stack, "Imported", f"arn:aws:iam::{ACCOUNT}:role/existing-lambda-role")
+    created = iam.Role(stack, "Created", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+
+    by_method.attach_to_role(imported)
+    by_method.attach_to_role(created)
+    imported.add_managed_policy(by_role)
+    created.add_managed_policy(by_role)
+
+    template = Template.from_stack(stack)
+    created_id = stack.get_logical_id(created.node.default_child)
+    assert resource_of(stack, template, by_method)["Properties"]["Roles"] == ["existing-lambda-role", {"Ref": created_id}]
+    assert resource_of(stack, template, by_role)["Properties"]["Roles"] == ["existing-lambda-role"]
+    assert resource_of(stack, template, created)["Properties"]["ManagedPolicyArns"] == [
+        {"Ref": stack.get_logical_id(by_role.node.default_child)},
+    ]

@@ -3,49 +3,12 @@
  * (jest cannot `import()` an ES module without --experimental-vm-modules), calling the fake
  * Lambda and Secrets Manager endpoints of this process.
  */
-import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { HANDLER_ASSET, REPOSITORY_ROOT, sourcesNewerThanAsset } from './asset-freshness';
+import { bodyOf, expectFreshAsset, runBundle as runBundleAgainst, type ChildRun } from './bundle-harness';
 import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda } from './fake-lambda';
-import { CALLER_SUB, constructEnvironment, getRenderEvent, OTHER_SUB, startRenderEvent } from './handler-events';
+import { CALLER_SUB, getRenderEvent, OTHER_SUB, startRenderEvent } from './handler-events';
 import { RENDER_ENV } from '../../../src/render-function/contract';
 
-const ROOT = REPOSITORY_ROOT;
-const ASSET = HANDLER_ASSET;
-const BUNDLE_COMMAND = 'npx projen bundle:render-handler';
-const RESULT_MARKER = '@@bundle-result@@';
 const CREDENTIALS_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:remotion-keys-AbCdEf';
-
-/**
- * Runs in the child. Remotion's client sets `globalThis._dumpUnreleasedBuffers` when its module
- * body is evaluated inside Lambda (AWS_EXECUTION_ENV), so the global tells whether it was loaded.
- */
-const CHILD_SCRIPT = `
-const remotionEvaluated = () => globalThis._dumpUnreleasedBuffers !== undefined;
-const startedImport = performance.now();
-const { handler } = await import(process.env.BUNDLE_URL);
-const importMs = performance.now() - startedImport;
-const evaluatedAtImport = remotionEvaluated();
-const results = [];
-for (const event of JSON.parse(process.env.TEST_EVENTS)) {
-  const startedCall = performance.now();
-  const response = await handler(event, { awsRequestId: 'lambda-request-1' });
-  results.push({ response, durationMs: performance.now() - startedCall, remotionEvaluated: remotionEvaluated() });
-}
-process.stdout.write('\\n${RESULT_MARKER}' + JSON.stringify({ importMs, evaluatedAtImport, results }));
-`;
-
-interface ChildRun {
-  /** The handler's JSON log lines (it logs one per request, errors on stderr). */
-  readonly logs: ReadonlyArray<Record<string, unknown>>;
-  readonly importMs: number;
-  readonly evaluatedAtImport: boolean;
-  readonly results: ReadonlyArray<{ response: APIGatewayProxyStructuredResultV2; durationMs: number; remotionEvaluated: boolean }>;
-}
 
 let fake: FakeLambda;
 
@@ -60,33 +23,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function runBundle(events: APIGatewayProxyEventV2WithJWTAuthorizer[], envOverrides: Record<string, string> = {}): Promise<ChildRun> {
-  const env: Record<string, string | undefined> = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: FAKE_ROLE_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: FAKE_ROLE_CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: 'fake-role-session-token',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ENDPOINT_URL_LAMBDA: fake.url,
-    AWS_ENDPOINT_URL_S3: fake.url,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url,
-    ...constructEnvironment(envOverrides),
-    BUNDLE_URL: pathToFileURL(ASSET).href,
-    TEST_EVENTS: JSON.stringify(events),
-  };
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], { env, timeout: 20_000 });
-  const marker = stdout.lastIndexOf(RESULT_MARKER);
-  if (marker < 0) throw new Error(`The bundle printed no result:\n${stdout}`);
-  const logs = `${stdout.slice(0, marker)}\n${stderr}`.split('\n').filter((line) => line.startsWith('{"level"')).map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { ...JSON.parse(stdout.slice(marker + RESULT_MARKER.length)) as Omit<ChildRun, 'logs'>, logs };
-}
-
-function bodyOf(response: APIGatewayProxyStructuredResultV2): Record<string, unknown> {
-  return JSON.parse(String(response.body)) as Record<string, unknown>;
-}
+const runBundle = (events: Parameters<typeof runBundleAgainst>[1], envOverrides: Record<string, string> = {}): Promise<ChildRun> =>
+  runBundleAgainst(fake, events, envOverrides);
 
 it('answers 401 without evaluating Remotion\'s client', async () => {
   const run = await runBundle([startRenderEvent({ composition: 'Intro' }, { sub: null })]);
@@ -164,14 +102,3 @@ it.each([
   expect(fake.invocations).toHaveLength(1);
   expect(run.logs).toEqual([expect.objectContaining({ level: 'error', status: 502, error: loggedError })]);
 });
-
-/** Fails, saying how to fix it, when the asset is missing or older than a file bundled into it. */
-async function expectFreshAsset(): Promise<void> {
-  if (!fs.existsSync(ASSET)) {
-    throw new Error(`The handler bundle ${path.relative(ROOT, ASSET)} does not exist. Build it with \`${BUNDLE_COMMAND}\` (or \`npx projen bundle\`).`);
-  }
-  const newerSources = await sourcesNewerThanAsset();
-  if (newerSources.length > 0) {
-    throw new Error(`The handler bundle is older than ${newerSources.join(', ')}. Rebuild it with \`${BUNDLE_COMMAND}\`.`);
-  }
-}

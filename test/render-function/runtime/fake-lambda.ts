@@ -76,9 +76,13 @@ export class FakeLambda {
   private readonly sockets = new Set<Socket>();
   private readonly renders = new Map<string, StoredRender>();
   private readonly secrets = new Map<string, string>();
+  /** Requests the client gave up on (closed) before the fake answered, by kind: `invoke` or `secret`. */
+  readonly abandonedRequests: string[] = [];
   private failure: FailureMode | undefined;
   private renderCounter = 0;
   private readonly routes: FakeRoute[] = [];
+  private readonly answerOverrides = new Map<string, unknown>();
+  private answerDelayMs = 0;
 
   private constructor() {
     this.server = http.createServer((request, response) => {
@@ -100,8 +104,24 @@ export class FakeLambda {
     this.failure = mode;
   }
 
+  /**
+   * Every later `start` or `status` invocation answers exactly `answer` (what Remotion's function
+   * would return), until `reset()`: for answers that Remotion's client does not document.
+   */
+  answerWith(routine: 'start' | 'status', answer: unknown): void {
+    this.answerOverrides.set(routine, answer);
+  }
+
+  /** Every later invocation is answered (and takes effect) only after `ms`, until `reset()`. */
+  delayAnswers(ms: number): void {
+    this.answerDelayMs = ms;
+  }
+
   reset(): void {
     this.failure = undefined;
+    this.answerOverrides.clear();
+    this.answerDelayMs = 0;
+    this.abandonedRequests.length = 0;
     this.invocations.length = 0;
     this.secretReads.length = 0;
     this.secretRequests.length = 0;
@@ -138,6 +158,10 @@ export class FakeLambda {
 
   private async answer(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const body = await readBody(request);
+    response.on('close', () => {
+      if (!response.writableEnded) this.abandonedRequests.push(isSecretsManagerCall(request) ? 'secret' : 'invoke');
+    });
+    if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
     if (this.routes.some((route) => route(request, body, response))) {
       return;
     }
@@ -181,7 +205,10 @@ export class FakeLambda {
         break;
     }
 
-    if (payload.type === 'start') {
+    const override = this.answerOverrides.get(String(payload.type));
+    if (override !== undefined) {
+      send(response, 200, override);
+    } else if (payload.type === 'start') {
       send(response, 200, this.startRender(payload));
     } else if (payload.type === 'status') {
       send(response, 200, this.renderStatus(payload));

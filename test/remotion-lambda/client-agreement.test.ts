@@ -58,9 +58,12 @@ afterAll(async () => {
   process.env = originalEnv;
 });
 
-describe.each(VERSIONS)('the $name Remotion client ($version) and the synthesized deployment', ({ dir, version }) => {
-  // GIVEN the template of a RemotionLambda with a site, made from this version's install
-  const stack = newStack({ env: { account: ACCOUNT, region: REGION } });
+const CASES = VERSIONS.flatMap((v) => [{ ...v, stackKind: 'in us-east-1' }, { ...v, stackKind: 'region-agnostic' }]);
+
+describe.each(CASES)('the $name Remotion client ($version) and the synthesized deployment, $stackKind', ({ dir, version, stackKind }) => {
+  // GIVEN the template of a RemotionLambda with a site, made from this version's install; a
+  // region-agnostic stack is evaluated as CloudFormation would in us-east-1
+  const stack = newStack(stackKind === 'region-agnostic' ? {} : { env: { account: ACCOUNT, region: REGION } });
   const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: dir });
   const site = remotion.addSite('demo', FIXTURE_SITE);
   const template = Template.fromStack(stack).toJSON();

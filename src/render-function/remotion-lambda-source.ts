@@ -42,6 +42,11 @@ export function remotionTarget(props: RemotionRenderFunctionProps): RemotionTarg
   if (remotionLambda && site.remotionLambda !== remotionLambda) {
     throw new Error(`site "${site.siteName}" belongs to another RemotionLambda (${site.remotionLambda.node.path}) than remotionLambda (${remotionLambda.node.path}).`);
   }
+  // RemotionPrivacy.PUBLIC, by value: importing the enum from ./index would be a circular import.
+  if (props.privacy === 'public') {
+    throw new Error('privacy PUBLIC cannot be combined with site: RemotionLambda\'s bucket blocks public ACLs (only sites/* is public), '
+      + 'so Remotion\'s public-read upload of the output would fail at the end of every render. Use PRIVATE or NO_ACL.');
+  }
   const deployment = site.remotionLambda;
   return {
     serveUrl: site.serveUrl,

@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { AuthenticatedRenderApi } from '../../src/api';
 import { RemotionLambda } from '../../src/remotion-lambda';
-import { RemotionRenderFunction } from '../../src/render-function';
+import { RemotionPrivacy, RemotionRenderFunction } from '../../src/render-function';
 import { RENDER_ENV } from '../../src/render-function/contract';
 import { FIXTURE_SITE, NEWEST_DIR } from '../remotion-lambda/versions';
 import { flatten, newStack, statementsOf } from '../util';
@@ -74,6 +74,14 @@ describe('RemotionRenderFunction with a RemotionLambda site', () => {
   ])('refuses %j beside a site, naming the props', (extra, message) => {
     const { stack, site } = deployment();
     expect(() => new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'], ...extra })).toThrow(message);
+  });
+
+  it('refuses privacy PUBLIC, whose public-read upload the bucket would refuse at the end of every render', () => {
+    const { stack, site } = deployment();
+    expect(() => new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'], privacy: RemotionPrivacy.PUBLIC }))
+      .toThrow(/^privacy PUBLIC cannot be combined with site: RemotionLambda's bucket blocks public ACLs/);
+    expect(new RemotionRenderFunction(stack, 'Private', { site, compositions: ['HelloWorld'], privacy: RemotionPrivacy.PRIVATE }).privacy)
+      .toBe(RemotionPrivacy.PRIVATE);
   });
 
   it('refuses remotionLambda without a site', () => {

@@ -74,6 +74,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'typescript@~5.9.0',
     '@types/node@^20',
     `@remotion/lambda@${REMOTION_VERSION}`,
+    // The oldest supported @remotion/lambda (SUPPORTED_REMOTION.floor), under an alias beside the
+    // newest: RemotionLambda's drift and client-agreement tests run against both.
+    'remotion-lambda-floor@npm:@remotion/lambda@4.0.261',
     // Validates request bodies in the handler; modular, so the bundle keeps only what it uses.
     'valibot@1.5.0',
     '@types/aws-lambda',
@@ -102,8 +105,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['/cdk.out', '/.venv-cfn-lint', '/examples/cdk.out', '/bench/out', '__pycache__'],
   npmignoreEnabled: true,
-  // Only what consumers load ships: no build scripts, fixtures stay (Construct Hub compiles with them).
-  npmIgnoreOptions: { ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out', '/scripts', '/docs', '/CONTRIBUTING.md'] },
+  // Only what consumers load ships: no build scripts, no virtualenvs (scripts/cfn-lint.sh makes
+  // .venv-cfn-lint in the repository root); fixtures stay (Construct Hub compiles with them).
+  npmIgnoreOptions: {
+    ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out', '/scripts', '/docs', '/CONTRIBUTING.md', '/.venv-*'],
+  },
 });
 
 // The handler asset ships inside the npm package; jsii targets must carry it too.
@@ -177,6 +183,11 @@ project.eslint?.addRules({
         message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',
       },
       {
+        target: './src/remotion-lambda',
+        from: ['./src/render-function', './src/api'],
+        message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',
+      },
+      {
         target: './src/render-function',
         from: ['./src/api'],
         message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',
@@ -232,5 +243,7 @@ testAll.addJobs({
 
 // Build output of the integ runner and the consumers; added last, after projen's `!/test/`.
 project.gitignore.exclude('/test/cdk-integ.out.*', '/test/docs/.snippet-*', '/test/consumers/python/.venv', '/test/consumers/java/target', '.pytest_cache');
+// The consumers' own `npm i @remotion/lambda` (scripts/consumers-common.sh), read by RemotionLambda at synth.
+project.gitignore.exclude('/test/consumers/*/node_modules');
 
 project.synth();

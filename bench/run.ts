@@ -35,6 +35,7 @@ import { REQUESTS } from './lib/events';
 import { BenchFakeLambda } from './lib/fake-lambda';
 import { bytes, ms, table } from './lib/stats';
 import { measureSynth } from './lib/synth';
+import { benchRemotionLambda } from './remotion-lambda';
 
 /** The stricter of the two readings of "1.45 MB": 1.45e6 bytes (1.45 MiB would be 1,520,435). */
 const SIZE_TARGET_BYTES = 1_450_000;
@@ -319,6 +320,8 @@ async function main(): Promise<void> {
       say(`    ${subject.name}, ${request.name}: ${ms(ours.medianWallMs)} = bare +${extra.toFixed(0)} ms (${(ours.medianWallMs / bare.medianWallMs).toFixed(2)}x; import ${ms(ours.medianImportMs)}), Remotion loaded: ${ours.remotionLoaded} -> ${verdict(met)}`);
     }
   }
+  say(`\n## 5. RemotionLambda: the full example (examples/full-stack.ts) against the same stack without it (${SYNTH_RUNS} fresh processes each)`);
+  await benchRemotionLambda(say, SYNTH_RUNS);
   say(`\nmachine: ${cpus[0]?.model ?? 'unknown cpu'}, ${cpus.length} cores, node ${process.version}; load avg now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   warnIfBusy(cpus.length);
   say(`bench finished in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (plus ts-node start-up)`);

@@ -1,6 +1,8 @@
 /**
  * The example app that the README's first command synthesizes: an AuthenticatedRenderApi with
- * built-in defaults, synthesized offline, followed by a short summary of what it made.
+ * built-in defaults in front of a Remotion deployment made elsewhere, and the full stack
+ * (RemotionLambda + a site + AuthenticatedRenderApi), synthesized offline, each followed by a
+ * short summary of what it made.
  *
  *   npx ts-node --project tsconfig.dev.json examples/app.ts
  *
@@ -10,6 +12,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { AuthenticatedRenderApi } from '../src';
 import { DEFAULT_FUNCTION_NAME, DEFAULT_SERVE_URL } from './defaults';
+import { FullStack } from './full-stack';
 import { summarize } from './summary';
 
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'examples/cdk.out' });
@@ -26,5 +29,16 @@ new AuthenticatedRenderApi(stack, 'Render', {
   },
 });
 
+// The whole setup, Remotion's side included (see examples/full-stack.ts); REMOTION_BUNDLE_DIR
+// names the output folder of `npx remotion bundle` to deploy as its site.
+const fullStack = new FullStack(app, 'RemotionFullStackExample', {
+  env: { region, account: process.env.CDK_DEFAULT_ACCOUNT },
+  bundleDir: process.env.REMOTION_BUNDLE_DIR,
+  compositions: (process.env.REMOTION_COMPOSITIONS ?? 'HelloWorld').split(',').map((c) => c.trim()),
+});
+
 const assembly = app.synth();
-console.log(summarize(assembly.getStackByName(stack.stackName).template, assembly.directory));
+for (const synthesized of [stack, fullStack]) {
+  console.log(`\n== ${synthesized.stackName}`);
+  console.log(summarize(assembly.getStackByName(synthesized.stackName).template, assembly.directory));
+}

@@ -30,8 +30,20 @@ function show(value: unknown): string {
       return `\${${(record['Fn::GetAtt'] as string[]).join('.')}}`;
     }
     if ('Fn::Join' in record) {
-      const [separator, parts] = record['Fn::Join'] as [string, unknown[]];
-      return parts.map(show).join(separator);
+      const [separator, parts] = record['Fn::Join'] as [string, unknown];
+      return Array.isArray(parts) ? parts.map(show).join(separator) : `join(${JSON.stringify(separator)}, ${show(parts)})`;
+    }
+    if ('Fn::Split' in record) {
+      const [separator, text] = record['Fn::Split'] as [string, unknown];
+      return `split(${JSON.stringify(separator)}, ${show(text)})`;
+    }
+    if ('Fn::Select' in record) {
+      const [index, list] = record['Fn::Select'] as [number, unknown];
+      return `select(${index}, ${show(list)})`;
+    }
+    if ('Fn::FindInMap' in record) {
+      const [map, first, second] = (record['Fn::FindInMap'] as unknown[]).map(show);
+      return `\${${map}[${first}][${second}]}`;
     }
     return JSON.stringify(record);
   }
@@ -71,10 +83,20 @@ export function summarize(template: CfnTemplate, directory: string): string {
 
   const outputs = Object.entries(template.Outputs ?? {}).map(([name, o]) => `${name} = ${show(o.Value)}`);
 
+  // Remotion's own render function (RemotionLambda), when the stack deploys one.
+  const remotionFunctions = resources
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties?.FunctionName ?? '').startsWith('remotion-render-'))
+    .map(([, r]) => {
+      const p = r.Properties ?? {};
+      return `${show(p.FunctionName)}: ${show(p.Runtime)} ${show(p.Architectures)}, ${show(p.MemorySize)} MB, `
+        + `disk ${show((p.EphemeralStorage as { Size?: unknown } | undefined)?.Size)} MB, ${show(p.Timeout)} s, layers ${show(p.Layers)}`;
+    });
+
   return [
     `Synthesized to ${directory}`,
     ...lines(`Resources (${resources.length})`, [...counts].sort().map(([type, n]) => `${type} x${n}`)),
     ...lines('Routes', routes),
+    ...(remotionFunctions.length ? lines('Remotion render function', remotionFunctions) : []),
     ...lines('IAM statements', statements),
     ...lines('Outputs', outputs),
   ].join('\n');

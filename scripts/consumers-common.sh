@@ -59,3 +59,12 @@ build_assembly() {
   phase "npx projen compile (jsii)" npx projen compile
   phase "npx projen rosetta:extract (README and @example snippets, compiled and translated)" npx projen rosetta:extract
 }
+
+# install_consumer_remotion DIR: the consumer's own Remotion, as an app would install it
+# (`npm i @remotion/lambda`, pinned in DIR/package.json), for RemotionLambda to read at synth.
+# Optional dependencies (Remotion's native compositor) and install scripts are not needed to
+# synthesize; esbuild's would even find the repository's own esbuild up the tree and fail.
+install_consumer_remotion() {
+  (cd "$1" && npm install --no-audit --no-fund --no-package-lock --omit=optional --ignore-scripts --loglevel=error)
+  node -e 'const p = require(process.argv[1]); console.log(`${p.name} ${p.version} in ${process.argv[1]}`)' "$PWD/$1/node_modules/@remotion/lambda/package.json"
+}

@@ -10,17 +10,18 @@
  *  6. user B asks for A's render: `GET /renders/{renderId}` answers 404, as if it did not exist;
  *  7. the same `GET` without a token is turned away by API Gateway (401).
  *
- * Remotion itself cannot be deployed by this test: its render function and site come from
- * `npx remotion lambda functions deploy` / `sites create`. The values below are placeholders, so
- * the committed snapshot does not depend on an account. Step 5 (and 6 and 7, which use its
- * `renderId`) expects what a real deployment answers when these point at a deployed Remotion
- * function and site in the account under test; with the placeholders, `POST /renders` answers 502
- * and the test fails. To deploy for real, set (all optional, placeholders otherwise):
+ * Remotion's side is deployed by the test stack itself with `RemotionLambda` (Remotion's render
+ * function, bucket and a site: the output folder of `npx remotion bundle` named by
+ * INTEG_REMOTION_BUNDLE_DIR, or the tests' fixture folder, which Remotion accepts as a site but
+ * cannot render; a render of it starts, so step 5 holds, and then fails inside Remotion). The
+ * function is made from the `@remotion/lambda` installed here. To use a Remotion deployment made
+ * outside the stack instead, set:
  *
  *   INTEG_REMOTION_SERVE_URL       URL of the deployed Remotion site
  *   INTEG_REMOTION_FUNCTION_NAME   name of the deployed Remotion render function (version 4.0.527)
- *   INTEG_REMOTION_COMPOSITION     a composition id of that site
  *   INTEG_REMOTION_REGION          region of the Remotion function (default: the stack's region)
+ *
+ * and, either way, optionally INTEG_REMOTION_COMPOSITION (a composition id of that site).
  *
  * and run, with AWS credentials:
  *
@@ -32,14 +33,15 @@
  * `scripts/integ.sh --update` (or `git checkout test/integ.render-api.ts.snapshot`).
  * `scripts/integ.sh` only compares the committed snapshot, offline, and never deploys.
  */
+import * as path from 'path';
 import { ActualResult, ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AuthenticatedRenderApi } from '../src/api';
-import { RemotionRenderFunction } from '../src/render-function';
+import { RemotionLambda } from '../src/remotion-lambda';
+import { RemotionRenderFunction, RemotionRenderFunctionProps } from '../src/render-function';
 
-const PLACEHOLDER_FUNCTION_NAME = `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
-const PLACEHOLDER_SERVE_URL = 'https://remotionlambda-placeholder.s3.amazonaws.com/sites/integ/index.html';
 const PLACEHOLDER_COMPOSITION = 'HelloWorld';
+const FIXTURE_BUNDLE_DIR = path.join(__dirname, 'remotion-lambda', 'fixtures', 'site');
 
 function setting(name: string, placeholder?: string): string | undefined {
   const value = process.env[name];
@@ -51,13 +53,23 @@ const composition = setting('INTEG_REMOTION_COMPOSITION', PLACEHOLDER_COMPOSITIO
 const app = new App();
 const stack = new Stack(app, 'RemotionRenderApiInteg');
 
+/** Remotion's side: made outside the stack when named, else deployed by the stack itself. */
+function remotionSide(): Pick<RemotionRenderFunctionProps, 'serveUrl' | 'remotionFunctionName' | 'region' | 'site'> {
+  const serveUrl = setting('INTEG_REMOTION_SERVE_URL');
+  if (serveUrl !== undefined) {
+    return {
+      serveUrl,
+      remotionFunctionName: setting('INTEG_REMOTION_FUNCTION_NAME',
+        `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`),
+      region: setting('INTEG_REMOTION_REGION'),
+    };
+  }
+  const remotion = new RemotionLambda(stack, 'Remotion', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
+  return { site: remotion.addSite('integ', setting('INTEG_REMOTION_BUNDLE_DIR', FIXTURE_BUNDLE_DIR)!) };
+}
+
 const api = new AuthenticatedRenderApi(stack, 'RenderApi', {
-  render: {
-    serveUrl: setting('INTEG_REMOTION_SERVE_URL', PLACEHOLDER_SERVE_URL)!,
-    remotionFunctionName: setting('INTEG_REMOTION_FUNCTION_NAME', PLACEHOLDER_FUNCTION_NAME)!,
-    compositions: [composition],
-    region: setting('INTEG_REMOTION_REGION'),
-  },
+  render: { ...remotionSide(), compositions: [composition] },
   // The test signs its users up itself, and a deploy must leave nothing behind.
   selfSignUpEnabled: true,
   userPoolRemovalPolicy: RemovalPolicy.DESTROY,
@@ -155,7 +167,7 @@ integ.assertions.expect(
   ActualResult.fromAwsApiCall(startRender, 'status'),
 );
 
-// Without a configured output bucket, the status route needs the bucket Remotion chose.
+// The status route takes the bucket the render went to (the deployment's, or the one Remotion chose).
 const renderStatusUrl = `${rendersUrl}/${renderId}?bucketName=${bucketName}`;
 
 const readOthersRender = integ.assertions.httpApiCall(renderStatusUrl, {

@@ -6,10 +6,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { RENDER_ENV } from './contract';
+import { remotionTarget, RemotionTarget } from './remotion-lambda-source';
 import { RemotionPolicyPreset } from '../policy';
 import { writeOwnLogsStatement } from '../private/log-statement';
 import { COMPOSITION_ID_PATTERN, FUNCTION_NAME_PATTERN, isBucketName, isOutputPrefix } from '../private/patterns';
 import { checkDuration, checkEach, checkInteger, checkNotEmpty, checkRegion, checkSize, checkString } from '../private/validate';
+import type { RemotionLambda, RemotionSite } from '../remotion-lambda';
 import { RemotionRenderRole } from '../role';
 
 /**
@@ -54,16 +56,20 @@ export enum RemotionPrivacy {
  */
 export interface RemotionRenderFunctionProps {
   /**
-   * URL of the deployed Remotion site (from `npx remotion lambda sites create`).
+   * URL of the deployed Remotion site (from `npx remotion lambda sites create`). Not with `site`.
+   *
+   * @default - the serve URL of `site`; one of them is required
    */
-  readonly serveUrl: string;
+  readonly serveUrl?: string;
 
   /**
    * Name of the deployed Remotion render function, e.g.
    * `remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`. Its Remotion version must equal
-   * the version of the installed Remotion client.
+   * the version of the installed Remotion client. Not with `site`.
+   *
+   * @default - the function of `site`'s `RemotionLambda`; one of them is required
    */
-  readonly remotionFunctionName: string;
+  readonly remotionFunctionName?: string;
 
   /**
    * Composition ids a caller may render (at least one).
@@ -224,6 +230,23 @@ export interface RemotionRenderFunctionProps {
    * @default Duration.minutes(15)
    */
   readonly signedUrlExpiry?: Duration;
+
+  /**
+   * A Remotion site deployed in this app by a `RemotionLambda` (`remotionLambda.addSite()`):
+   * renders use its serve URL, and that deployment's function, bucket (as `forceBucketName`) and
+   * region; the role is scoped to exactly that function and bucket. Not with `serveUrl`,
+   * `remotionFunctionName`, `outputBucketName` or `region`.
+   *
+   * @default - the site and function named by `serveUrl` and `remotionFunctionName`
+   */
+  readonly site?: RemotionSite;
+
+  /**
+   * The `RemotionLambda` that `site` belongs to; optional, since the site knows it. Needs `site`.
+   *
+   * @default - the deployment of `site`
+   */
+  readonly remotionLambda?: RemotionLambda;
 }
 
 const DEFAULT_OUTPUT_PREFIX = 'renders-by-user/';
@@ -293,8 +316,10 @@ export class RemotionRenderFunction extends Construct {
   /** Timeout of the handler function. */
   public readonly timeout: Duration;
 
-  constructor(scope: Construct, id: string, props: RemotionRenderFunctionProps) {
+  constructor(scope: Construct, id: string, givenProps: RemotionRenderFunctionProps) {
     super(scope, id);
+    // From here on the props name Remotion's side by hand, whichever way they were given.
+    const props = { ...givenProps, ...remotionTarget(givenProps) };
     validateProps(props);
 
     const stack = Stack.of(this);
@@ -344,7 +369,7 @@ export class RemotionRenderFunction extends Construct {
     this.warnOnVersionMismatch();
   }
 
-  private createRole(props: RemotionRenderFunctionProps): iam.IRole {
+  private createRole(props: RemotionRenderFunctionProps & RemotionTarget): iam.IRole {
     if (props.credentialsSecret) {
       // Keys come from the secret, so the role itself needs no Remotion permissions.
       return new iam.Role(this, 'Role', {
@@ -360,7 +385,7 @@ export class RemotionRenderFunction extends Construct {
     });
   }
 
-  private environmentFor(props: RemotionRenderFunctionProps, timeout: Duration): Record<string, string> {
+  private environmentFor(props: RemotionRenderFunctionProps & RemotionTarget, timeout: Duration): Record<string, string> {
     const stack = Stack.of(this);
     const environment: Record<string, string> = {
       [RENDER_ENV.REGION]: this.region,

@@ -54,6 +54,12 @@ interface StoredRender {
   progress: Partial<Pick<RenderProgress, 'done' | 'overallProgress' | 'errors' | 'fatalErrorEncountered'>>;
 }
 
+/**
+ * An extra answer for calls this fake does not know (e.g. the S3 and STS calls of Remotion's
+ * `getSites()`): returns true when it answered.
+ */
+export type FakeRoute = (request: http.IncomingMessage, body: string, response: http.ServerResponse) => boolean;
+
 export class FakeLambda {
   static async start(): Promise<FakeLambda> {
     const fake = new FakeLambda();
@@ -74,6 +80,7 @@ export class FakeLambda {
   readonly abandonedRequests: string[] = [];
   private failure: FailureMode | undefined;
   private renderCounter = 0;
+  private readonly routes: FakeRoute[] = [];
   private readonly answerOverrides = new Map<string, unknown>();
   private answerDelayMs = 0;
 
@@ -121,6 +128,12 @@ export class FakeLambda {
     this.renders.clear();
     this.secrets.clear();
     this.renderCounter = 0;
+    this.routes.length = 0;
+  }
+
+  /** Answers more calls; routes are asked first, in the order added, until `reset()`. */
+  addRoute(route: FakeRoute): void {
+    this.routes.push(route);
   }
 
   putSecret(secretId: string, value: string): void {
@@ -149,6 +162,9 @@ export class FakeLambda {
       if (!response.writableEnded) this.abandonedRequests.push(isSecretsManagerCall(request) ? 'secret' : 'invoke');
     });
     if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
+    if (this.routes.some((route) => route(request, body, response))) {
+      return;
+    }
     const invokePath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(request.url ?? '');
     if (request.method === 'POST' && invokePath) {
       this.answerInvoke(decodeURIComponent(invokePath[1]), request, body, response);

@@ -1,0 +1,76 @@
+import { Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { acknowledgeRemotionLambdaFindings } from '../../examples/readme-remotion-lambda';
+import { AuthenticatedRenderApi } from '../../src/api';
+import { RemotionLambda } from '../../src/remotion-lambda';
+import { FIXTURE_SITE, NEWEST_DIR } from '../remotion-lambda/versions';
+import { newStack } from '../util';
+
+function findings(stack: Stack) {
+  Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
+  const annotations = Annotations.fromStack(stack);
+  return [
+    ...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+  ].map((f) => {
+    // The generated bucket name is CloudFormation JSON inside the finding: shorten it.
+    const data = String(f.entry.data).replace(/remotionlambda-useast1-\{"Fn::Select".*?\/\*\]/, 'remotionlambda-useast1-<stack id suffix>/*]');
+    return `${f.id}: ${/^AwsSolutions-[A-Z0-9]+(\[[^\]]*\])?/.exec(data)![0]}`;
+  });
+}
+
+function fullStack() {
+  const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
+  const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR });
+  const site = remotion.addSite('demo', FIXTURE_SITE);
+  const api = new AuthenticatedRenderApi(stack, 'Render', { render: { site, compositions: ['HelloWorld'] } });
+  return { stack, remotion, api };
+}
+
+/** The suppressions of the API itself, as test/nag/nag.test.ts gives them, for a RemotionLambda-backed API. */
+function acknowledgeApi(api: AuthenticatedRenderApi): void {
+  NagSuppressions.addResourceSuppressions(api.renderFunction.role, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'The render function reads and writes render objects in RemotionLambda\'s bucket.',
+    appliesTo: [{ regex: '/^Resource::arn:[^:]+:s3:::remotionlambda-useast1-.*\\/\\*$/' }],
+  }], true);
+  NagSuppressions.addResourceSuppressions(api.userPool, [
+    { id: 'AwsSolutions-COG2', reason: 'MFA is optional (TOTP) by default.' },
+    { id: 'AwsSolutions-COG8', reason: 'The Plus feature plan is billed per monthly active user.' },
+  ], true);
+}
+
+describe('cdk-nag AwsSolutions on RemotionLambda + AuthenticatedRenderApi', () => {
+  it('reports exactly these findings without suppressions', () => {
+    const { stack } = fullStack();
+    const deployment = '/TestStack/Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C';
+    expect(findings(stack).sort()).toEqual([
+      `${deployment}/Resource: AwsSolutions-L1`,
+      `${deployment}/ServiceRole/DefaultPolicy/Resource: AwsSolutions-IAM5[Action::s3:Abort*]`,
+      `${deployment}/ServiceRole/DefaultPolicy/Resource: AwsSolutions-IAM5[Action::s3:DeleteObject*]`,
+      `${deployment}/ServiceRole/DefaultPolicy/Resource: AwsSolutions-IAM5[Action::s3:GetBucket*]`,
+      `${deployment}/ServiceRole/DefaultPolicy/Resource: AwsSolutions-IAM5[Action::s3:GetObject*]`,
+      `${deployment}/ServiceRole/DefaultPolicy/Resource: AwsSolutions-IAM5[Action::s3:List*]`,
+      `${deployment}/ServiceRole/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::<RemotionBucket798B735E.Arn>/*]`,
+      `${deployment}/ServiceRole/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::cdk-hnb659fds-assets-111122223333-us-east-1/*]`,
+      `${deployment}/ServiceRole/Resource: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]`,
+      '/TestStack/Remotion/Bucket/Resource: AwsSolutions-S1',
+      '/TestStack/Remotion/Bucket/Resource: AwsSolutions-S2',
+      '/TestStack/Remotion/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::*]',
+      '/TestStack/Remotion/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::<RemotionBucket798B735E.Arn>/*]',
+      '/TestStack/Remotion/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:logs:us-east-1:111122223333:log-group:<RemotionLogGroupD9CA8E2A>:*]',
+      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-<stack id suffix>/*]',
+      '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',
+      '/TestStack/Render/UserPool/Resource: AwsSolutions-COG8',
+    ].sort());
+  });
+
+  it('leaves no finding once each is acknowledged with the reasons the README gives', () => {
+    const { stack, remotion, api } = fullStack();
+    // The code the README shows (examples/readme-remotion-lambda.ts).
+    acknowledgeRemotionLambdaFindings(stack, remotion);
+    acknowledgeApi(api);
+    expect(findings(stack)).toEqual([]);
+  });
+});

@@ -1,0 +1,116 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { AuthenticatedRenderApi } from '../../src/api';
+import { RemotionLambda } from '../../src/remotion-lambda';
+import { RemotionPrivacy, RemotionRenderFunction } from '../../src/render-function';
+import { RENDER_ENV } from '../../src/render-function/contract';
+import { FIXTURE_SITE, NEWEST_DIR } from '../remotion-lambda/versions';
+import { flatten, newStack, statementsOf } from '../util';
+
+const ENV = { account: '111122223333', region: 'us-east-1' };
+const NAME = 'remotion-render-4-0-527-mem2048mb-disk2048mb-120sec';
+const BUCKET = 'remotionlambda-useast1-mine';
+
+function deployment() {
+  const stack = newStack({ env: ENV });
+  const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR, bucketName: BUCKET });
+  const site = remotion.addSite('demo', FIXTURE_SITE);
+  return { stack, remotion, site };
+}
+
+function handlerOf(template: Template): Record<string, any> {
+  return Object.values(template.findResources('AWS::Lambda::Function'))
+    .find((fn) => fn.Properties.Environment?.Variables?.[RENDER_ENV.FUNCTION_NAME] !== undefined)!;
+}
+
+describe('RemotionRenderFunction with a RemotionLambda site', () => {
+  it('renders the site on that deployment\'s function, passing its bucket as forceBucketName', () => {
+    const { stack, site } = deployment();
+    const fn = new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] });
+    expect(fn.remotionFunctionName).toBe(NAME);
+    expect(fn.region).toBe('us-east-1');
+    const variables = flatten(handlerOf(Template.fromStack(stack)).Properties.Environment.Variables) as Record<string, string>;
+    expect(variables[RENDER_ENV.FUNCTION_NAME]).toBe(NAME);
+    expect(variables[RENDER_ENV.BUCKET_NAME]).toBe(BUCKET);
+    expect(variables[RENDER_ENV.REGION]).toBe('us-east-1');
+    expect(variables[RENDER_ENV.SERVE_URL]).toBe(`https://${BUCKET}.s3.us-east-1.\${AWS::URLSuffix}/sites/demo/index.html`);
+  });
+
+  it('scopes the render role to exactly that function and bucket, not to remotion-render-* or remotionlambda-*', () => {
+    const { stack, site } = deployment();
+    new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] });
+    expect(statementsOf(Template.fromStack(stack), 'AWS::IAM::ManagedPolicy')).toEqual([
+      { Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [`arn:aws:lambda:us-east-1:111122223333:function:${NAME}`] },
+      { Sid: 'RemotionReadWriteRenderObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: [`arn:aws:s3:::${BUCKET}/*`] },
+      { Sid: 'RemotionListRenderBucket', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: [`arn:aws:s3:::${BUCKET}`] },
+    ]);
+  });
+
+  it('scopes to the generated bucket name of a region-agnostic deployment too', () => {
+    const stack = newStack();
+    const site = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR }).addSite('demo', FIXTURE_SITE);
+    new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] });
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+    expect(statements.map((s) => s.Sid)).toEqual(['RemotionInvokeRenderFunction', 'RemotionReadWriteRenderObjects', 'RemotionListRenderBucket']);
+    const text = JSON.stringify(statements);
+    expect(text).not.toMatch(/remotion-render-\*|remotionlambda-\*/);
+    expect(flatten(statements[0].Resource)).toBe(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${NAME}`);
+    // The bucket statements name the deployment's generated bucket, remotionlambda-<region>-<stack id suffix>.
+    for (const statement of statements.slice(1)) {
+      expect(JSON.stringify(statement.Resource)).toContain('AWS::StackId');
+    }
+  });
+
+  it('accepts the remotionLambda beside its own site', () => {
+    const { stack, remotion, site } = deployment();
+    expect(new RemotionRenderFunction(stack, 'Render', { remotionLambda: remotion, site, compositions: ['HelloWorld'] }).remotionFunctionName).toBe(NAME);
+  });
+
+  it.each([
+    [{ serveUrl: 'https://example.com/index.html' }, 'serveUrl cannot be combined with site'],
+    [{ remotionFunctionName: NAME }, 'remotionFunctionName cannot be combined with site'],
+    [{ outputBucketName: 'other-bucket' }, 'outputBucketName cannot be combined with site'],
+    [{ region: 'us-east-1', outputBucketName: 'b-b-b' }, 'outputBucketName, region cannot be combined with site'],
+  ])('refuses %j beside a site, naming the props', (extra, message) => {
+    const { stack, site } = deployment();
+    expect(() => new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'], ...extra })).toThrow(message);
+  });
+
+  it('refuses privacy PUBLIC, whose public-read upload the bucket would refuse at the end of every render', () => {
+    const { stack, site } = deployment();
+    expect(() => new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'], privacy: RemotionPrivacy.PUBLIC }))
+      .toThrow(/^privacy PUBLIC cannot be combined with site: RemotionLambda's bucket blocks public ACLs/);
+    expect(new RemotionRenderFunction(stack, 'Private', { site, compositions: ['HelloWorld'], privacy: RemotionPrivacy.PRIVATE }).privacy)
+      .toBe(RemotionPrivacy.PRIVATE);
+  });
+
+  it('refuses remotionLambda without a site', () => {
+    const { stack, remotion } = deployment();
+    expect(() => new RemotionRenderFunction(stack, 'Render', { remotionLambda: remotion, compositions: ['HelloWorld'] }))
+      .toThrow('site is required with remotionLambda');
+  });
+
+  it('refuses a site of another RemotionLambda', () => {
+    const { stack, site } = deployment();
+    const other = new RemotionLambda(stack, 'Other', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-useast1-other', outputs: false });
+    expect(() => new RemotionRenderFunction(stack, 'Render', { remotionLambda: other, site, compositions: ['HelloWorld'] }))
+      .toThrow('site "demo" belongs to another RemotionLambda (TestStack/Remotion) than remotionLambda (TestStack/Other).');
+  });
+
+  it('still requires serveUrl and remotionFunctionName without a site', () => {
+    const stack = newStack({ env: ENV });
+    expect(() => new RemotionRenderFunction(stack, 'Render', { remotionFunctionName: NAME, compositions: ['HelloWorld'] }))
+      .toThrow('serveUrl is required unless site');
+    expect(() => new RemotionRenderFunction(stack, 'Render2', { serveUrl: 'https://example.com/index.html', compositions: ['HelloWorld'] }))
+      .toThrow('remotionFunctionName is required unless site');
+  });
+});
+
+describe('AuthenticatedRenderApi with a RemotionLambda site', () => {
+  it('is the whole setup: the API renders the site on the deployment made in the same stack', () => {
+    const { stack, site } = deployment();
+    const api = new AuthenticatedRenderApi(stack, 'Api', { render: { site, compositions: ['HelloWorld'] } });
+    expect(api.renderFunction.remotionFunctionName).toBe(NAME);
+    expect(api.renderFunction.serveUrl).toBe(site.serveUrl);
+  });
+});

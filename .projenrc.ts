@@ -5,9 +5,12 @@ import { addHandlerBundle } from './projenrc/handler-bundle';
 // (added in 2.224.0) is the newest API we touch; the stable apigatewayv2 modules (2.112.0) and
 // HttpStage access logs (2.190.0) are older. Tests run against exactly this version.
 const CDK_FLOOR = '2.224.0';
-// Remotion refuses a client whose version differs from the deployed render function, so the
-// version is pinned exactly and exposed as `RemotionRenderFunction.REMOTION_VERSION`.
-const REMOTION_VERSION = '4.0.527';
+// Remotion is the consumer's: these dev dependencies only let the tests synthesize and run the
+// handler against the newest and the oldest supported versions (src/remotion SUPPORTED_REMOTION).
+// The floor is the first @remotion/lambda-client whose ES module build is self-contained (no
+// dependencies), so that the construct can copy it, unmodified, beside our handler.
+const REMOTION_NEWEST = '4.0.527';
+const REMOTION_FLOOR = '4.0.365';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: '@org/remotion-constructs',
@@ -54,7 +57,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // jsii 5.9 compiles with TypeScript 5.9; ts-jest and eslint must see the same language.
     'typescript@~5.9.0',
     '@types/node@^20',
-    `@remotion/lambda@${REMOTION_VERSION}`,
+    `@remotion/lambda@${REMOTION_NEWEST}`,
+    // The alias name is shared with RemotionLambda's tests, which take the floor's function zip.
+    `remotion-lambda-floor@npm:@remotion/lambda@${REMOTION_FLOOR}`,
     // Validates request bodies in the handler; modular, so the bundle keeps only what it uses.
     'valibot@1.5.0',
     '@types/aws-lambda',

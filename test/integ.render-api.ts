@@ -35,9 +35,9 @@
 import { ActualResult, ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AuthenticatedRenderApi } from '../src/api';
-import { RemotionRenderFunction } from '../src/render-function';
+import { remotionFunctionName } from './util';
 
-const PLACEHOLDER_FUNCTION_NAME = `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
+const PLACEHOLDER_FUNCTION_NAME = remotionFunctionName();
 const PLACEHOLDER_SERVE_URL = 'https://remotionlambda-placeholder.s3.amazonaws.com/sites/integ/index.html';
 const PLACEHOLDER_COMPOSITION = 'HelloWorld';
 

@@ -54,3 +54,11 @@ export function newStack(props: StackProps = {}): Stack {
   const app = new App({ context: { '@aws-cdk/core:enablePartitionLiterals': true } });
   return new Stack(app, 'TestStack', props);
 }
+
+/** The version of the `@remotion/lambda` installed in this repository (the newest we test). */
+export const INSTALLED_REMOTION_VERSION: string = (require('@remotion/lambda/package.json') as { version: string }).version;
+
+/** A render function name of Remotion's convention, for the installed version (or another one). */
+export function remotionFunctionName(version = INSTALLED_REMOTION_VERSION): string {
+  return `remotion-render-${version.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
+}

@@ -153,3 +153,68 @@ export function isSupportedVersion(version: string): boolean {
 export function clearRemotionCache(): void {
   cache.clear();
 }
+
+/** What Remotion's own `LambdaClientInternals.parseFunctionName` returns for one of its names. */
+interface ParsedFunctionName {
+  readonly version: string;
+}
+
+type FunctionNameParser = (name: string) => ParsedFunctionName | null;
+
+const parsers = new Map<string, FunctionNameParser>();
+
+/** The prefix of every render function name Remotion's CLI deploys. */
+export const RENDER_FUNCTION_PREFIX = 'remotion-render-';
+
+/** How a Remotion version appears in its function names (`LAMBDA_VERSION_STRING` in the client). */
+export function versionInFunctionName(version: string): string {
+  return version.replace(/\./g, '-').replace(/\+/g, '-').substring(0, 10);
+}
+
+/**
+ * The installed client's own function-name parser (loaded only for names that start with
+ * `remotion-render-`, since loading the client takes a few hundred milliseconds), or, if a
+ * future client no longer exports it, the same pattern that 4.0.x clients use.
+ */
+function parserOf(remotion: InstalledRemotion): FunctionNameParser {
+  let parser = parsers.get(remotion.clientDir);
+  if (!parser) {
+    let internal: FunctionNameParser | undefined;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const client = require(remotion.clientDir) as { LambdaClientInternals?: { parseFunctionName?: FunctionNameParser } };
+      internal = client.LambdaClientInternals?.parseFunctionName;
+    } catch {
+      internal = undefined;
+    }
+    parser = internal ?? ((name) => {
+      const match = new RegExp(`^${RENDER_FUNCTION_PREFIX}(.*)-mem(\\d+)mb-disk(\\d+)mb-(\\d+)sec$`).exec(name);
+      return match ? { version: match[1] } : null;
+    });
+    parsers.set(remotion.clientDir, parser);
+  }
+  return parser;
+}
+
+/**
+ * Throws when `functionName` follows Remotion's naming convention for a version other than the
+ * installed client's: Remotion refuses to render across versions. Custom names pass (the caller
+ * skips tokens).
+ */
+export function checkFunctionNameVersion(remotion: InstalledRemotion, prop: string, functionName: string): void {
+  if (!functionName.startsWith(RENDER_FUNCTION_PREFIX)) {
+    return;
+  }
+  const parsed = parserOf(remotion)(functionName);
+  if (!parsed) {
+    return;
+  }
+  const expected = versionInFunctionName(remotion.version);
+  if (parsed.version !== expected) {
+    const deployed = parsed.version.replace(/-/g, '.');
+    throw new Error(`${prop} "${functionName}" is a Remotion ${deployed} render function, but the installed `
+      + `${CLIENT_PACKAGE} is ${remotion.version} (in ${remotion.clientDir}); Remotion refuses to render across versions. `
+      + `Install the function's version in your app's folder ("npm i ${LAMBDA_PACKAGE}@${deployed}") or deploy a `
+      + `${remotion.version} render function ("npx remotion lambda functions deploy" with remotion ${remotion.version}).`);
+  }
+}

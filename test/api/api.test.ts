@@ -5,9 +5,9 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
 import { RemotionRenderFunction, RenderCodec } from '../../src/render-function';
-import { newStack } from '../util';
+import { newStack, remotionFunctionName } from '../util';
 
-const FUNCTION_NAME = `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
+const FUNCTION_NAME = remotionFunctionName();
 const RENDER = {
   serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
   remotionFunctionName: FUNCTION_NAME,

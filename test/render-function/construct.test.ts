@@ -1,3 +1,4 @@
+import * as cdk from 'aws-cdk-lib';
 import { Duration, Size } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,9 +7,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RemotionRenderFunction, RemotionRenderFunctionProps, RenderCodec, RenderPrivacy } from '../../src/render-function';
 import { loadConfig } from '../../src/render-function/runtime/config';
-import { newStack, statementsOf } from '../util';
+import { INSTALLED_REMOTION_VERSION, newStack, remotionFunctionName, statementsOf } from '../util';
 
-const FUNCTION_NAME = `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
+const FUNCTION_NAME = remotionFunctionName();
 const SERVE_URL = 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html';
 const ENV = { account: '111122223333', region: 'us-east-1' };
 const REQUIRED: RemotionRenderFunctionProps = { serveUrl: SERVE_URL, remotionFunctionName: FUNCTION_NAME, compositions: ['HelloWorld'] };
@@ -103,13 +104,32 @@ describe('RemotionRenderFunction with defaults', () => {
 });
 
 describe('RemotionRenderFunction options', () => {
-  it('bundles the same Remotion version that it announces', () => {
-    expect(RemotionRenderFunction.REMOTION_VERSION).toBe(jest.requireActual<{ version: string }>('@remotion/lambda/package.json').version);
+  it('exposes the installed Remotion version and names it in the function description', () => {
+    const { fn, template } = build();
+    expect(fn.remotionVersion).toBe(INSTALLED_REMOTION_VERSION);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: `Starts and reports Remotion renders (@remotion/lambda-client ${INSTALLED_REMOTION_VERSION})`,
+    });
   });
 
-  it('warns at synth time when remotionFunctionName names another Remotion version', () => {
-    const { stack } = build({ remotionFunctionName: 'remotion-render-4-0-100-mem2048mb-disk2048mb-120sec' });
-    Annotations.fromStack(stack).hasWarning('/TestStack/Render', Match.stringLikeRegexp(`Remotion 4\\.0\\.100 function.*bundles Remotion ${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '\\.')}`));
+  it('fails at synth, naming both versions, when remotionFunctionName is a render function of another Remotion version', () => {
+    expect(() => build({ remotionFunctionName: remotionFunctionName('4.0.100') })).toThrow(
+      new RegExp(`remotionFunctionName "remotion-render-4-0-100-mem2048mb-disk2048mb-120sec" is a Remotion 4\\.0\\.100 render function, `
+        + `but the installed @remotion/lambda-client is ${INSTALLED_REMOTION_VERSION.replace(/\./g, '\\.')}`),
+    );
+  });
+
+  it.each([
+    ['a custom name', 'my-renderer'],
+    ['a name with the prefix but not the convention', 'remotion-render-custom'],
+  ])('skips the version check for %s', (_label, name) => {
+    expect(build({ remotionFunctionName: name }).fn.remotionFunctionName).toBe(name);
+  });
+
+  it('skips the version check for a token', () => {
+    const stack = newStack({ env: ENV });
+    const name = new cdk.CfnParameter(stack, 'FunctionName', { default: remotionFunctionName('4.0.100') }).valueAsString;
+    expect(() => new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, remotionFunctionName: name })).not.toThrow();
   });
 
   it('passes optional settings on', () => {

@@ -9,8 +9,12 @@ import * as path from 'path';
 
 /** The Remotion versions this library supports, declared once: from `floor` up to, not including, `below`. */
 export const SUPPORTED_REMOTION = {
-  /** The oldest `@remotion/lambda` whose client API our handler uses unchanged (tested in CI). */
-  floor: '4.0.261',
+  /**
+   * The oldest `@remotion/lambda` whose client our handler uses unchanged (tested in CI): the first
+   * whose `@remotion/lambda-client` ES module build is self-contained (4.0.363 and older import
+   * AWS SDK packages), so that the construct can copy that one file beside our handler.
+   */
+  floor: '4.0.365',
   /** The first version outside the range. */
   below: '5.0.0',
   /** The version the install command in error messages suggests (the newest we test). */

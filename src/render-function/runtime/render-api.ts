@@ -104,7 +104,7 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       return client.renderMediaOnLambda(renderMediaInput({ config: settings, request, sub, uniqueId: randomId(), webhookSecret: secret }));
     };
     try {
-      const { renderId, bucketName } = await withDeadline(start(parsed.value), settings.callTimeoutMs);
+      const { renderId, bucketName } = startedRender(await withDeadline(start(parsed.value), settings.callTimeoutMs));
       const bucketToEcho = settings.bucketName === undefined ? bucketName : undefined;
       return {
         status: 202,
@@ -186,6 +186,19 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     });
     return jsonResponse(outcome.status, outcome.body, requestId);
   };
+}
+
+/**
+ * What renderMediaOnLambda resolved with, checked: some older clients (4.0.365 does) resolve with the
+ * function's error payload when the function fails unhandled (`x-amz-function-error`), instead of
+ * throwing. A 202 without a render id would be a render the caller can never find.
+ */
+function startedRender(result: { renderId?: unknown; bucketName?: unknown }): { renderId: string; bucketName: string } {
+  const { renderId, bucketName } = result ?? {};
+  if (typeof renderId !== 'string' || renderId === '' || typeof bucketName !== 'string' || bucketName === '') {
+    throw new Error(`renderMediaOnLambda returned no renderId and bucketName: ${JSON.stringify(result)?.slice(0, 300)}`);
+  }
+  return { renderId, bucketName };
 }
 
 function rejected(error: ClientError, renderId?: string): Outcome {

@@ -1,5 +1,7 @@
 /**
- * The built handler asset, as Lambda runs it: an ES module imported by a separate `node` process
+ * The handler asset as the construct assembles it at synth (our prebuilt bundle plus the installed
+ * Remotion client, copied unmodified), for the floor and the newest supported Remotion, as Lambda
+ * runs it: an ES module imported by a separate `node` process
  * (jest cannot `import()` an ES module without --experimental-vm-modules), calling the fake
  * Lambda and Secrets Manager endpoints of this process.
  */
@@ -10,22 +12,24 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { HANDLER_ASSET, REPOSITORY_ROOT, sourcesNewerThanAsset } from './asset-freshness';
+import { INSTALLED_REMOTION_PACKAGES } from './installed-remotion';
 import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda } from './fake-lambda';
 import { CALLER_SUB, constructEnvironment, getRenderEvent, OTHER_SUB, startRenderEvent } from './handler-events';
-import { RENDER_ENV } from '../../../src/render-function/contract';
+import { findRemotion, SUPPORTED_REMOTION } from '../../../src/remotion';
+import { REMOTION_CLIENT_FILE, RENDER_ENV } from '../../../src/render-function/contract';
+import { stageHandlerCode } from '../../../src/render-function/handler-code';
 
 const ROOT = REPOSITORY_ROOT;
-const ASSET = HANDLER_ASSET;
 const BUNDLE_COMMAND = 'npx projen bundle:render-handler';
 const RESULT_MARKER = '@@bundle-result@@';
 const CREDENTIALS_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:remotion-keys-AbCdEf';
 
 /**
- * Runs in the child. Remotion's client sets `globalThis._dumpUnreleasedBuffers` when its module
- * body is evaluated inside Lambda (AWS_EXECUTION_ENV), so the global tells whether it was loaded.
+ * Runs in the child. Every supported Remotion client bundles tslib, whose module body defines
+ * `globalThis.__awaiter` (our bundle has no tslib), so the global tells whether it was evaluated.
  */
 const CHILD_SCRIPT = `
-const remotionEvaluated = () => globalThis._dumpUnreleasedBuffers !== undefined;
+const remotionEvaluated = () => globalThis.__awaiter !== undefined;
 const startedImport = performance.now();
 const { handler } = await import(process.env.BUNDLE_URL);
 const importMs = performance.now() - startedImport;
@@ -60,7 +64,7 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function runBundle(events: APIGatewayProxyEventV2WithJWTAuthorizer[], envOverrides: Record<string, string> = {}): Promise<ChildRun> {
+async function runBundle(asset: string, events: APIGatewayProxyEventV2WithJWTAuthorizer[], envOverrides: Record<string, string> = {}): Promise<ChildRun> {
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -74,7 +78,7 @@ async function runBundle(events: APIGatewayProxyEventV2WithJWTAuthorizer[], envO
     AWS_ENDPOINT_URL_S3: fake.url,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url,
     ...constructEnvironment(envOverrides),
-    BUNDLE_URL: pathToFileURL(ASSET).href,
+    BUNDLE_URL: pathToFileURL(asset).href,
     TEST_EVENTS: JSON.stringify(events),
   };
   const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], { env, timeout: 20_000 });
@@ -88,87 +92,106 @@ function bodyOf(response: APIGatewayProxyStructuredResultV2): Record<string, unk
   return JSON.parse(String(response.body)) as Record<string, unknown>;
 }
 
-it('answers 401 without evaluating Remotion\'s client', async () => {
-  const run = await runBundle([startRenderEvent({ composition: 'Intro' }, { sub: null })]);
+describe.each(INSTALLED_REMOTION_PACKAGES)('with Remotion %s (%s)', (version, packageDir) => {
+  let asset: string;
 
-  expect(run.evaluatedAtImport).toBe(false);
-  expect(run.results[0].response.statusCode).toBe(401);
-  expect(bodyOf(run.results[0].response)).toEqual({ message: 'A verified identity is required', requestId: 'api-request-1' });
-  expect(run.results[0].remotionEvaluated).toBe(false);
-  expect(fake.invocations).toHaveLength(0);
-});
-
-it('starts a render with keys from the credentials secret, evaluating Remotion\'s client only then', async () => {
-  fake.putSecret(CREDENTIALS_SECRET_ARN, JSON.stringify({ accessKeyId: 'AKIAFROMSECRET000001', secretAccessKey: 's3cr3t' }));
-
-  const run = await runBundle(
-    [startRenderEvent({ composition: 'Intro' }, { sub: null }), startRenderEvent({ composition: 'Intro', inputProps: { title: 'Hi' } })],
-    { [RENDER_ENV.CREDENTIALS_SECRET_ARN]: CREDENTIALS_SECRET_ARN },
-  );
-
-  const [refused, accepted] = run.results;
-  expect(refused.remotionEvaluated).toBe(false);
-  expect(accepted.response.statusCode).toBe(202);
-  expect(bodyOf(accepted.response)).toMatchObject({ renderId: 'fake000001', bucketName: 'remotionlambda-useast1-abcdef1234' });
-  expect(accepted.remotionEvaluated).toBe(true);
-  expect(fake.secretReads).toEqual([CREDENTIALS_SECRET_ARN]);
-  expect(fake.secretRequests).toEqual([expect.objectContaining({
-    accessKeyId: FAKE_ROLE_CREDENTIALS.accessKeyId,
-    sessionToken: 'fake-role-session-token',
-    region: 'us-east-1',
-    service: 'secretsmanager',
-    target: 'secretsmanager.GetSecretValue',
-  })]);
-  expect(fake.invocations).toHaveLength(1);
-  expect(fake.invocations[0].accessKeyId).toBe('AKIAFROMSECRET000001');
-  expect(fake.invocations[0].payload).toMatchObject({
-    type: 'start',
-    composition: 'Intro',
-    outName: `renders-by-user/${CALLER_SUB}/video.mp4`,
-    metadata: { ownerSub: CALLER_SUB },
+  beforeAll(() => {
+    const remotion = findRemotion({ packageDir: path.join(ROOT, packageDir) });
+    expect(remotion.version).toBe(version);
+    asset = path.join(stageHandlerCode(remotion), 'index.mjs');
   });
-});
 
-it('reports a finished render to its owner with a signed link, and 404 to anyone else, through the bundled S3 client', async () => {
-  const started = await runBundle([startRenderEvent({ composition: 'Intro' })]);
-  const { renderId } = bodyOf(started.results[0].response) as { renderId: string };
-  fake.updateRender(renderId, { done: true });
+  it('is our bundle plus the installed client, byte for byte', () => {
+    const remotion = findRemotion({ packageDir: path.join(ROOT, packageDir) });
+    const staged = path.dirname(asset);
+    expect(fs.readFileSync(path.join(staged, REMOTION_CLIENT_FILE)).equals(fs.readFileSync(remotion.clientFile))).toBe(true);
+    expect(fs.readFileSync(asset).equals(fs.readFileSync(HANDLER_ASSET))).toBe(true);
+  });
 
-  const query = { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } };
-  const run = await runBundle([getRenderEvent(renderId, query), getRenderEvent(renderId, { ...query, sub: OTHER_SUB })]);
+  it('answers 401 without evaluating Remotion\'s client', async () => {
+    const run = await runBundle(asset, [startRenderEvent({ composition: 'Intro' }, { sub: null })]);
 
-  const [owner, other] = run.results;
-  expect(owner.response.statusCode).toBe(200);
-  expect(bodyOf(owner.response)).toMatchObject({ renderId, done: true, overallProgress: 1 });
-  const outputUrl = new URL(String(bodyOf(owner.response).outputUrl));
-  expect(outputUrl.pathname).toContain(`renders/${renderId}/renders-by-user/${CALLER_SUB}/video.mp4`);
-  expect(outputUrl.searchParams.get('X-Amz-Credential')).toMatch(new RegExp(`^${FAKE_ROLE_CREDENTIALS.accessKeyId}/\\d{8}/us-east-1/s3/aws4_request$`));
-  expect(outputUrl.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
-  expect(other.response.statusCode).toBe(404);
-  expect(fake.invocationsOfType('status')).toHaveLength(2);
-});
+    expect(run.evaluatedAtImport).toBe(false);
+    expect(run.results[0].response.statusCode).toBe(401);
+    expect(bodyOf(run.results[0].response)).toEqual({ message: 'A verified identity is required', requestId: 'api-request-1' });
+    expect(run.results[0].remotionEvaluated).toBe(false);
+    expect(fake.invocations).toHaveLength(0);
+  });
 
-// A failure of the bundled client itself (one of the AWS SDK clients the bundle leaves out, see
-// projenrc/slim-remotion-client.ts) would also answer 502: the logged error tells them apart.
-it.each([
-  ['service-error', { name: 'ServiceException', message: expect.stringMatching(/^Internal failure in arn:aws:lambda:/) }],
-  ['function-error', { name: 'Error', message: 'Lambda function returned error: Unhandled undefined' }],
-  ['remotion-error', { name: 'Error', message: expect.stringMatching(/^Version mismatch: /) }],
-] as const)('answers 502 when Remotion fails (%s), logging the error Remotion\'s client raised', async (failure, loggedError) => {
-  fake.failWith(failure);
+  it('starts a render with keys from the credentials secret, evaluating Remotion\'s client only then', async () => {
+    fake.putSecret(CREDENTIALS_SECRET_ARN, JSON.stringify({ accessKeyId: 'AKIAFROMSECRET000001', secretAccessKey: 's3cr3t' }));
 
-  const run = await runBundle([startRenderEvent({ composition: 'Intro' })]);
+    const run = await runBundle(asset, 
+      [startRenderEvent({ composition: 'Intro' }, { sub: null }), startRenderEvent({ composition: 'Intro', inputProps: { title: 'Hi' } })],
+      { [RENDER_ENV.CREDENTIALS_SECRET_ARN]: CREDENTIALS_SECRET_ARN },
+    );
 
-  expect(run.results[0].response.statusCode).toBe(502);
-  expect(bodyOf(run.results[0].response)).toEqual({ message: 'The rendering service failed; try again later', requestId: 'api-request-1' });
-  expect(fake.invocations).toHaveLength(1);
-  expect(run.logs).toEqual([expect.objectContaining({ level: 'error', status: 502, error: loggedError })]);
+    const [refused, accepted] = run.results;
+    expect(refused.remotionEvaluated).toBe(false);
+    expect(accepted.response.statusCode).toBe(202);
+    expect(bodyOf(accepted.response)).toMatchObject({ renderId: 'fake000001', bucketName: 'remotionlambda-useast1-abcdef1234' });
+    expect(accepted.remotionEvaluated).toBe(true);
+    expect(fake.secretReads).toEqual([CREDENTIALS_SECRET_ARN]);
+    expect(fake.secretRequests).toEqual([expect.objectContaining({
+      accessKeyId: FAKE_ROLE_CREDENTIALS.accessKeyId,
+      sessionToken: 'fake-role-session-token',
+      region: 'us-east-1',
+      service: 'secretsmanager',
+      target: 'secretsmanager.GetSecretValue',
+    })]);
+    expect(fake.invocations).toHaveLength(1);
+    expect(fake.invocations[0].accessKeyId).toBe('AKIAFROMSECRET000001');
+    expect(fake.invocations[0].payload).toMatchObject({
+      type: 'start',
+      version,
+      composition: 'Intro',
+      outName: `renders-by-user/${CALLER_SUB}/video.mp4`,
+      metadata: { ownerSub: CALLER_SUB },
+    });
+  });
+
+  it('reports a finished render to its owner with a signed link, and 404 to anyone else, through the bundled S3 client', async () => {
+    const started = await runBundle(asset, [startRenderEvent({ composition: 'Intro' })]);
+    const { renderId } = bodyOf(started.results[0].response) as { renderId: string };
+    fake.updateRender(renderId, { done: true });
+
+    const query = { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } };
+    const run = await runBundle(asset, [getRenderEvent(renderId, query), getRenderEvent(renderId, { ...query, sub: OTHER_SUB })]);
+
+    const [owner, other] = run.results;
+    expect(owner.response.statusCode).toBe(200);
+    expect(bodyOf(owner.response)).toMatchObject({ renderId, done: true, overallProgress: 1 });
+    const outputUrl = new URL(String(bodyOf(owner.response).outputUrl));
+    expect(outputUrl.pathname).toContain(`renders/${renderId}/renders-by-user/${CALLER_SUB}/video.mp4`);
+    expect(outputUrl.searchParams.get('X-Amz-Credential')).toMatch(new RegExp(`^${FAKE_ROLE_CREDENTIALS.accessKeyId}/\\d{8}/us-east-1/s3/aws4_request$`));
+    expect(outputUrl.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect(other.response.statusCode).toBe(404);
+    expect(fake.invocationsOfType('status')).toHaveLength(2);
+  });
+
+  it.each([
+    ['service-error', { name: 'ServiceException', message: expect.stringMatching(/^Internal failure in arn:aws:lambda:/) }],
+    // The floor's client resolves, without a render id, when the function fails unhandled; the handler refuses that result.
+    ['function-error', version === SUPPORTED_REMOTION.floor
+      ? { name: 'Error', message: expect.stringMatching(/^renderMediaOnLambda returned no renderId and bucketName: \{/) }
+      : { name: 'Error', message: 'Lambda function returned error: Unhandled undefined' }],
+    ['remotion-error', { name: 'Error', message: expect.stringMatching(/^Version mismatch: /) }],
+  ])('answers 502 when Remotion fails (%s), logging the error Remotion\'s client raised', async (failure, loggedError) => {
+    fake.failWith(failure);
+
+    const run = await runBundle(asset, [startRenderEvent({ composition: 'Intro' })]);
+
+    expect(run.results[0].response.statusCode).toBe(502);
+    expect(bodyOf(run.results[0].response)).toEqual({ message: 'The rendering service failed; try again later', requestId: 'api-request-1' });
+    expect(fake.invocations).toHaveLength(1);
+    expect(run.logs).toEqual([expect.objectContaining({ level: 'error', status: 502, error: loggedError })]);
+  });
 });
 
 /** Fails, saying how to fix it, when the asset is missing or older than a file bundled into it. */
 async function expectFreshAsset(): Promise<void> {
-  if (!fs.existsSync(ASSET)) {
-    throw new Error(`The handler bundle ${path.relative(ROOT, ASSET)} does not exist. Build it with \`${BUNDLE_COMMAND}\` (or \`npx projen bundle\`).`);
+  if (!fs.existsSync(HANDLER_ASSET)) {
+    throw new Error(`The handler bundle ${path.relative(ROOT, HANDLER_ASSET)} does not exist. Build it with \`${BUNDLE_COMMAND}\` (or \`npx projen bundle\`).`);
   }
   const newerSources = await sourcesNewerThanAsset();
   if (newerSources.length > 0) {

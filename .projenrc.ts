@@ -176,5 +176,7 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // Build output of the integ runner and the consumers; added last, after projen's `!/test/`.
 project.gitignore.exclude('/test/cdk-integ.out.*', '/test/consumers/python/.venv', '/test/consumers/java/target', '.pytest_cache');
+// Small stand-ins for broken or unsupported Remotion installs (test/remotion/index.test.ts).
+project.gitignore.include('/test/remotion/fixtures/*/node_modules/');
 
 project.synth();

@@ -85,8 +85,18 @@ function locate(base: string, explicit: boolean): InstalledRemotion {
   } else if (explicit && !fs.existsSync(base)) {
     throw new Error(`remotionPackageDir "${base}" does not exist. ${missingAdvice()}`);
   }
-  lambdaDir ??= clientDir ? undefined : resolvePackageDir(LAMBDA_PACKAGE, base);
-  clientDir ??= resolvePackageDir(CLIENT_PACKAGE, lambdaDir ?? base);
+  if (!lambdaDir && !clientDir) {
+    // Whichever of the two is installed nearest to the app wins: an app with only the client must
+    // not pick up an @remotion/lambda of another version further up (a monorepo root).
+    const lambdaFound = resolvePackageDir(LAMBDA_PACKAGE, base);
+    const clientFound = resolvePackageDir(CLIENT_PACKAGE, base);
+    if (lambdaFound && (!clientFound || installRoot(lambdaFound).length >= installRoot(clientFound).length)) {
+      lambdaDir = lambdaFound;
+    } else {
+      clientDir = clientFound;
+    }
+  }
+  clientDir ??= lambdaDir ? resolvePackageDir(CLIENT_PACKAGE, lambdaDir) : undefined;
   if (!clientDir) {
     throw new Error(`${LAMBDA_PACKAGE} was not found from "${base}". ${missingAdvice()}`);
   }
@@ -116,6 +126,11 @@ function locate(base: string, explicit: boolean): InstalledRemotion {
 function missingAdvice(): string {
   return `Install Remotion's Lambda package yourself, under Remotion's licence, in your app's folder: `
     + `"${installCommand()}" (supported: ${supportedRangeText()}), or point remotionPackageDir at the folder that holds it.`;
+}
+
+/** The folder whose `node_modules` holds a package folder (`<root>/node_modules/@scope/name`). */
+function installRoot(packageDir: string): string {
+  return path.dirname(path.dirname(path.dirname(packageDir)));
 }
 
 /** Resolves `<name>/package.json` from `from`, past the package's exports map. */

@@ -237,3 +237,24 @@ export function checkFunctionNameVersion(remotion: InstalledRemotion, prop: stri
       + `${remotion.version} render function ("npx remotion lambda functions deploy" with remotion ${remotion.version}).`);
   }
 }
+
+/** One statement of Remotion's published user policy. */
+export interface RemotionPolicyStatement {
+  readonly Sid: string;
+  readonly Action: string[];
+}
+
+/**
+ * `getUserPolicy()` of the installed `@remotion/lambda/policies` (a pure function), read by
+ * absolute path past the package's exports map. Only `@remotion/lambda` has it.
+ */
+export function userPolicyStatements(remotion: InstalledRemotion): RemotionPolicyStatement[] {
+  if (!remotion.lambdaDir) {
+    throw new Error(`Remotion's user policy comes from ${LAMBDA_PACKAGE}/policies, but only ${CLIENT_PACKAGE} ${remotion.version} `
+      + `is installed (in ${remotion.clientDir}). Install "${LAMBDA_PACKAGE}@${remotion.version}" in your app's folder.`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const policies = require(path.join(remotion.lambdaDir, 'dist', 'policies.js')) as { getUserPolicy: () => string };
+  const document = JSON.parse(policies.getUserPolicy()) as { Statement: Array<{ Sid: string; Action: string | string[] }> };
+  return document.Statement.map((s) => ({ Sid: s.Sid, Action: typeof s.Action === 'string' ? [s.Action] : [...s.Action] }));
+}

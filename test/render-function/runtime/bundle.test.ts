@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { HANDLER_ASSET, REPOSITORY_ROOT, sourcesNewerThanAsset } from './asset-freshness';
 import { INSTALLED_REMOTION_PACKAGES } from './installed-remotion';
-import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda } from './fake-lambda';
+import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda, type FailureMode } from './fake-lambda';
 import { CALLER_SUB, constructEnvironment, getRenderEvent, OTHER_SUB, startRenderEvent } from './handler-events';
 import { findRemotion, SUPPORTED_REMOTION } from '../../../src/remotion';
 import { REMOTION_CLIENT_FILE, RENDER_ENV } from '../../../src/render-function/contract';
@@ -169,7 +169,7 @@ describe.each(INSTALLED_REMOTION_PACKAGES)('with Remotion %s (%s)', (version, pa
     expect(fake.invocationsOfType('status')).toHaveLength(2);
   });
 
-  it.each([
+  it.each<[FailureMode, Record<string, unknown>]>([
     ['service-error', { name: 'ServiceException', message: expect.stringMatching(/^Internal failure in arn:aws:lambda:/) }],
     // The floor's client resolves, without a render id, when the function fails unhandled; the handler refuses that result.
     ['function-error', version === SUPPORTED_REMOTION.floor

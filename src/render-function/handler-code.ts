@@ -54,7 +54,8 @@ export function stageHandlerCode(remotion: InstalledRemotion, options: StageHand
     hash.update(`${file}\0`).update(fs.readFileSync(path.join(handlerDir, file))).update('\0');
   }
   hash.update(`${REMOTION_CLIENT_FILE}\0`).update(fs.readFileSync(remotion.clientFile));
-  const target = path.join(stagingRoot, `remotion-${remotion.version}-${hash.digest('hex').slice(0, 24)}`);
+  // No dots in the name: CDK keeps what follows a dot as the staged asset folder's "extension".
+  const target = path.join(stagingRoot, `remotion-${remotion.version.replace(/[^0-9A-Za-z]/g, '-')}-${hash.digest('hex').slice(0, 24)}`);
 
   if (!fs.existsSync(target)) {
     const partial = `${target}.partial-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
 import { Duration, Size } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -6,10 +8,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RemotionRenderFunction, RemotionRenderFunctionProps, RenderCodec, RenderPrivacy } from '../../src/render-function';
+import { findRemotion } from '../../src/remotion';
+import { REMOTION_CLIENT_FILE } from '../../src/render-function/contract';
 import { loadConfig } from '../../src/render-function/runtime/config';
+import { INSTALLED_REMOTION_PACKAGES } from './runtime/installed-remotion';
 import { INSTALLED_REMOTION_VERSION, newStack, remotionFunctionName, statementsOf } from '../util';
 
 const FUNCTION_NAME = remotionFunctionName();
+const ROOT = path.join(__dirname, '..', '..');
 const SERVE_URL = 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html';
 const ENV = { account: '111122223333', region: 'us-east-1' };
 const REQUIRED: RemotionRenderFunctionProps = { serveUrl: SERVE_URL, remotionFunctionName: FUNCTION_NAME, compositions: ['HelloWorld'] };
@@ -130,6 +136,26 @@ describe('RemotionRenderFunction options', () => {
     const stack = newStack({ env: ENV });
     const name = new cdk.CfnParameter(stack, 'FunctionName', { default: remotionFunctionName('4.0.100') }).valueAsString;
     expect(() => new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, remotionFunctionName: name })).not.toThrow();
+  });
+
+  it.each(INSTALLED_REMOTION_PACKAGES)('synthesizes with Remotion %s from remotionPackageDir %s, its client copied unmodified into the asset', (version, packageDir) => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Versioned', { env: ENV });
+    const fn = new RemotionRenderFunction(stack, 'Render', {
+      ...REQUIRED,
+      remotionFunctionName: remotionFunctionName(version),
+      remotionPackageDir: path.join(ROOT, packageDir),
+    });
+    const assembly = app.synth();
+
+    expect(fn.remotionVersion).toBe(version);
+    const code = Template.fromStack(stack).findResources('AWS::Lambda::Function')[stack.getLogicalId(fn.function.node.defaultChild as lambda.CfnFunction)];
+    expect(code.Properties.Description).toBe(`Starts and reports Remotion renders (@remotion/lambda-client ${version})`);
+    const assetHash = String(code.Properties.Code.S3Key).replace(/\.zip$/, '');
+    const assetDir = path.join(assembly.directory, `asset.${assetHash}`);
+    const client = findRemotion({ packageDir: path.join(ROOT, packageDir) }).clientFile;
+    expect(fs.readFileSync(path.join(assetDir, REMOTION_CLIENT_FILE)).equals(fs.readFileSync(client))).toBe(true);
+    expect(fs.existsSync(path.join(assetDir, 'index.mjs'))).toBe(true);
   });
 
   it('passes optional settings on', () => {

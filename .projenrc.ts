@@ -85,11 +85,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['/cdk.out', '/.venv-cfn-lint', '/examples/cdk.out', '/bench/out', '__pycache__'],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out'] },
+  // Repository scripts (scripts/*.sh, the package check) never ship.
+  npmIgnoreOptions: { ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out', '/scripts'] },
 });
 
 // The handler asset ships inside the npm package; jsii targets must carry it too.
 project.npmignore?.include('/assets');
+// Licence texts of what the handler bundle holds (valibot, aws4fetch); also copied into the asset.
+project.npmignore?.include('/THIRD-PARTY-NOTICES');
 addHandlerBundle(project);
 
 // Translate the TypeScript `@example` blocks into Python and Java in the generated docstrings

@@ -6,6 +6,9 @@ export const HANDLER_ENTRY = 'src/render-function/runtime/render.lambda.ts';
 /** Where the bundled handler is written; it ships in the package beside `lib/`. */
 export const HANDLER_ASSET_DIR = 'assets/render-handler';
 
+/** Licence texts of the open-source code the bundle holds; a test keeps it in step with the bundle. */
+export const NOTICES_FILE = 'THIRD-PARTY-NOTICES';
+
 /** The projen task that writes `HANDLER_ASSET_DIR`. */
 export const HANDLER_BUNDLE_TASK = 'bundle:render-handler';
 
@@ -53,5 +56,7 @@ export function addHandlerBundle(project: awscdk.AwsCdkConstructLibrary): void {
     ...HANDLER_ESBUILD_ARGS,
     `--outdir=${HANDLER_ASSET_DIR}`,
   ]);
+  // The asset carries the licence texts of what it bundles (and nothing of Remotion's).
+  task.execArgs(['node', '-e', `require('fs').copyFileSync('${NOTICES_FILE}', '${HANDLER_ASSET_DIR}/${NOTICES_FILE}')`]);
   project.bundler.bundleTask.spawn(task);
 }

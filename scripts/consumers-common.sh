@@ -56,3 +56,11 @@ build_assembly() {
   phase "npx projen bundle (handler asset)" npx projen bundle
   phase "npx projen compile (jsii)" npx projen compile
 }
+
+# install_remotion CONSUMER_DIR: installs @remotion/lambda in the consumer's own folder, as a user
+# of a Python or Java app does (`npm i @remotion/lambda@<version>` beside the app): the library
+# ships no Remotion code, and finds this install from the app's working directory at synth.
+install_remotion() {
+  (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$1/node_modules/@remotion/lambda $(node -p "require('./$1/node_modules/@remotion/lambda/package.json').version")"
+}

@@ -2,6 +2,8 @@ package com.example.render;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -13,9 +15,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.remotion.constructs.AuthenticatedRenderApi;
 import org.remotion.constructs.RemotionRenderRole;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.CfnElement;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
@@ -141,5 +145,20 @@ class RenderStackTest {
         template.hasOutput("RenderRegion", Map.of("Value", RenderApp.REGION));
         Annotations.fromStack(stack).hasNoWarning("*", Match.anyValue());
         Annotations.fromStack(stack).hasNoError("*", Match.anyValue());
+    }
+
+    @Test
+    void missingRemotionInstallIsAClearSynthError(@TempDir final Path empty) {
+        App app = RenderApp.newApp(empty.resolve("cdk.out").toString());
+        Stack other = new Stack(app, "NoRemotion");
+        RuntimeException error = assertThrows(RuntimeException.class, () -> AuthenticatedRenderApi.Builder.create(other, "Render")
+            .serveUrl("https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html")
+            .remotionFunctionName(RenderStack.REMOTION_FUNCTION_NAME)
+            .compositions(List.of("HelloWorld"))
+            .remotionPackageDir(empty.toString())
+            .build());
+        assertTrue(error.getMessage().contains("@remotion/lambda was not found from \"" + empty + "\""), error.getMessage());
+        assertTrue(error.getMessage().matches("(?s).*\"npm i @remotion/lambda@4\\.0\\.\\d+\" \\(supported: >=4\\.0\\.\\d+ <5\\.0\\.0\\).*"),
+            error.getMessage());
     }
 }

@@ -8,7 +8,7 @@
  *         (assets/render-handler/) plus the installed @remotion/lambda-client ES module build,
  *         copied unmodified to remotion/lambda-client.mjs, which the handler imports lazily.
  * naive = bench/entries/naive.lambda.ts (the same handler code, `@remotion/lambda/client` imported
- *         at the top), bundled as NodejsFunction does with `format: ESM`: unminified, @aws-sdk/* external.
+/* external.
  *
  * No network except a fake Lambda endpoint on 127.0.0.1. Writes only under bench/out/.
  * BENCH_RUNS (default 10) and BENCH_SYNTH_RUNS (default 3) set the repetitions.

@@ -34,8 +34,8 @@
  */
 import { ActualResult, ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AuthenticatedRenderApi } from '../src/api';
 import { remotionFunctionName } from './util';
+import { AuthenticatedRenderApi } from '../src/api';
 
 const PLACEHOLDER_FUNCTION_NAME = remotionFunctionName();
 const PLACEHOLDER_SERVE_URL = 'https://remotionlambda-placeholder.s3.amazonaws.com/sites/integ/index.html';

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 
@@ -56,7 +57,7 @@ export function newStack(props: StackProps = {}): Stack {
 }
 
 /** The version of the `@remotion/lambda` installed in this repository (the newest we test). */
-export const INSTALLED_REMOTION_VERSION: string = (require('@remotion/lambda/package.json') as { version: string }).version;
+export const INSTALLED_REMOTION_VERSION: string = (JSON.parse(fs.readFileSync(require.resolve('@remotion/lambda/package.json'), 'utf8')) as { version: string }).version;
 
 /** A render function name of Remotion's convention, for the installed version (or another one). */
 export function remotionFunctionName(version = INSTALLED_REMOTION_VERSION): string {

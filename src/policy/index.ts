@@ -284,7 +284,9 @@ const FULL_SCOPES: Record<string, (actions: string[], s: ResolvedScope) => iam.P
 };
 
 /** `sid` with the actions not in `scoped` on `resources`, and `scopedSid` with those in it on `scopedResources`. */
-function split(sid: string, actions: string[], scoped: string[], resources: string[], scopedSid: string, scopedResources: string[]): iam.PolicyStatement[] {
+function split(
+  sid: string, actions: string[], scoped: string[], resources: string[], scopedSid: string, scopedResources: string[],
+): iam.PolicyStatement[] {
   const rest = actions.filter((action) => !scoped.includes(action));
   const moved = actions.filter((action) => scoped.includes(action));
   return [

@@ -9,6 +9,7 @@ const ROOT = path.join(__dirname, '..', '..');
 
 /** `getUserPolicy()` of one installed @remotion/lambda, read by path (the alias hides it from `import`). */
 function userPolicyOf(packageDir: string): { Sid: string; Action: string[] }[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const policies = require(path.join(ROOT, packageDir, 'dist', 'policies.js')) as { getUserPolicy: () => string };
   return (JSON.parse(policies.getUserPolicy()) as { Statement: { Sid: string; Action: string[] }[] }).Statement;
 }

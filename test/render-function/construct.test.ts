@@ -7,11 +7,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { RemotionRenderFunction, RemotionRenderFunctionProps, RenderCodec, RenderPrivacy } from '../../src/render-function';
+import { INSTALLED_REMOTION_PACKAGES } from './runtime/installed-remotion';
 import { findRemotion } from '../../src/remotion';
+import { RemotionRenderFunction, RemotionRenderFunctionProps, RenderCodec, RenderPrivacy } from '../../src/render-function';
 import { REMOTION_CLIENT_FILE } from '../../src/render-function/contract';
 import { loadConfig } from '../../src/render-function/runtime/config';
-import { INSTALLED_REMOTION_PACKAGES } from './runtime/installed-remotion';
 import { INSTALLED_REMOTION_VERSION, newStack, remotionFunctionName, statementsOf } from '../util';
 
 const FUNCTION_NAME = remotionFunctionName();
@@ -120,7 +120,7 @@ describe('RemotionRenderFunction options', () => {
 
   it('fails at synth, naming both versions, when remotionFunctionName is a render function of another Remotion version', () => {
     expect(() => build({ remotionFunctionName: remotionFunctionName('4.0.100') })).toThrow(
-      new RegExp(`remotionFunctionName "remotion-render-4-0-100-mem2048mb-disk2048mb-120sec" is a Remotion 4\\.0\\.100 render function, `
+      new RegExp('remotionFunctionName "remotion-render-4-0-100-mem2048mb-disk2048mb-120sec" is a Remotion 4\\.0\\.100 render function, '
         + `but the installed @remotion/lambda-client is ${INSTALLED_REMOTION_VERSION.replace(/\./g, '\\.')}`),
     );
   });

@@ -12,9 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { HANDLER_ASSET, REPOSITORY_ROOT, sourcesNewerThanAsset } from './asset-freshness';
-import { INSTALLED_REMOTION_PACKAGES } from './installed-remotion';
 import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda, type FailureMode } from './fake-lambda';
 import { CALLER_SUB, constructEnvironment, getRenderEvent, OTHER_SUB, startRenderEvent } from './handler-events';
+import { INSTALLED_REMOTION_PACKAGES } from './installed-remotion';
 import { findRemotion, SUPPORTED_REMOTION } from '../../../src/remotion';
 import { REMOTION_CLIENT_FILE, RENDER_ENV } from '../../../src/render-function/contract';
 import { stageHandlerCode } from '../../../src/render-function/handler-code';
@@ -64,7 +64,11 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function runBundle(asset: string, events: APIGatewayProxyEventV2WithJWTAuthorizer[], envOverrides: Record<string, string> = {}): Promise<ChildRun> {
+async function runBundle(
+  asset: string,
+  events: APIGatewayProxyEventV2WithJWTAuthorizer[],
+  envOverrides: Record<string, string> = {},
+): Promise<ChildRun> {
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -121,7 +125,7 @@ describe.each(INSTALLED_REMOTION_PACKAGES)('with Remotion %s (%s)', (version, pa
   it('starts a render with keys from the credentials secret, evaluating Remotion\'s client only then', async () => {
     fake.putSecret(CREDENTIALS_SECRET_ARN, JSON.stringify({ accessKeyId: 'AKIAFROMSECRET000001', secretAccessKey: 's3cr3t' }));
 
-    const run = await runBundle(asset, 
+    const run = await runBundle(asset,
       [startRenderEvent({ composition: 'Intro' }, { sub: null }), startRenderEvent({ composition: 'Intro', inputProps: { title: 'Hi' } })],
       { [RENDER_ENV.CREDENTIALS_SECRET_ARN]: CREDENTIALS_SECRET_ARN },
     );

@@ -131,3 +131,21 @@ def test_missing_remotion_install_is_a_clear_synth_error(tmp_path):
     assert f'@remotion/lambda was not found from "{tmp_path}"' in message
     assert "under Remotion's licence" in message
     assert re.search(r'"npm i @remotion/lambda@4\.0\.\d+" \(supported: >=4\.0\.\d+ <5\.0\.0\)', message)
+
+
+def test_function_name_of_another_remotion_version_is_a_clear_synth_error(tmp_path):
+    app = App(outdir=str(tmp_path / "cdk.out"))
+    stack = Stack(app, "OtherVersion", env=Environment(account=ACCOUNT, region=REGION))
+    with pytest.raises(Exception) as raised:
+        AuthenticatedRenderApi(
+            stack,
+            "Render",
+            serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
+            remotion_function_name="remotion-render-4-0-400-mem2048mb-disk2048mb-120sec",
+            compositions=["HelloWorld"],
+        )
+    assert re.search(
+        r'remotionFunctionName "remotion-render-4-0-400-mem2048mb-disk2048mb-120sec" is a Remotion 4\.0\.400 render function, '
+        r"but the installed @remotion/lambda-client is 4\.0\.\d+",
+        str(raised.value),
+    )

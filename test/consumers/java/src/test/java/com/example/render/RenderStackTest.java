@@ -161,4 +161,17 @@ class RenderStackTest {
         assertTrue(error.getMessage().matches("(?s).*\"npm i @remotion/lambda@4\\.0\\.\\d+\" \\(supported: >=4\\.0\\.\\d+ <5\\.0\\.0\\).*"),
             error.getMessage());
     }
+
+    @Test
+    void functionNameOfAnotherRemotionVersionIsAClearSynthError(@TempDir final Path outdir) {
+        App app = RenderApp.newApp(outdir.toString());
+        Stack other = new Stack(app, "OtherVersion");
+        RuntimeException error = assertThrows(RuntimeException.class, () -> AuthenticatedRenderApi.Builder.create(other, "Render")
+            .serveUrl("https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html")
+            .remotionFunctionName("remotion-render-4-0-400-mem2048mb-disk2048mb-120sec")
+            .compositions(List.of("HelloWorld"))
+            .build());
+        assertTrue(error.getMessage().matches("(?s).*remotionFunctionName \"remotion-render-4-0-400-mem2048mb-disk2048mb-120sec\" is a Remotion "
+            + "4\\.0\\.400 render function, but the installed @remotion/lambda-client is 4\\.0\\.\\d+.*"), error.getMessage());
+    }
 }

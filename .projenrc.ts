@@ -74,6 +74,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   jestOptions: {
+    // A changed template must fail its snapshot, locally and in CI: `test` runs jest with `--ci`
+    // and never rewrites snapshots. Update them on purpose with `npx projen test:update`.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       snapshotSerializers: ['<rootDir>/test/snapshot-serializer.ts'],

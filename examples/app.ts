@@ -19,9 +19,11 @@ const stack = new Stack(app, 'RemotionRenderExample', {
 });
 
 new AuthenticatedRenderApi(stack, 'Render', {
-  serveUrl: process.env.REMOTION_SERVE_URL ?? DEFAULT_SERVE_URL,
-  remotionFunctionName: process.env.REMOTION_FUNCTION_NAME ?? DEFAULT_FUNCTION_NAME,
-  compositions: (process.env.REMOTION_COMPOSITIONS ?? 'HelloWorld').split(',').map((c) => c.trim()),
+  render: {
+    serveUrl: process.env.REMOTION_SERVE_URL ?? DEFAULT_SERVE_URL,
+    remotionFunctionName: process.env.REMOTION_FUNCTION_NAME ?? DEFAULT_FUNCTION_NAME,
+    compositions: (process.env.REMOTION_COMPOSITIONS ?? 'HelloWorld').split(',').map((c) => c.trim()),
+  },
 });
 
 const assembly = app.synth();

@@ -18,7 +18,7 @@ const stack = new Stack(app, 'RemotionEc2AndOwnCognito', { env: { region: proces
 // A renderer on EC2: the instance profile hands the instance short-lived credentials.
 const renderRole = new RemotionRenderRole(stack, 'Ec2RenderRole', {
   assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-  renderFunctionNames: [DEFAULT_FUNCTION_NAME],
+  remotionFunctionNames: [DEFAULT_FUNCTION_NAME],
 });
 new iam.InstanceProfile(stack, 'Ec2RenderProfile', { role: renderRole });
 
@@ -27,9 +27,11 @@ const userPool = cognito.UserPool.fromUserPoolId(stack, 'ExistingPool', 'us-east
 const userPoolClient = cognito.UserPoolClient.fromUserPoolClientId(stack, 'ExistingClient', 'exampleclientid123');
 
 new AuthenticatedRenderApi(stack, 'Render', {
-  serveUrl: DEFAULT_SERVE_URL,
-  remotionFunctionName: DEFAULT_FUNCTION_NAME,
-  compositions: ['HelloWorld'],
+  render: {
+    serveUrl: DEFAULT_SERVE_URL,
+    remotionFunctionName: DEFAULT_FUNCTION_NAME,
+    compositions: ['HelloWorld'],
+  },
   userPool,
   userPoolClients: [userPoolClient],
 });

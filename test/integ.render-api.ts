@@ -52,10 +52,12 @@ const app = new App();
 const stack = new Stack(app, 'RemotionRenderApiInteg');
 
 const api = new AuthenticatedRenderApi(stack, 'RenderApi', {
-  serveUrl: setting('INTEG_REMOTION_SERVE_URL', PLACEHOLDER_SERVE_URL)!,
-  remotionFunctionName: setting('INTEG_REMOTION_FUNCTION_NAME', PLACEHOLDER_FUNCTION_NAME)!,
-  compositions: [composition],
-  region: setting('INTEG_REMOTION_REGION'),
+  render: {
+    serveUrl: setting('INTEG_REMOTION_SERVE_URL', PLACEHOLDER_SERVE_URL)!,
+    remotionFunctionName: setting('INTEG_REMOTION_FUNCTION_NAME', PLACEHOLDER_FUNCTION_NAME)!,
+    compositions: [composition],
+    region: setting('INTEG_REMOTION_REGION'),
+  },
   // The test signs its users up itself, and a deploy must leave nothing behind.
   selfSignUpEnabled: true,
   userPoolRemovalPolicy: RemovalPolicy.DESTROY,

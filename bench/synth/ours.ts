@@ -7,9 +7,11 @@ import { REMOTION_FUNCTION_NAME, SERVE_URL } from '../../test/render-function/ru
 timeSynth((app) => {
   const stack = new Stack(app, 'BenchOurs', { env: { region: 'us-east-1' } });
   new AuthenticatedRenderApi(stack, 'Render', {
-    serveUrl: SERVE_URL,
-    remotionFunctionName: REMOTION_FUNCTION_NAME,
-    compositions: ['Intro', 'Outro'],
+    render: {
+      serveUrl: SERVE_URL,
+      remotionFunctionName: REMOTION_FUNCTION_NAME,
+      compositions: ['Intro', 'Outro'],
+    },
   });
   return stack;
 });

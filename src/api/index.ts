@@ -1,46 +1,34 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { RemotionRenderFunction, RemotionRenderFunctionProps, RemotionRenderOptions } from '../render-function';
+import { corsForRoutes } from './cors';
+import { checkInteger, checkNotEmpty, checkPositive } from '../private/validate';
+import { RemotionRenderFunction, RemotionRenderFunctionProps } from '../render-function';
 
 /**
  * Properties of an `AuthenticatedRenderApi`.
  *
- * Give either `serveUrl`, `remotionFunctionName` and `compositions` (with any other render
- * setting), or an existing `renderFunction`.
+ * Give either `render` (the settings of the render function the API creates) or an existing
+ * `renderFunction`.
  */
-export interface AuthenticatedRenderApiProps extends RemotionRenderOptions {
+export interface AuthenticatedRenderApiProps {
   /**
-   * URL of the deployed Remotion site. Required unless `renderFunction` is given.
+   * Settings of the render function that the API creates and puts behind its routes: the
+   * Remotion site, function and compositions, and any other render setting.
    *
-   * @default - taken from `renderFunction`
+   * @default - none; required unless `renderFunction` is given
    */
-  readonly serveUrl?: string;
+  readonly render?: RemotionRenderFunctionProps;
 
   /**
-   * Name of the deployed Remotion render function. Required unless `renderFunction` is given.
+   * An existing render function to put behind the API, instead of `render`.
    *
-   * @default - taken from `renderFunction`
-   */
-  readonly remotionFunctionName?: string;
-
-  /**
-   * Composition ids a caller may render. Required unless `renderFunction` is given.
-   *
-   * @default - taken from `renderFunction`
-   */
-  readonly compositions?: string[];
-
-  /**
-   * An existing render function to put behind the API, instead of the render settings.
-   *
-   * @default - a `RemotionRenderFunction` made from the render settings
+   * @default - a `RemotionRenderFunction` made from `render`
    */
   readonly renderFunction?: RemotionRenderFunction;
 
@@ -113,31 +101,31 @@ export interface AuthenticatedRenderApiProps extends RemotionRenderOptions {
   readonly refreshTokenValidity?: Duration;
 
   /**
-   * OAuth scopes a token must carry, e.g. `['renders/write']` from a resource server. Only access
-   * tokens carry scopes, so setting this turns ID tokens away.
+   * OAuth scopes a token must carry, e.g. `['renders/write']`. Only access tokens carry scopes,
+   * so setting this turns ID tokens away. A custom scope such as `renders/write` needs a pool
+   * with a resource server that defines it (`userPool.addResourceServer`) and an app client with
+   * an OAuth flow that asks for it (`oAuth: { flows: { authorizationCodeGrant: true }, scopes:
+   * [ResourceServerScope...] }`, plus a user pool domain): bring them with `userPool` and
+   * `userPoolClients`. The pool and client this construct creates have neither, so with them
+   * leave this unset.
    *
    * @default - no scope required: ID tokens work, as in Remotion's example
    */
   readonly authorizationScopes?: string[];
 
   /**
-   * Steady-state request rate limit of the API stage, requests per second.
+   * Throttling of the API stage. Each render fans out to many Lambda invocations, so the default
+   * is low.
    *
-   * @default 10
+   * @default - 10 requests per second, bursts of 20
    */
-  readonly throttlingRateLimit?: number;
-
-  /**
-   * Burst limit of the API stage, requests.
-   *
-   * @default 20
-   */
-  readonly throttlingBurstLimit?: number;
+  readonly throttle?: apigwv2.ThrottleSettings;
 
   /**
    * Log group for the API's access logs.
    *
-   * @default - a new log group kept for `accessLogRetention`
+   * @default - a new log group kept for `accessLogRetention`; like every CDK log group it is
+   *   retained (not deleted) on `cdk destroy`
    */
   readonly accessLogGroup?: logs.ILogGroup;
 
@@ -150,28 +138,24 @@ export interface AuthenticatedRenderApiProps extends RemotionRenderOptions {
 
   /**
    * CORS settings, for calls from browsers. Preflight requests are answered by API Gateway
-   * without a token.
+   * without a token. When `allowOrigins` is given, `allowHeaders` defaults to `authorization`
+   * and `content-type` and `allowMethods` to `GET` and `POST`, what the two routes need.
    *
    * @default - no CORS: browsers on other origins cannot call the API
    */
   readonly corsPreflight?: apigwv2.CorsPreflightOptions;
 
   /**
-   * Custom domain name of the API, e.g. `render.example.com`. Requires `certificate`.
+   * Serves the API on a custom domain: an `apigwv2.DomainName` you create (with its
+   * certificate), and optionally a mapping key (path) under it.
    *
    * @default - only the execute-api endpoint
    */
-  readonly domainName?: string;
+  readonly domainMapping?: apigwv2.DomainMappingOptions;
 
   /**
-   * Certificate for `domainName`, in the stack's region.
-   *
-   * @default - no custom domain
-   */
-  readonly certificate?: acm.ICertificate;
-
-  /**
-   * Whether the default execute-api endpoint is turned off, so that only the custom domain serves.
+   * Whether the default execute-api endpoint is turned off, so that only the custom domain
+   * (`domainMapping`) serves.
    *
    * @default false
    */
@@ -180,7 +164,8 @@ export interface AuthenticatedRenderApiProps extends RemotionRenderOptions {
   /**
    * Name of the HTTP API.
    *
-   * @default - the construct's path
+   * @default - named after the construct's path, unique in the stack's account and region
+   *   (e.g. `MyStack-RenderApi-1A2B3C4D`)
    */
   readonly apiName?: string;
 
@@ -217,9 +202,11 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
  *
  * @example
  * new AuthenticatedRenderApi(this, 'Render', {
- *   serveUrl: 'https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html',
- *   remotionFunctionName: 'remotion-render-4-0-527-mem2048mb-disk2048mb-120sec',
- *   compositions: ['MyComp'],
+ *   render: {
+ *     serveUrl: 'https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html',
+ *     remotionFunctionName: 'remotion-render-4-0-527-mem2048mb-disk2048mb-120sec',
+ *     compositions: ['MyComp'],
+ *   },
  * });
  */
 export class AuthenticatedRenderApi extends Construct {
@@ -244,19 +231,15 @@ export class AuthenticatedRenderApi extends Construct {
   /** The log group of the access logs. */
   public readonly accessLogGroup: logs.ILogGroup;
 
-  /** The custom domain, when `domainName` was given. */
-  public readonly customDomain?: apigwv2.DomainName;
+  /** The custom domain, when `domainMapping` was given. */
+  public readonly customDomain?: apigwv2.IDomainName;
 
   constructor(scope: Construct, id: string, props: AuthenticatedRenderApiProps) {
     super(scope, id);
     validateApiProps(props);
 
-    this.renderFunction = props.renderFunction ?? new RemotionRenderFunction(this, 'RenderFunction', {
-      ...props,
-      serveUrl: props.serveUrl!,
-      remotionFunctionName: props.remotionFunctionName!,
-      compositions: props.compositions!,
-    });
+    this.renderFunction = props.renderFunction ?? new RemotionRenderFunction(this, 'RenderFunction', props.render!);
+    checkIntegrationTimeout(this.renderFunction);
 
     const clients = this.userPoolAndClients(props);
     this.userPool = clients.userPool;
@@ -267,20 +250,14 @@ export class AuthenticatedRenderApi extends Construct {
     });
 
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
-      apiName: props.apiName,
+      apiName: props.apiName ?? Names.uniqueResourceName(this, { separator: '-', maxLength: 128 }),
       description: 'Starts and reports Remotion renders for signed-in users',
       createDefaultStage: false,
-      corsPreflight: props.corsPreflight,
+      corsPreflight: corsForRoutes(this, props.corsPreflight),
       disableExecuteApiEndpoint: props.disableExecuteApiEndpoint,
     });
 
-    if (props.domainName !== undefined) {
-      this.customDomain = new apigwv2.DomainName(this, 'DomainName', {
-        domainName: props.domainName,
-        certificate: props.certificate!,
-      });
-    }
-
+    this.customDomain = props.domainMapping?.domainName;
     this.accessLogGroup = props.accessLogGroup ?? new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? logs.RetentionDays.THREE_MONTHS,
     });
@@ -288,17 +265,14 @@ export class AuthenticatedRenderApi extends Construct {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
-      throttle: {
-        rateLimit: props.throttlingRateLimit ?? 10,
-        burstLimit: props.throttlingBurstLimit ?? 20,
-      },
+      throttle: { rateLimit: props.throttle?.rateLimit ?? 10, burstLimit: props.throttle?.burstLimit ?? 20 },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
         format: apigateway.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
       },
-      domainMapping: this.customDomain ? { domainName: this.customDomain } : undefined,
+      domainMapping: props.domainMapping,
     });
-    this.url = this.customDomain ? `https://${props.domainName}/` : this.stage.url;
+    this.url = props.domainMapping ? customDomainUrl(props.domainMapping) : this.stage.url;
 
     const integration = new HttpLambdaIntegration('RenderIntegration', this.renderFunction.function);
     const routeOptions = { integration, authorizer, authorizationScopes: props.authorizationScopes };
@@ -363,28 +337,12 @@ export class AuthenticatedRenderApi extends Construct {
   }
 }
 
-/** Every render setting, which belongs to `renderFunction` when one is given. */
-const RENDER_SETTINGS: readonly (keyof RemotionRenderFunctionProps)[] = [
-  'serveUrl', 'remotionFunctionName', 'compositions', 'region', 'defaultCodec', 'allowedCodecs', 'privacy',
-  'outputBucketName', 'outputPrefix', 'maxInputPropsSize', 'framesPerLambda', 'maxRetries', 'webhookUrl',
-  'webhookSecret', 'role', 'credentialsSecret', 'logGroup', 'logRetention', 'tracing', 'memorySize', 'timeout',
-  'signedUrlExpiry',
-];
 /** API Gateway ends an HTTP API integration after 30 seconds. */
 const MAX_INTEGRATION_SECONDS = 29;
 
 function validateApiProps(props: AuthenticatedRenderApiProps): void {
-  const settings = ['serveUrl', 'remotionFunctionName', 'compositions'] as const;
-  if (props.renderFunction) {
-    const given = RENDER_SETTINGS.filter((name) => props[name] !== undefined);
-    if (given.length > 0) {
-      throw new Error(`Give either renderFunction or the render settings, not both: ${given.join(', ')} would be ignored.`);
-    }
-  } else {
-    const missing = settings.filter((name) => props[name] === undefined);
-    if (missing.length > 0) {
-      throw new Error(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required unless renderFunction is given.`);
-    }
+  if ((props.render === undefined) === (props.renderFunction === undefined)) {
+    throw new Error('Give exactly one of render (the settings of a new render function) or renderFunction (an existing one).');
   }
   if (props.userPool && (!props.userPoolClients || props.userPoolClients.length === 0)) {
     throw new Error('userPoolClients is required with userPool: the API accepts tokens issued to these app clients only.');
@@ -392,24 +350,22 @@ function validateApiProps(props: AuthenticatedRenderApiProps): void {
   if (!props.userPool && props.userPoolClients) {
     throw new Error('userPoolClients was given without userPool; give the pool the clients belong to.');
   }
-  if ((props.domainName === undefined) !== (props.certificate === undefined)) {
-    throw new Error('domainName and certificate go together: give both for a custom domain, or neither.');
+  if (props.disableExecuteApiEndpoint && props.domainMapping === undefined) {
+    throw new Error('disableExecuteApiEndpoint needs domainMapping: otherwise the API has no endpoint at all.');
   }
-  if (props.disableExecuteApiEndpoint && props.domainName === undefined) {
-    throw new Error('disableExecuteApiEndpoint needs domainName: otherwise the API has no endpoint at all.');
+  checkPositive('throttle.rateLimit', props.throttle?.rateLimit, 'number of requests per second');
+  checkInteger('throttle.burstLimit', props.throttle?.burstLimit, 1);
+  checkNotEmpty('authorizationScopes', props.authorizationScopes, 'scope, or be left out to accept ID tokens');
+}
+
+/** Holds for a given `renderFunction` too: a longer handler would be cut off by API Gateway. */
+function checkIntegrationTimeout(renderFunction: RemotionRenderFunction): void {
+  const timeout = renderFunction.timeout;
+  if (!timeout.isUnresolved() && timeout.toSeconds() > MAX_INTEGRATION_SECONDS) {
+    throw new Error(`timeout must be at most ${MAX_INTEGRATION_SECONDS} seconds behind the HTTP API, which gives up after 30 seconds; got ${timeout.toSeconds()} seconds.`);
   }
-  if (props.timeout !== undefined && !props.timeout.isUnresolved() && props.timeout.toSeconds() > MAX_INTEGRATION_SECONDS) {
-    throw new Error(`timeout must be at most ${MAX_INTEGRATION_SECONDS} seconds behind the HTTP API, which gives up after 30 seconds; got ${props.timeout.toSeconds()} seconds.`);
-  }
-  const rate = props.throttlingRateLimit;
-  if (rate !== undefined && !Token.isUnresolved(rate) && !(rate > 0)) {
-    throw new Error(`throttlingRateLimit must be a positive number of requests per second; got ${rate}.`);
-  }
-  const burst = props.throttlingBurstLimit;
-  if (burst !== undefined && !Token.isUnresolved(burst) && !(Number.isInteger(burst) && burst > 0)) {
-    throw new Error(`throttlingBurstLimit must be a positive integer; got ${burst}.`);
-  }
-  if (props.authorizationScopes !== undefined && props.authorizationScopes.length === 0) {
-    throw new Error('authorizationScopes must name at least one scope, or be left out to accept ID tokens.');
-  }
+}
+
+function customDomainUrl(mapping: apigwv2.DomainMappingOptions): string {
+  return `https://${mapping.domainName.name}/${mapping.mappingKey ? `${mapping.mappingKey}/` : ''}`;
 }

@@ -33,7 +33,7 @@ export interface RemotionPolicyScope {
    *
    * @default ['remotion-render-*'] - every function that Remotion's CLI deploys
    */
-  readonly renderFunctionNames?: string[];
+  readonly remotionFunctionNames?: string[];
 
   /**
    * Names (or `*` patterns) of the S3 buckets Remotion reads and writes: its own bucket and any
@@ -108,7 +108,7 @@ interface ResolvedScope {
   readonly partition: string;
   readonly region: string;
   readonly account: string;
-  readonly renderFunctionNames: string[];
+  readonly remotionFunctionNames: string[];
   readonly bucketNames: string[];
   readonly bucketNamesGiven: boolean;
   readonly remotionPackageDir?: string;
@@ -123,9 +123,14 @@ interface ResolvedScope {
  * ECS task role), and a managed policy is the IAM object that does exactly that, so it can be
  * passed anywhere CDK takes an `IManagedPolicy`.
  *
+ * Attach it with the inherited `attachToRole(role)`, or `role.addManagedPolicy(policy)`: both work
+ * for created and imported roles (`iam.Role.fromRoleArn`). The policy records the attachment
+ * itself (its `Roles` list), as every `iam.ManagedPolicy` does; it never calls back into the role,
+ * because an imported role's `addManagedPolicy` calls the policy's `attachToRole`.
+ *
  * @example
  * const policy = new RemotionRenderPolicy(this, 'Policy', {
- *   renderFunctionNames: ['remotion-render-4-0-527-mem2048mb-disk2048mb-120sec'],
+ *   remotionFunctionNames: ['remotion-render-4-0-527-mem2048mb-disk2048mb-120sec'],
  * });
  * policy.attachToRole(myRole);
  */
@@ -147,7 +152,7 @@ export class RemotionRenderPolicy extends iam.ManagedPolicy {
   public readonly preset: RemotionPolicyPreset;
 
   /** The render function names (or patterns) the policy is scoped to. */
-  public readonly renderFunctionNames: string[];
+  public readonly remotionFunctionNames: string[];
 
   /** The bucket names (or patterns) the policy is scoped to. */
   public readonly bucketNames: string[];
@@ -162,20 +167,10 @@ export class RemotionRenderPolicy extends iam.ManagedPolicy {
     });
     const resolved = resolveScope(this, props);
     this.preset = preset;
-    this.renderFunctionNames = resolved.renderFunctionNames;
+    this.remotionFunctionNames = resolved.remotionFunctionNames;
     this.bucketNames = resolved.bucketNames;
     this.grantedStatements = preset === RemotionPolicyPreset.FULL ? fullStatements(resolved) : renderOnlyStatements(resolved);
     this.addStatements(...this.grantedStatements);
-  }
-
-  /**
-   * Attaches this managed policy to a role, as Remotion's docs attach
-   * `remotion-executionrole-policy`.
-   *
-   * @param role the role that renders
-   */
-  public attachToRole(role: iam.IRole): void {
-    role.addManagedPolicy(this);
   }
 
   /**
@@ -193,11 +188,11 @@ export class RemotionRenderPolicy extends iam.ManagedPolicy {
 
 function resolveScope(scope: Construct, props: RemotionPolicyScope): ResolvedScope {
   const stack = Stack.of(scope);
-  const renderFunctionNames = props.renderFunctionNames ?? DEFAULT_FUNCTION_NAMES;
+  const remotionFunctionNames = props.remotionFunctionNames ?? DEFAULT_FUNCTION_NAMES;
   const bucketNames = props.bucketNames ?? DEFAULT_BUCKET_NAMES;
 
-  checkNotEmpty('renderFunctionNames', renderFunctionNames, 'Remotion render function (or a pattern such as "remotion-render-*")');
-  checkEach('renderFunctionNames', renderFunctionNames, (name) => FUNCTION_NAME_OR_PATTERN.test(name),
+  checkNotEmpty('remotionFunctionNames', remotionFunctionNames, 'Remotion render function (or a pattern such as "remotion-render-*")');
+  checkEach('remotionFunctionNames', remotionFunctionNames, (name) => FUNCTION_NAME_OR_PATTERN.test(name),
     'is not a Lambda function name: use 1 to 64 letters, digits, "-", "_" or "*"');
   checkNotEmpty('bucketNames', bucketNames, 'S3 bucket (or a pattern such as "remotionlambda-*")');
   checkEach('bucketNames', bucketNames, (name) => BUCKET_NAME_OR_PATTERN.test(name) && !name.includes('..'),
@@ -209,7 +204,7 @@ function resolveScope(scope: Construct, props: RemotionPolicyScope): ResolvedSco
     partition: stack.partition,
     region: props.region ?? stack.region,
     account: props.account ?? stack.account,
-    renderFunctionNames: [...renderFunctionNames],
+    remotionFunctionNames: [...remotionFunctionNames],
     bucketNames: [...bucketNames],
     bucketNamesGiven: props.bucketNames !== undefined,
     remotionPackageDir: props.remotionPackageDir,
@@ -217,7 +212,7 @@ function resolveScope(scope: Construct, props: RemotionPolicyScope): ResolvedSco
 }
 
 function functionArns(s: ResolvedScope): string[] {
-  return s.renderFunctionNames.map((name) => `arn:${s.partition}:lambda:${s.region}:${s.account}:function:${name}`);
+  return s.remotionFunctionNames.map((name) => `arn:${s.partition}:lambda:${s.region}:${s.account}:function:${name}`);
 }
 
 function bucketArns(s: ResolvedScope): string[] {
@@ -273,7 +268,7 @@ const FULL_SCOPES: Record<string, (actions: string[], s: ResolvedScope) => iam.P
   // ListFunctions has no resource-level permissions, hence "*"; GetFunction does.
   FunctionListing: (actions, s) => split('FunctionListing', actions, ['lambda:GetFunction'], ['*'], 'FunctionListingGetFunction', functionArns(s)),
   FunctionManagement: (actions, s) => [statement('FunctionManagement', actions, functionArns(s))],
-  LogsRetention: (actions, s) => [statement('LogsRetention', actions, s.renderFunctionNames.flatMap((name) => [
+  LogsRetention: (actions, s) => [statement('LogsRetention', actions, s.remotionFunctionNames.flatMap((name) => [
     `arn:${s.partition}:logs:${s.region}:${s.account}:log-group:/aws/lambda/${name}`,
     `arn:${s.partition}:logs:${s.region}:${s.account}:log-group:/aws/lambda/${name}:*`,
   ]))],

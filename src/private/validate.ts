@@ -73,10 +73,3 @@ export function checkSize(prop: string, value: Size | undefined, minBytes: numbe
     throw new Error(`${prop} must be between ${minBytes} bytes and ${maxBytes} bytes${why}; got ${bytes} bytes.`);
   }
 }
-
-/** Throws when both or neither of two alternatives are given (`exactlyOne`), or when both are. */
-export function checkNotBoth(first: string, firstGiven: boolean, second: string, secondGiven: boolean, why: string): void {
-  if (firstGiven && secondGiven) {
-    throw new Error(`Give either ${first} or ${second}, not both: ${why}.`);
-  }
-}

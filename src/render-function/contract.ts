@@ -22,7 +22,7 @@ export const RENDER_ENV = {
   BUCKET_NAME: 'REMOTION_BUCKET_NAME',
   /** Key prefix under which each caller gets a folder named after their `sub`, e.g. `renders-by-user/`. */
   OUTPUT_PREFIX: 'REMOTION_OUTPUT_PREFIX',
-  /** Largest accepted `inputProps`, in bytes of its JSON text. */
+  /** Largest accepted `inputProps`: the UTF-8 size of its compact JSON (the raw body may be 6 times this plus 4 KiB). */
   MAX_INPUT_PROPS_BYTES: 'REMOTION_MAX_INPUT_PROPS_BYTES',
   /** Optional: Remotion's `framesPerLambda`. */
   FRAMES_PER_LAMBDA: 'REMOTION_FRAMES_PER_LAMBDA',

@@ -16,7 +16,7 @@ import { RemotionRenderRole } from '../role';
 /**
  * Codecs a caller may ask Remotion Lambda to render with.
  */
-export enum RenderCodec {
+export enum RemotionCodec {
   /** H.264 in an `.mp4` file. */
   H264 = 'h264',
   /** H.265 in an `.mp4` file. */
@@ -40,7 +40,7 @@ export enum RenderCodec {
 /**
  * Who may read a rendered file.
  */
-export enum RenderPrivacy {
+export enum RemotionPrivacy {
   /** Only holders of a signed link (the API hands one to the render's owner). */
   PRIVATE = 'private',
   /** Anyone with the URL. */
@@ -50,9 +50,28 @@ export enum RenderPrivacy {
 }
 
 /**
- * The optional render settings, shared by `RemotionRenderFunction` and `AuthenticatedRenderApi`.
+ * Properties of a `RemotionRenderFunction`; `AuthenticatedRenderApi` takes them as its `render`
+ * prop.
  */
-export interface RemotionRenderOptions {
+export interface RemotionRenderFunctionProps {
+  /**
+   * URL of the deployed Remotion site (from `npx remotion lambda sites create`).
+   */
+  readonly serveUrl: string;
+
+  /**
+   * Name of the deployed Remotion render function, e.g.
+   * `remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`. When it follows Remotion's naming
+   * convention, its version must equal the installed `@remotion/lambda` (checked at synth);
+   * tokens and custom names are not checked.
+   */
+  readonly remotionFunctionName: string;
+
+  /**
+   * Composition ids a caller may render (at least one).
+   */
+  readonly compositions: string[];
+
   /**
    * Region of the deployed Remotion render function (and of its bucket).
    *
@@ -63,24 +82,24 @@ export interface RemotionRenderOptions {
   /**
    * Codec used when a request names none.
    *
-   * @default RenderCodec.H264
+   * @default RemotionCodec.H264
    */
-  readonly defaultCodec?: RenderCodec;
+  readonly defaultCodec?: RemotionCodec;
 
   /**
    * Codecs a request may ask for; must include `defaultCodec`.
    *
    * @default - only `defaultCodec`
    */
-  readonly allowedCodecs?: RenderCodec[];
+  readonly allowedCodecs?: RemotionCodec[];
 
   /**
    * Who may read the rendered files.
    *
-   * @default RenderPrivacy.PRIVATE, or RenderPrivacy.NO_ACL with `outputBucketName`: buckets
+   * @default RemotionPrivacy.PRIVATE, or RemotionPrivacy.NO_ACL with `outputBucketName`: buckets
    * created today have ACLs disabled and refuse uploads that set one
    */
-  readonly privacy?: RenderPrivacy;
+  readonly privacy?: RemotionPrivacy;
 
   /**
    * Bucket that Remotion renders into and writes the output to (Remotion's `forceBucketName`).
@@ -93,14 +112,19 @@ export interface RemotionRenderOptions {
 
   /**
    * Key prefix under which each caller's output lands, in a folder named after the caller's
-   * Cognito `sub`, so one user's output never lands under another's key.
+   * Cognito `sub`, so one user's output never lands under another's key. With `outputBucketName`
+   * the key is `<prefix><sub>/<uuid>/<outName>`. Without it, Remotion puts every output under
+   * its own `renders/<renderId>/` folder, so the key is `renders/<renderId>/<prefix><sub>/<outName>`:
+   * a per-user S3 policy there must allow any render id before `<prefix><sub>/`.
    *
    * @default 'renders-by-user/'
    */
   readonly outputPrefix?: string;
 
   /**
-   * Largest `inputProps` a request may carry (size of its JSON text). Remotion passes props of up
+   * Largest `inputProps` a request may carry: the UTF-8 size of its compact JSON, however the
+   * client escaped or indented it (the raw request body may be up to six times this plus 4 KiB,
+   * room for `\uXXXX` escapes). Remotion passes props of up
    * to about 194 KB inside the Lambda payload; beyond that its client uploads them to S3 first,
    * which costs a round trip and S3 write permissions. The default keeps requests well inside the
    * inline limit, and the maximum allowed is 190 KB.
@@ -159,7 +183,8 @@ export interface RemotionRenderOptions {
   /**
    * Log group of the render handler function.
    *
-   * @default - a new log group kept for `logRetention`
+   * @default - a new log group kept for `logRetention`; like every CDK log group it is retained
+   *   (not deleted) on `cdk destroy`
    */
   readonly logGroup?: logs.ILogGroup;
 
@@ -213,29 +238,6 @@ export interface RemotionRenderOptions {
   readonly remotionPackageDir?: string;
 }
 
-/**
- * Properties of a `RemotionRenderFunction`.
- */
-export interface RemotionRenderFunctionProps extends RemotionRenderOptions {
-  /**
-   * URL of the deployed Remotion site (from `npx remotion lambda sites create`).
-   */
-  readonly serveUrl: string;
-
-  /**
-   * Name of the deployed Remotion render function, e.g.
-   * `remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`. When it follows Remotion's naming
-   * convention, its version must equal the installed `@remotion/lambda` (checked at synth);
-   * tokens and custom names are not checked.
-   */
-  readonly remotionFunctionName: string;
-
-  /**
-   * Composition ids a caller may render (at least one).
-   */
-  readonly compositions: string[];
-}
-
 const DEFAULT_OUTPUT_PREFIX = 'renders-by-user/';
 const DEFAULT_MAX_INPUT_PROPS = Size.kibibytes(64);
 /** Remotion inlines up to 200,000 bytes minus a margin of about 6 KB; stay below that. */
@@ -277,13 +279,13 @@ export class RemotionRenderFunction extends Construct {
   public readonly compositions: string[];
 
   /** Codec used when a request names none. */
-  public readonly defaultCodec: RenderCodec;
+  public readonly defaultCodec: RemotionCodec;
 
   /** Codecs a caller may ask for. */
-  public readonly allowedCodecs: RenderCodec[];
+  public readonly allowedCodecs: RemotionCodec[];
 
   /** Who may read the rendered files. */
-  public readonly privacy: RenderPrivacy;
+  public readonly privacy: RemotionPrivacy;
 
   /**
    * Version of the installed `@remotion/lambda-client` that the handler uses; Remotion renders
@@ -296,6 +298,9 @@ export class RemotionRenderFunction extends Construct {
 
   /** Largest accepted `inputProps`. */
   public readonly maxInputPropsSize: Size;
+
+  /** Timeout of the handler function. */
+  public readonly timeout: Duration;
 
   constructor(scope: Construct, id: string, props: RemotionRenderFunctionProps) {
     super(scope, id);
@@ -311,12 +316,13 @@ export class RemotionRenderFunction extends Construct {
     this.region = props.region ?? stack.region;
     this.serveUrl = props.serveUrl;
     this.compositions = [...props.compositions];
-    this.defaultCodec = props.defaultCodec ?? RenderCodec.H264;
+    this.defaultCodec = props.defaultCodec ?? RemotionCodec.H264;
     this.allowedCodecs = props.allowedCodecs ? [...props.allowedCodecs] : [this.defaultCodec];
-    this.privacy = props.privacy ?? (props.outputBucketName ? RenderPrivacy.NO_ACL : RenderPrivacy.PRIVATE);
+    this.privacy = props.privacy ?? (props.outputBucketName ? RemotionPrivacy.NO_ACL : RemotionPrivacy.PRIVATE);
     this.outputPrefix = props.outputPrefix ?? DEFAULT_OUTPUT_PREFIX;
     this.maxInputPropsSize = props.maxInputPropsSize ?? DEFAULT_MAX_INPUT_PROPS;
-    const timeout = props.timeout ?? Duration.seconds(28);
+    this.timeout = props.timeout ?? Duration.seconds(28);
+    const timeout = this.timeout;
 
     this.logGroup = props.logGroup ?? new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
@@ -360,7 +366,7 @@ export class RemotionRenderFunction extends Construct {
     }
     return new RemotionRenderRole(this, 'Role', {
       preset: RemotionPolicyPreset.RENDER_ONLY,
-      renderFunctionNames: [props.remotionFunctionName],
+      remotionFunctionNames: [props.remotionFunctionName],
       bucketNames: [props.outputBucketName ?? defaultRemotionBucketPattern(this.region)],
       region: props.region,
     });
@@ -423,7 +429,7 @@ function validateProps(props: RemotionRenderFunctionProps): void {
   checkEach('compositions', props.compositions, (id) => COMPOSITION_ID_PATTERN.test(id), 'is not a Remotion composition id (letters, digits and "-")');
   checkRegion('region', props.region);
   checkNotEmpty('allowedCodecs', props.allowedCodecs, 'codec');
-  const defaultCodec = props.defaultCodec ?? RenderCodec.H264;
+  const defaultCodec = props.defaultCodec ?? RemotionCodec.H264;
   if (props.allowedCodecs !== undefined && !props.allowedCodecs.includes(defaultCodec)) {
     throw new Error(`allowedCodecs (${props.allowedCodecs.join(', ')}) must include defaultCodec "${defaultCodec}".`);
   }

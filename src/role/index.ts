@@ -107,7 +107,7 @@ export class RemotionRenderRole extends iam.Role {
     this.policy = new RemotionRenderPolicy(this, 'RemotionPolicy', {
       preset,
       managedPolicyName: props.managedPolicyName,
-      renderFunctionNames: props.renderFunctionNames,
+      remotionFunctionNames: props.remotionFunctionNames,
       bucketNames: props.bucketNames,
       region: props.region,
       account: props.account,

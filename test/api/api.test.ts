@@ -1,18 +1,20 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
-import { RemotionRenderFunction, RenderCodec } from '../../src/render-function';
+import { RemotionRenderFunction, RemotionCodec } from '../../src/render-function';
 import { newStack, remotionFunctionName } from '../util';
 
 const FUNCTION_NAME = remotionFunctionName();
-const RENDER = {
+const RENDER_SETTINGS = {
   serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
   remotionFunctionName: FUNCTION_NAME,
   compositions: ['HelloWorld'],
 };
+const RENDER = { render: RENDER_SETTINGS };
 const ENV = { account: '111122223333', region: 'us-east-1' };
 
 function build(props: Partial<AuthenticatedRenderApiProps> = {}) {
@@ -126,7 +128,21 @@ describe('AuthenticatedRenderApi with defaults', () => {
 
   it('sends both routes to the render function with payload format 2.0', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    expect(Object.keys(integrations)).toHaveLength(1);
+    const [[integrationId, integration]] = Object.entries(integrations);
+    expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    const functionId = stack.getLogicalId(api.renderFunction.function.node.defaultChild as never);
+    expect(integration.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(routes.map((route) => route.Properties.Target)).toEqual([
+      { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+      { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    ]);
+  });
+
+  it('names the API after the construct\'s path', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: Match.stringLikeRegexp('^TestStack-Render-[0-9A-F]{8}$') });
   });
 
   it('adds the outputs ApiUrl, Region, UserPoolId and UserPoolClientId', () => {
@@ -193,7 +209,7 @@ describe('AuthenticatedRenderApi options', () => {
 
   it('puts an existing render function behind the API', () => {
     const stack = newStack({ env: ENV });
-    const renderFunction = new RemotionRenderFunction(stack, 'Fn', RENDER);
+    const renderFunction = new RemotionRenderFunction(stack, 'Fn', RENDER_SETTINGS);
     const api = new AuthenticatedRenderApi(stack, 'Render', { renderFunction });
     expect(api.renderFunction).toBe(renderFunction);
     Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 1);
@@ -207,7 +223,7 @@ describe('AuthenticatedRenderApi options', () => {
   });
 
   it('sets custom throttling', () => {
-    const { template } = build({ throttlingRateLimit: 2, throttlingBurstLimit: 5 });
+    const { template } = build({ throttle: { rateLimit: 2, burstLimit: 5 } });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 2, ThrottlingBurstLimit: 5 } });
   });
 
@@ -224,12 +240,27 @@ describe('AuthenticatedRenderApi options', () => {
   it('maps a custom domain name', () => {
     const stack = newStack({ env: ENV });
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111122223333:certificate/abc');
-    const api = new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, domainName: 'render.example.com', certificate });
+    const domainName = new apigwv2.DomainName(stack, 'Domain', { domainName: 'render.example.com', certificate });
+    const api = new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, domainMapping: { domainName } });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'render.example.com' });
     template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
-    expect(api.url).toBe('https://render.example.com/');
-    expect(api.customDomain).toBeDefined();
+    template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', {
+      DomainName: { Ref: stack.getLogicalId(domainName.node.defaultChild as never) },
+      ApiId: { Ref: stack.getLogicalId(api.httpApi.node.defaultChild as never) },
+      Stage: '$default',
+    });
+    expect(stack.resolve(api.url)).toEqual({ 'Fn::Join': ['', ['https://', { Ref: stack.getLogicalId(domainName.node.defaultChild as never) }, '/']] });
+    expect(api.customDomain).toBe(domainName);
+  });
+
+  it('maps a custom domain under a mapping key', () => {
+    const stack = newStack({ env: ENV });
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111122223333:certificate/abc');
+    const domainName = new apigwv2.DomainName(stack, 'Domain', { domainName: 'api.example.com', certificate });
+    const api = new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, domainMapping: { domainName, mappingKey: 'video' } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { ApiMappingKey: 'video' });
+    expect(stack.resolve(api.url)).toEqual({ 'Fn::Join': ['', ['https://', { Ref: stack.getLogicalId(domainName.node.defaultChild as never) }, '/video/']] });
   });
 
   it('adds no outputs when asked not to', () => {
@@ -238,22 +269,79 @@ describe('AuthenticatedRenderApi options', () => {
   });
 
   it('keeps the access logs in a given log group', () => {
+    const stack = newStack({ env: ENV });
+    const accessLogGroup = new logs.LogGroup(stack, 'MyAccessLogs', { retention: logs.RetentionDays.ONE_WEEK });
+    const api = new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, accessLogGroup });
+    const template = Template.fromStack(stack);
+
+    const givenId = stack.getLogicalId(accessLogGroup.node.defaultChild as never);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: Match.objectLike({ DestinationArn: { 'Fn::GetAtt': [givenId, 'Arn'] } }),
+    });
+    expect(api.accessLogGroup).toBe(accessLogGroup);
+    // Only the given group and the render function's own: no default access log group.
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup')).sort()).toEqual(
+      [givenId, stack.getLogicalId(api.renderFunction.logGroup.node.defaultChild as never)].sort());
+  });
+
+  it('keeps the default access log group for accessLogRetention', () => {
     const { template } = build({ accessLogRetention: 7 });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });
+    const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 7 } });
+    expect(Object.keys(groups)).toHaveLength(1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: Match.objectLike({ DestinationArn: { 'Fn::GetAtt': [Object.keys(groups)[0], 'Arn'] } }),
+    });
+  });
+
+  it('turns the execute-api endpoint off when asked, with a custom domain', () => {
+    const stack = newStack({ env: ENV });
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111122223333:certificate/abc');
+    const domainName = new apigwv2.DomainName(stack, 'Domain', { domainName: 'render.example.com', certificate });
+    new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, domainMapping: { domainName }, disableExecuteApiEndpoint: true });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+  });
+
+  it('leaves the execute-api endpoint on by default', () => {
+    const { template } = build();
+    const [apiResource] = Object.values(template.findResources('AWS::ApiGatewayV2::Api'));
+    expect(apiResource.Properties.DisableExecuteApiEndpoint).not.toBe(true);
+  });
+
+  describe('CORS for browser clients', () => {
+    it('allows the headers and methods the routes need when only origins are given', () => {
+      const { stack, template } = build({ corsPreflight: { allowOrigins: ['https://app.example.com'] } });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowHeaders: ['authorization', 'content-type'], AllowMethods: ['GET', 'POST'] },
+      });
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('corsPreflight'));
+    });
+
+    it('keeps headers and methods that are given, warning when a header the routes need is left out', () => {
+      const { stack, template } = build({
+        corsPreflight: { allowOrigins: ['https://app.example.com'], allowHeaders: ['Content-Type'], allowMethods: [apigwv2.CorsHttpMethod.POST] },
+      });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowHeaders: ['Content-Type'], AllowMethods: ['POST'] } });
+      Annotations.fromStack(stack).hasWarning('/TestStack/Render', Match.stringLikeRegexp('corsPreflight.allowHeaders leaves out authorization'));
+    });
+
+    it('adds no CORS without origins', () => {
+      const { template } = build();
+      const [apiResource] = Object.values(template.findResources('AWS::ApiGatewayV2::Api'));
+      expect(apiResource.Properties.CorsConfiguration).toBeUndefined();
+    });
   });
 });
 
 describe('AuthenticatedRenderApi validation', () => {
   it.each([
-    [{ serveUrl: undefined }, /serveUrl is required unless renderFunction is given/],
-    [{ serveUrl: undefined, compositions: undefined }, /serveUrl, compositions are required/],
-    [{ throttlingRateLimit: 0 }, /throttlingRateLimit must be a positive number/],
-    [{ throttlingBurstLimit: 1.5 }, /throttlingBurstLimit must be a positive integer/],
-    [{ domainName: 'render.example.com' }, /domainName and certificate go together/],
-    [{ disableExecuteApiEndpoint: true }, /disableExecuteApiEndpoint needs domainName/],
+    [{ render: undefined }, /Give exactly one of render .* or renderFunction/],
+    [{ render: { ...RENDER_SETTINGS, serveUrl: 'sites/demo' } }, /serveUrl "sites\/demo" must be the http\(s\) URL/],
+    [{ throttle: { rateLimit: 0 } }, /throttle.rateLimit must be a positive number/],
+    [{ throttle: { burstLimit: 1.5 } }, /throttle.burstLimit must be an integer of at least 1/],
+    [{ throttle: { burstLimit: 0 } }, /throttle.burstLimit must be an integer of at least 1/],
+    [{ disableExecuteApiEndpoint: true }, /disableExecuteApiEndpoint needs domainMapping/],
     [{ authorizationScopes: [] }, /authorizationScopes must name at least one scope/],
-    [{ timeout: Duration.seconds(60) }, /timeout must be at most 29 seconds behind the HTTP API/],
+    [{ render: { ...RENDER_SETTINGS, timeout: Duration.seconds(60) } }, /timeout must be at most 29 seconds behind the HTTP API/],
   ])('rejects %j with a message naming the prop', (props, message) => {
     expect(() => build(props as Partial<AuthenticatedRenderApiProps>)).toThrow(message);
   });
@@ -266,9 +354,14 @@ describe('AuthenticatedRenderApi validation', () => {
 
   it('rejects render settings beside an existing render function', () => {
     const stack = newStack({ env: ENV });
-    const renderFunction = new RemotionRenderFunction(stack, 'Fn', RENDER);
-    expect(() => new AuthenticatedRenderApi(stack, 'Render', { renderFunction, serveUrl: RENDER.serveUrl })).toThrow(/either renderFunction or the render settings.*serveUrl/);
-    expect(() => new AuthenticatedRenderApi(stack, 'Render2', { renderFunction, timeout: Duration.seconds(10), defaultCodec: RenderCodec.VP9 }))
-      .toThrow(/either renderFunction or the render settings, not both: defaultCodec, timeout would be ignored/);
+    const renderFunction = new RemotionRenderFunction(stack, 'Fn', RENDER_SETTINGS);
+    expect(() => new AuthenticatedRenderApi(stack, 'Render', { renderFunction, render: { ...RENDER_SETTINGS, defaultCodec: RemotionCodec.VP9 } }))
+      .toThrow(/Give exactly one of render .* or renderFunction/);
+  });
+
+  it('rejects an existing render function whose timeout outlasts the HTTP API', () => {
+    const stack = newStack({ env: ENV });
+    const renderFunction = new RemotionRenderFunction(stack, 'Fn', { ...RENDER_SETTINGS, timeout: Duration.seconds(60) });
+    expect(() => new AuthenticatedRenderApi(stack, 'Render', { renderFunction })).toThrow(/timeout must be at most 29 seconds behind the HTTP API/);
   });
 });

@@ -42,9 +42,11 @@ function findings(stack: Stack) {
 function defaultApi() {
   const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
   const api = new AuthenticatedRenderApi(stack, 'Render', {
-    serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
-    remotionFunctionName: FUNCTION_NAME,
-    compositions: ['HelloWorld'],
+    render: {
+      serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
+      remotionFunctionName: FUNCTION_NAME,
+      compositions: ['HelloWorld'],
+    },
   });
   return { stack, api };
 }
@@ -69,10 +71,12 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
   it('narrows the only wildcard to the objects of a named output bucket, and threat protection clears COG8', () => {
     const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
     new AuthenticatedRenderApi(stack, 'Render', {
-      serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
-      remotionFunctionName: FUNCTION_NAME,
-      compositions: ['HelloWorld'],
-      outputBucketName: 'my-render-output',
+      render: {
+        serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
+        remotionFunctionName: FUNCTION_NAME,
+        compositions: ['HelloWorld'],
+        outputBucketName: 'my-render-output',
+      },
       threatProtection: true,
     });
     expect(findings(stack).sort()).toEqual([

@@ -85,7 +85,7 @@ describe('RENDER_ONLY preset (the default)', () => {
 
   describe('with custom region, account, partition, functions and buckets', () => {
     const statements = policyStatements({
-      renderFunctionNames: ['remotion-render-4-0-527-mem2048mb-disk2048mb-120sec', 'remotion-render-other'],
+      remotionFunctionNames: ['remotion-render-4-0-527-mem2048mb-disk2048mb-120sec', 'remotion-render-other'],
       bucketNames: ['my-renders'],
       region: 'cn-northwest-1',
       account: '111122223333',
@@ -214,8 +214,8 @@ describe.each(INSTALLED_REMOTION_PACKAGES)('against the getUserPolicy() of Remot
 
 describe('validation', () => {
   it.each([
-    [{ renderFunctionNames: [] }, /renderFunctionNames must name at least one/],
-    [{ renderFunctionNames: ['not a function name'] }, /renderFunctionNames contains "not a function name"/],
+    [{ remotionFunctionNames: [] }, /remotionFunctionNames must name at least one/],
+    [{ remotionFunctionNames: ['not a function name'] }, /remotionFunctionNames contains "not a function name"/],
     [{ bucketNames: [] }, /bucketNames must name at least one/],
     [{ bucketNames: ['Bad_Bucket'] }, /bucketNames contains "Bad_Bucket"/],
     [{ bucketNames: ['a..b'] }, /bucketNames contains "a..b"/],
@@ -227,11 +227,48 @@ describe('validation', () => {
 });
 
 describe('attachToRole and grantRender', () => {
-  it('attaches the managed policy to a role', () => {
+  const IMPORTED_ROLE_ARN = 'arn:aws:iam::111122223333:role/renderer';
+  const policyOf = (stack: ReturnType<typeof newStack>) => Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy');
+
+  it('attachToRole attaches it to an imported role (Role.fromRoleArn) by name, without recursing', () => {
+    const stack = newStack();
+    const policy = new RemotionRenderPolicy(stack, 'Policy');
+    const imported = iam.Role.fromRoleArn(stack, 'Imported', IMPORTED_ROLE_ARN);
+
+    policy.attachToRole(imported);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: ['renderer'] });
+  });
+
+  it('an imported role\'s addManagedPolicy attaches it the same way, without recursing', () => {
+    const stack = newStack();
+    const policy = new RemotionRenderPolicy(stack, 'Policy');
+    const imported = iam.Role.fromRoleArn(stack, 'Imported', IMPORTED_ROLE_ARN);
+
+    imported.addManagedPolicy(policy);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: ['renderer'] });
+  });
+
+  it('attachToRole attaches it to a created role once, even when called twice', () => {
     const stack = newStack();
     const policy = new RemotionRenderPolicy(stack, 'Policy');
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+
     policy.attachToRole(role);
+    policy.attachToRole(role);
+
+    const [managed] = Object.values(policyOf(stack));
+    expect(managed.Properties.Roles).toEqual([{ Ref: stack.getLogicalId(role.node.defaultChild as never) }]);
+  });
+
+  it('a created role\'s addManagedPolicy lists it in the role\'s managed policies', () => {
+    const stack = newStack();
+    const policy = new RemotionRenderPolicy(stack, 'Policy');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+
+    role.addManagedPolicy(policy);
+
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
       ManagedPolicyArns: [{ Ref: stack.getLogicalId(policy.node.defaultChild as never) }],
     });
@@ -239,7 +276,7 @@ describe('attachToRole and grantRender', () => {
 
   it('grants the same statements inline to any grantee, and the grant succeeds', () => {
     const stack = newStack();
-    const policy = new RemotionRenderPolicy(stack, 'Policy', { renderFunctionNames: ['remotion-render-x'], bucketNames: ['my-renders'] });
+    const policy = new RemotionRenderPolicy(stack, 'Policy', { remotionFunctionNames: ['remotion-render-x'], bucketNames: ['my-renders'] });
     const imported = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::111122223333:role/renderer');
     const grant = policy.grantRender(imported);
     expect(grant.success).toBe(true);
@@ -250,5 +287,35 @@ describe('attachToRole and grantRender', () => {
       { Action: ['s3:GetObject', 's3:PutObject'], Resource: [`arn:${P}:s3:::my-renders/*`] },
       { Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: [`arn:${P}:s3:::my-renders`] },
     ]);
+  });
+});
+
+describe('statementsFor', () => {
+  /** The statements as an inline policy of a fresh stack holds them, flattened like the policy tests'. */
+  function inlineStatements(preset: RemotionPolicyPreset): FlatStatement[] {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    for (const statement of RemotionRenderPolicy.statementsFor(stack, preset, { bucketNames: ['my-renders'] })) {
+      role.addToPrincipalPolicy(statement);
+    }
+    return statementsOf(Template.fromStack(stack), 'AWS::IAM::Policy');
+  }
+
+  it.each([RemotionPolicyPreset.RENDER_ONLY, RemotionPolicyPreset.FULL])('returns the statements of preset %s, as the policy grants them', (preset) => {
+    const granted = statementsOf(Template.fromStack((() => {
+      const stack = newStack();
+      new RemotionRenderPolicy(stack, 'Policy', { preset, bucketNames: ['my-renders'] });
+      return stack;
+    })()), 'AWS::IAM::ManagedPolicy');
+
+    expect(inlineStatements(preset)).toEqual(granted);
+  });
+
+  it('returns different statements for the two presets: FULL adds what RENDER_ONLY leaves out', () => {
+    const renderOnly = inlineStatements(RemotionPolicyPreset.RENDER_ONLY).map((statement) => statement.Sid);
+    const full = inlineStatements(RemotionPolicyPreset.FULL).map((statement) => statement.Sid);
+
+    expect(renderOnly).toEqual(['RemotionInvokeRenderFunction', 'RemotionReadWriteRenderObjects', 'RemotionListRenderBucket']);
+    expect(full.length).toBeGreaterThan(renderOnly.length);
   });
 });

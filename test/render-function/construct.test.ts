@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { INSTALLED_REMOTION_PACKAGES } from './runtime/installed-remotion';
 import { findRemotion } from '../../src/remotion';
-import { RemotionRenderFunction, RemotionRenderFunctionProps, RenderCodec, RenderPrivacy } from '../../src/render-function';
+import { RemotionRenderFunction, RemotionRenderFunctionProps, RemotionCodec, RemotionPrivacy } from '../../src/render-function';
 import { REMOTION_CLIENT_FILE } from '../../src/render-function/contract';
 import { loadConfig } from '../../src/render-function/runtime/config';
 import { INSTALLED_REMOTION_VERSION, newStack, remotionFunctionName, statementsOf } from '../util';
@@ -93,9 +93,9 @@ describe('RemotionRenderFunction with defaults', () => {
   it('exposes the settings it resolved', () => {
     expect(fn.region).toBe('us-east-1');
     expect(fn.compositions).toEqual(['HelloWorld']);
-    expect(fn.defaultCodec).toBe(RenderCodec.H264);
-    expect(fn.allowedCodecs).toEqual([RenderCodec.H264]);
-    expect(fn.privacy).toBe(RenderPrivacy.PRIVATE);
+    expect(fn.defaultCodec).toBe(RemotionCodec.H264);
+    expect(fn.allowedCodecs).toEqual([RemotionCodec.H264]);
+    expect(fn.privacy).toBe(RemotionPrivacy.PRIVATE);
     expect(fn.outputPrefix).toBe('renders-by-user/');
     expect(fn.maxInputPropsSize.toBytes()).toBe(65536);
   });
@@ -161,9 +161,9 @@ describe('RemotionRenderFunction options', () => {
   it('passes optional settings on', () => {
     const { template } = build({
       region: 'eu-west-1',
-      defaultCodec: RenderCodec.VP9,
-      allowedCodecs: [RenderCodec.VP9, RenderCodec.H264],
-      privacy: RenderPrivacy.PUBLIC,
+      defaultCodec: RemotionCodec.VP9,
+      allowedCodecs: [RemotionCodec.VP9, RemotionCodec.H264],
+      privacy: RemotionPrivacy.PUBLIC,
       outputBucketName: 'my-renders',
       outputPrefix: 'videos/',
       maxInputPropsSize: Size.kibibytes(8),
@@ -256,6 +256,24 @@ describe('RemotionRenderFunction options', () => {
     });
   });
 
+  it('rejects webhookSecret without webhookUrl, naming both props', () => {
+    const stack = newStack({ env: ENV });
+    const webhookSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Hook', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hook-AbCdEf');
+    expect(() => new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, webhookSecret })).toThrow('webhookSecret was given without webhookUrl.');
+  });
+
+  it('reads a secret imported by name on that name plus Secrets Manager\'s six-character suffix only', () => {
+    const stack = newStack({ env: ENV });
+    const credentialsSecret = secretsmanager.Secret.fromSecretNameV2(stack, 'Keys', 'remotion/keys');
+    const fn = new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, credentialsSecret });
+    const template = Template.fromStack(stack);
+
+    expect(statementsOf(template, 'AWS::IAM::Policy')).toEqual([
+      { Sid: 'WriteOwnFunctionLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`\${${stack.getLogicalId(fn.logGroup.node.defaultChild as never)}.Arn}`] },
+      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: ['arn:aws:secretsmanager:us-east-1:111122223333:secret:remotion/keys-??????'] },
+    ]);
+  });
+
   it('reads the webhook secret with GetSecretValue only', () => {
     const stack = newStack({ env: ENV });
     const webhookSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Hook', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hook-AbCdEf');
@@ -300,8 +318,8 @@ describe('the environment contract between the construct and its handler', () =>
       ...REQUIRED,
       region: 'eu-west-1',
       compositions: ['HelloWorld', 'Outro'],
-      defaultCodec: RenderCodec.VP9,
-      allowedCodecs: [RenderCodec.VP9, RenderCodec.H264, RenderCodec.GIF],
+      defaultCodec: RemotionCodec.VP9,
+      allowedCodecs: [RemotionCodec.VP9, RemotionCodec.H264, RemotionCodec.GIF],
       outputBucketName: 'my-renders',
       outputPrefix: 'videos/by-user/',
       maxInputPropsSize: Size.kibibytes(100),
@@ -337,7 +355,7 @@ describe('the environment contract between the construct and its handler', () =>
 
   it('writes to a named output bucket without an ACL unless privacy is set', () => {
     expect(handlerConfigOf({ outputBucketName: 'my-renders' }).privacy).toBe('no-acl');
-    expect(handlerConfigOf({ outputBucketName: 'my-renders', privacy: RenderPrivacy.PRIVATE }).privacy).toBe('private');
+    expect(handlerConfigOf({ outputBucketName: 'my-renders', privacy: RemotionPrivacy.PRIVATE }).privacy).toBe('private');
   });
 });
 
@@ -348,7 +366,7 @@ describe('RemotionRenderFunction validation', () => {
     [{ serveUrl: 'sites/demo' }, /serveUrl "sites\/demo" must be the http\(s\) URL/],
     [{ remotionFunctionName: 'arn:aws:lambda:x' }, /remotionFunctionName "arn:aws:lambda:x" must be a Lambda function name/],
     [{ region: 'nowhere' }, /region "nowhere"/],
-    [{ allowedCodecs: [RenderCodec.VP8] }, /allowedCodecs .* must include defaultCodec "h264"/],
+    [{ allowedCodecs: [RemotionCodec.VP8] }, /allowedCodecs .* must include defaultCodec "h264"/],
     [{ allowedCodecs: [] }, /allowedCodecs must name at least one codec/],
     [{ outputPrefix: '/abs/' }, /outputPrefix "\/abs\/"/],
     [{ outputPrefix: 'a/../' }, /outputPrefix "a\/..\/"/],

@@ -97,7 +97,7 @@ describe('RemotionRenderRole', () => {
 
   it('passes its scope on to the policy', () => {
     const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
-    new RemotionRenderRole(stack, 'Role', { renderFunctionNames: ['remotion-render-a'], bucketNames: ['out-bucket'] });
+    new RemotionRenderRole(stack, 'Role', { remotionFunctionNames: ['remotion-render-a'], bucketNames: ['out-bucket'] });
     expect(statementsOf(Template.fromStack(stack), 'AWS::IAM::ManagedPolicy')).toEqual([
       { Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: ['arn:aws:lambda:us-east-1:111122223333:function:remotion-render-a'] },
       { Sid: 'RemotionReadWriteRenderObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::out-bucket/*'] },
@@ -113,6 +113,6 @@ describe('RemotionRenderRole', () => {
   });
 
   it('rejects an empty function list, naming the prop', () => {
-    expect(() => new RemotionRenderRole(newStack(), 'Role', { renderFunctionNames: [] })).toThrow(/renderFunctionNames/);
+    expect(() => new RemotionRenderRole(newStack(), 'Role', { remotionFunctionNames: [] })).toThrow(/remotionFunctionNames/);
   });
 });

@@ -27,11 +27,6 @@ export interface RenderHandlerConfig {
   readonly callTimeoutMs: number;
 }
 
-export const DEFAULT_PRIVACY: OutputPrivacy = 'private';
-export const DEFAULT_MAX_INPUT_PROPS_BYTES = 64 * 1024;
-export const DEFAULT_PRESIGN_EXPIRES_SECONDS = 900;
-export const DEFAULT_CALL_TIMEOUT_MS = 20_000;
-
 /** S3 refuses presigned URLs that live longer than seven days. */
 const MAX_PRESIGN_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
 /** Lambda's synchronous payload limit is 6 MB; props larger than that could never be sent. */
@@ -86,19 +81,17 @@ export function loadConfig(env: Environment): RenderHandlerConfig {
     compositions,
     allowedCodecs,
     defaultCodec,
-    privacy: reader.oneOf(RENDER_ENV.PRIVACY, PRIVACY_VALUES, DEFAULT_PRIVACY),
+    privacy: reader.oneOf(RENDER_ENV.PRIVACY, PRIVACY_VALUES),
     bucketName: reader.matching(RENDER_ENV.BUCKET_NAME, BUCKET_NAME_PATTERN, 'a valid S3 bucket name'),
     outputPrefix: reader.matching(RENDER_ENV.OUTPUT_PREFIX, OUTPUT_PREFIX_PATTERN, 'empty or folder names each ending in "/"') ?? '',
-    maxInputPropsBytes: reader.integer(RENDER_ENV.MAX_INPUT_PROPS_BYTES, { min: 2, max: MAX_INPUT_PROPS_LIMIT_BYTES })
-      ?? DEFAULT_MAX_INPUT_PROPS_BYTES,
+    maxInputPropsBytes: reader.requiredInteger(RENDER_ENV.MAX_INPUT_PROPS_BYTES, { min: 2, max: MAX_INPUT_PROPS_LIMIT_BYTES }),
     framesPerLambda: reader.integer(RENDER_ENV.FRAMES_PER_LAMBDA, { min: 1 }),
     maxRetries: reader.integer(RENDER_ENV.MAX_RETRIES, { min: 0 }),
     webhookUrl,
     webhookSecretArn,
     credentialsSecretArn: reader.optional(RENDER_ENV.CREDENTIALS_SECRET_ARN),
-    presignExpiresSeconds: reader.integer(RENDER_ENV.PRESIGN_EXPIRES_SECONDS, { min: 1, max: MAX_PRESIGN_EXPIRES_SECONDS })
-      ?? DEFAULT_PRESIGN_EXPIRES_SECONDS,
-    callTimeoutMs: reader.integer(RENDER_ENV.CALL_TIMEOUT_MS, { min: 1, max: MAX_CALL_TIMEOUT_MS }) ?? DEFAULT_CALL_TIMEOUT_MS,
+    presignExpiresSeconds: reader.requiredInteger(RENDER_ENV.PRESIGN_EXPIRES_SECONDS, { min: 1, max: MAX_PRESIGN_EXPIRES_SECONDS }),
+    callTimeoutMs: reader.requiredInteger(RENDER_ENV.CALL_TIMEOUT_MS, { min: 1, max: MAX_CALL_TIMEOUT_MS }),
   };
 
   if (problems.length > 0) {
@@ -151,15 +144,25 @@ class EnvironmentReader {
     return parsed;
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.optional(name);
-    if (value === undefined) return fallback;
+  /** A required value out of `allowed`; on a problem, the first allowed value stands in. */
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T {
+    const value = this.required(name);
+    if (value === '') return allowed[0];
     const match = allowed.find((candidate) => candidate === value);
     if (match === undefined) {
       this.problems.push(`${name} must be one of ${allowed.join(', ')}`);
-      return fallback;
+      return allowed[0];
     }
     return match;
+  }
+
+  /** A required integer; on a problem, 0 stands in (the config is refused anyway). */
+  requiredInteger(name: string, range: { min: number; max?: number }): number {
+    if (this.optional(name) === undefined) {
+      this.problems.push(`${name} is required`);
+      return 0;
+    }
+    return this.integer(name, range) ?? 0;
   }
 
   matching(name: string, pattern: RegExp, description: string): string | undefined {

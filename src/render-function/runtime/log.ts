@@ -9,6 +9,8 @@ export interface RequestLogRecord {
   readonly durationMs: number;
   readonly sub?: string;
   readonly renderId?: string;
+  /** The bucket of a render whose start is logged apart from its request's answer. */
+  readonly bucketName?: string;
   /** Why a client error was answered, in the words the caller saw. */
   readonly reason?: string;
   readonly error?: { readonly name: string; readonly message: string };

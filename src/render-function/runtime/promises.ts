@@ -24,15 +24,35 @@ export async function withDeadline<T>(work: Promise<T>, timeoutMs: number): Prom
 }
 
 /**
- * Runs `load` once and shares its promise, as a value read once per cold start should be.
- * A failure is not kept: the next caller tries again, so one network blip does not break the
- * execution environment for its whole life.
+ * Runs `work` with a signal that is aborted after `timeoutMs`, and rejects with
+ * `DeadlineExceededError` at that moment, whether or not the work heeds the signal. Work that
+ * passes the signal to `fetch` stops its request there, so nothing is left waiting.
  */
-export function cacheUntilFailure<T>(load: () => Promise<T>): () => Promise<T> {
+export async function withAbortableDeadline<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DeadlineExceededError(timeoutMs)), timeoutMs);
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  try {
+    return await Promise.race([work(controller.signal), aborted]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Keeps the value of the first `load` that succeeds, as a value read once per cold start should
+ * be. Only a success is kept: a load that fails (or is aborted at its deadline) is forgotten, and
+ * the next caller starts a fresh one, so one hung or failed read never poisons the execution
+ * environment. Callers that arrive while a load is running share it. `argument` is what the
+ * first caller of a load passes (its deadline).
+ */
+export function cacheUntilFailure<T, A = void>(load: (argument: A) => Promise<T>): (argument: A) => Promise<T> {
   let cached: Promise<T> | undefined;
-  return () => {
+  return (argument) => {
     if (cached === undefined) {
-      const attempt = load();
+      const attempt = load(argument);
       cached = attempt;
       attempt.catch(() => {
         if (cached === attempt) cached = undefined;

@@ -1,5 +1,5 @@
-import type { GetRenderProgressInput, PresignUrlInput, RenderMediaOnLambdaInput, RenderProgress } from '@remotion/lambda/client';
-import type { RenderHandlerConfig } from './config';
+import type { GetRenderProgressInput, PresignUrlInput, RenderMediaOnLambdaInput } from '@remotion/lambda/client';
+import type { OutputPrivacy, RenderHandlerConfig } from './config';
 import { OWNER_METADATA_KEY } from '../contract';
 import type { RenderStatusRequest, StartRenderRequest } from './request';
 
@@ -66,7 +66,10 @@ export function renderProgressInput(config: Pick<RenderHandlerConfig, 'region' |
 }
 
 /** Only the caller who started a render may see it; renders without an owner yet count as unknown. */
-export function isRenderOwnedBy(progress: Pick<RenderProgress, 'renderMetadata'>, sub: string): boolean {
+export function isRenderOwnedBy(
+  progress: { readonly renderMetadata?: { readonly metadata?: Readonly<Record<string, string>> | null } | null },
+  sub: string,
+): boolean {
   return progress.renderMetadata?.metadata?.[OWNER_METADATA_KEY] === sub;
 }
 
@@ -77,7 +80,13 @@ export type OutputLinkPlan =
   | { readonly kind: 'presigned'; readonly input: PresignUrlInput<false> };
 
 export function planOutputLink(
-  progress: Pick<RenderProgress, 'done' | 'outputFile' | 'outBucket' | 'outKey' | 'renderMetadata'>,
+  progress: {
+    readonly done: boolean;
+    readonly outputFile?: string | null;
+    readonly outBucket?: string | null;
+    readonly outKey?: string | null;
+    readonly renderMetadata?: { readonly privacy?: OutputPrivacy } | null;
+  },
   config: Pick<RenderHandlerConfig, 'region' | 'privacy' | 'presignExpiresSeconds'>,
 ): OutputLinkPlan {
   if (!progress.done) {

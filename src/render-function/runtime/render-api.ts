@@ -3,7 +3,8 @@ import type { getRenderProgress, presignUrl, renderMediaOnLambda } from '@remoti
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { loadConfig, type RenderHandlerConfig } from './config';
 import { describeError, levelForStatus, writeLog, type RequestLogRecord } from './log';
-import { cacheUntilFailure, withDeadline } from './promises';
+import { cacheUntilFailure, DeadlineExceededError, withAbortableDeadline, withDeadline } from './promises';
+import { checkProgressAnswer, checkStartAnswer } from './remotion-answers';
 import {
   isRenderOwnedBy,
   isUnknownRenderError,
@@ -17,6 +18,7 @@ import {
   parseRenderStatusRequest,
   parseStartRenderRequest,
   resolveRoute,
+  START_RENDER_ROUTE,
   type RenderApiEvent,
   type RenderRoute,
   type StartRenderRequest,
@@ -45,8 +47,11 @@ export interface RenderApiDependencies {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Called only for requests that passed validation, so rejected requests never pay for loading it. */
   readonly loadRemotionClient: () => Promise<RemotionClient>;
-  /** Called only when a secret ARN is configured, at most once per secret unless it fails. */
-  readonly readSecretString: (secretId: string) => Promise<string>;
+  /**
+   * Called only when a secret ARN is configured, until a read of it succeeds. `signal` is aborted
+   * at the request's deadline.
+   */
+  readonly readSecretString: (secretId: string, signal?: AbortSignal) => Promise<string>;
   /** Where the keys from the credentials secret are put; Remotion's client reads them from `process.env`. */
   readonly remotionEnv?: NodeJS.ProcessEnv;
   readonly writeLog?: (record: RequestLogRecord) => void;
@@ -54,10 +59,29 @@ export interface RenderApiDependencies {
   readonly randomId?: () => string;
 }
 
+/** What the handler reads of Lambda's context; without `getRemainingTimeInMillis` only the configured wait applies. */
+export type RenderApiContext = Pick<Context, 'awsRequestId'> & Partial<Pick<Context, 'getRemainingTimeInMillis'>>;
+
 export type RenderApiHandler = (
   event: RenderApiEvent,
-  context?: Pick<Context, 'awsRequestId'>,
+  context?: RenderApiContext,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * Kept free at the end of the invocation to answer and write the log line, so the wait for
+ * Remotion ends before Lambda's own timeout, whatever the function's timeout was set to.
+ */
+export const ANSWER_MARGIN_MS = 1000;
+
+/** One request as the routes see it: who asked, when, and how long Remotion may take. */
+interface RequestInfo {
+  readonly requestId: string;
+  readonly awsRequestId?: string;
+  readonly startedAt: number;
+  readonly sub: string;
+  /** How long to wait for Remotion and secrets: the configured wait, cut to the time left. */
+  readonly waitMs: number;
+}
 
 /** What a route decided: the answer, plus what the log line should say about it. */
 interface Outcome {
@@ -79,32 +103,41 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
   let loadedConfig: RenderHandlerConfig | undefined;
   const config = (): RenderHandlerConfig => (loadedConfig ??= loadConfig(dependencies.env));
 
-  const applyCredentialsSecret = cacheUntilFailure(async () => {
+  // Only a read that succeeds is kept; each read is aborted at the deadline of the request that
+  // started it, so a hung read fails that request alone and the next one reads again.
+  const readSecret = (secretArn: string, waitMs: number) =>
+    withAbortableDeadline((signal) => dependencies.readSecretString(secretArn, signal), waitMs);
+  const applyCredentialsSecret = cacheUntilFailure(async (waitMs: number) => {
     const secretArn = config().credentialsSecretArn;
     if (secretArn !== undefined) {
-      setRemotionAccessKeys(parseAccessKeySecret(await dependencies.readSecretString(secretArn)), remotionEnv);
+      setRemotionAccessKeys(parseAccessKeySecret(await readSecret(secretArn, waitMs)), remotionEnv);
     }
   });
-  const remotionClient = cacheUntilFailure(async () => {
-    await applyCredentialsSecret();
+  const remotionClient = cacheUntilFailure(async (waitMs: number) => {
+    await applyCredentialsSecret(waitMs);
     return dependencies.loadRemotionClient();
   });
-  const webhookSecret = cacheUntilFailure(async () => {
+  const webhookSecret = cacheUntilFailure(async (waitMs: number) => {
     const secretArn = config().webhookSecretArn;
-    return secretArn === undefined ? undefined : dependencies.readSecretString(secretArn);
+    return secretArn === undefined ? undefined : readSecret(secretArn, waitMs);
   });
 
-  async function startRender(event: RenderApiEvent, sub: string): Promise<Outcome> {
+  async function startRender(event: RenderApiEvent, request: RequestInfo): Promise<Outcome> {
     const settings = config();
     const parsed = parseStartRenderRequest(event, settings);
     if (!parsed.ok) return rejected(parsed.error);
+    const { sub, waitMs } = request;
+    // No time left to hear Remotion's answer: starting now would start a render nobody is told of.
+    if (waitMs <= 0) return serviceFailure(new DeadlineExceededError(waitMs));
 
-    const start = async (request: StartRenderRequest) => {
-      const [client, secret] = await Promise.all([remotionClient(), webhookSecret()]);
-      return client.renderMediaOnLambda(renderMediaInput({ config: settings, request, sub, uniqueId: randomId(), webhookSecret: secret }));
+    const start = async (startRequest: StartRenderRequest) => {
+      const [client, secret] = await Promise.all([remotionClient(waitMs), webhookSecret(waitMs)]);
+      const input = renderMediaInput({ config: settings, request: startRequest, sub, uniqueId: randomId(), webhookSecret: secret });
+      return client.renderMediaOnLambda(input);
     };
+    const started = start(parsed.value);
     try {
-      const { renderId, bucketName } = startedRender(await withDeadline(start(parsed.value), settings.callTimeoutMs));
+      const { renderId, bucketName } = checkStartAnswer(await withDeadline(started, waitMs));
       const bucketToEcho = settings.bucketName === undefined ? bucketName : undefined;
       return {
         status: 202,
@@ -113,19 +146,43 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
         body: { renderId, bucketName, statusUrl: statusUrl(event.requestContext, renderId, bucketToEcho) },
       };
     } catch (error) {
+      if (error instanceof DeadlineExceededError) reportLateStart(started, request);
       return serviceFailure(error);
     }
   }
 
-  async function readRender(event: RenderApiEvent, renderIdInPath: string | undefined, sub: string): Promise<Outcome> {
+  /**
+   * The caller was answered 502, but Remotion may still accept the start: then a render runs
+   * (and is billed) that nobody knows of. Its id and owner go to the log at warn level.
+   */
+  function reportLateStart(started: Promise<unknown>, request: RequestInfo): void {
+    started.then((answer) => {
+      const fields = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>) : {};
+      log({
+        level: 'warn',
+        message: 'Render started after the caller was answered',
+        requestId: request.requestId,
+        awsRequestId: request.awsRequestId,
+        route: START_RENDER_ROUTE,
+        status: 502,
+        durationMs: now() - request.startedAt,
+        sub: request.sub,
+        renderId: typeof fields.renderId === 'string' ? fields.renderId : undefined,
+        bucketName: typeof fields.bucketName === 'string' ? fields.bucketName : undefined,
+      });
+    }, () => undefined);
+  }
+
+  async function readRender(event: RenderApiEvent, renderIdInPath: string | undefined, request: RequestInfo): Promise<Outcome> {
     const settings = config();
-    const parsed = parseRenderStatusRequest(renderIdInPath, event.queryStringParameters, settings.bucketName);
+    const parsed = parseRenderStatusRequest(renderIdInPath, event.queryStringParameters, settings);
     if (!parsed.ok) return rejected(parsed.error);
     const { renderId } = parsed.value;
+    const { sub, waitMs } = request;
 
     const read = async () => {
-      const client = await remotionClient();
-      const progress = await client.getRenderProgress(renderProgressInput(settings, parsed.value));
+      const client = await remotionClient(waitMs);
+      const progress = checkProgressAnswer(await client.getRenderProgress(renderProgressInput(settings, parsed.value)));
       if (!isRenderOwnedBy(progress, sub)) return undefined;
       const plan = planOutputLink(progress, settings);
       let output: OutputLink | undefined;
@@ -135,10 +192,10 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
         const expiresAt = new Date(now() + plan.input.expiresInSeconds * 1000).toISOString();
         output = { url: await client.presignUrl(plan.input), expiresAt };
       }
-      return renderStatusBody(progress, output);
+      return renderStatusBody({ ...progress, renderId }, output);
     };
     try {
-      const body = await withDeadline(read(), settings.callTimeoutMs);
+      const body = await withDeadline(read(), waitMs);
       if (body === undefined) return rejected(clientErrors.renderNotFound(), renderId);
       return { status: 200, logMessage: 'Render status read', renderId, body };
     } catch (error) {
@@ -147,15 +204,21 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     }
   }
 
-  async function dispatch(route: RenderRoute, event: RenderApiEvent, sub: string | undefined): Promise<Outcome> {
+  async function dispatch(
+    route: RenderRoute,
+    event: RenderApiEvent,
+    sub: string | undefined,
+    context: RenderApiContext | undefined,
+    common: Omit<RequestInfo, 'sub' | 'waitMs'>,
+  ): Promise<Outcome> {
     if (sub === undefined) return rejected(clientErrors.unauthenticated());
+    if (route.kind === 'notFound') return rejected(clientErrors.routeNotFound());
+    const request: RequestInfo = { ...common, sub, waitMs: waitFor(config().callTimeoutMs, context) };
     switch (route.kind) {
       case 'startRender':
-        return startRender(event, sub);
+        return startRender(event, request);
       case 'getRender':
-        return readRender(event, route.renderId, sub);
-      case 'notFound':
-        return rejected(clientErrors.routeNotFound());
+        return readRender(event, route.renderId, request);
     }
   }
 
@@ -166,7 +229,7 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     const sub = callerSubject(event);
     let outcome: Outcome;
     try {
-      outcome = await dispatch(route, event, sub);
+      outcome = await dispatch(route, event, sub, context, { requestId, awsRequestId: context?.awsRequestId, startedAt });
     } catch (error) {
       // Only our own code can get here (configuration, a bug): Remotion and AWS failures are 502s above.
       outcome = { status: 500, logMessage: 'Request failed', body: { message: INTERNAL_ERROR_MESSAGE }, error };
@@ -188,17 +251,11 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
   };
 }
 
-/**
- * What renderMediaOnLambda resolved with, checked: some older clients (4.0.365 does) resolve with the
- * function's error payload when the function fails unhandled (`x-amz-function-error`), instead of
- * throwing. A 202 without a render id would be a render the caller can never find.
- */
-function startedRender(result: { renderId?: unknown; bucketName?: unknown }): { renderId: string; bucketName: string } {
-  const { renderId, bucketName } = result ?? {};
-  if (typeof renderId !== 'string' || renderId === '' || typeof bucketName !== 'string' || bucketName === '') {
-    throw new Error(`renderMediaOnLambda returned no renderId and bucketName: ${JSON.stringify(result)?.slice(0, 300)}`);
-  }
-  return { renderId, bucketName };
+/** The configured wait, cut to what is left of the invocation minus the margin to answer. */
+function waitFor(callTimeoutMs: number, context: RenderApiContext | undefined): number {
+  const remainingMs = context?.getRemainingTimeInMillis?.();
+  if (remainingMs === undefined || !Number.isFinite(remainingMs)) return callTimeoutMs;
+  return Math.max(0, Math.min(callTimeoutMs, remainingMs - ANSWER_MARGIN_MS));
 }
 
 function rejected(error: ClientError, renderId?: string): Outcome {

@@ -17,13 +17,14 @@ const RETRIES = 2;
  * signed (SigV4) with the function's role credentials, which the Lambda runtime puts in `env`.
  * `loadSigner` is called by each read and never before, so requests that read no secret never
  * evaluate the signing module. The call goes to the region named by the ARN (a secret may live
- * outside the function's region), else to `AWS_REGION`.
+ * outside the function's region), else to `AWS_REGION`. `signal` aborts the request (and its
+ * retries) where it is, so a hung read ends at the caller's deadline instead of fetch's own.
  */
 export function createSecretReader(
   loadSigner: () => Promise<SignerModule>,
   env: NodeJS.ProcessEnv = process.env,
-): (secretId: string) => Promise<string> {
-  return async (secretId) => {
+): (secretId: string, signal?: AbortSignal) => Promise<string> {
+  return async (secretId, signal) => {
     const region = regionOfArn(secretId) ?? nonEmpty(env.AWS_REGION);
     if (region === undefined) {
       throw new SecretError('No region for Secrets Manager: the secret is not named by ARN and AWS_REGION is not set');
@@ -46,6 +47,7 @@ export function createSecretReader(
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
       body: JSON.stringify({ SecretId: secretId }),
+      signal,
     });
     const answer = await readJson(response);
     if (!response.ok) {

@@ -1,7 +1,7 @@
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
-from org_remotion_constructs import AuthenticatedRenderApi, RemotionRenderRole
+from org_remotion_constructs import AuthenticatedRenderApi, RemotionRenderFunctionProps, RemotionRenderRole
 
 SERVE_URL = "https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html"
 REMOTION_FUNCTION_NAME = "remotion-render-4-0-527-mem2048mb-disk2048mb-120sec"
@@ -17,9 +17,11 @@ class RenderStack(Stack):
         self.api = AuthenticatedRenderApi(
             self,
             "Render",
-            serve_url=SERVE_URL,
-            remotion_function_name=REMOTION_FUNCTION_NAME,
-            compositions=["HelloWorld"],
+            render=RemotionRenderFunctionProps(
+                serve_url=SERVE_URL,
+                remotion_function_name=REMOTION_FUNCTION_NAME,
+                compositions=["HelloWorld"],
+            ),
         )
 
         # A role (not an IAM user with keys) for EC2 instances that call Remotion themselves.
@@ -27,6 +29,6 @@ class RenderStack(Stack):
             self,
             "Ec2RenderRole",
             assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
-            render_function_names=[REMOTION_FUNCTION_NAME],
+            remotion_function_names=[REMOTION_FUNCTION_NAME],
         )
         iam.InstanceProfile(self, "Ec2RenderProfile", role=self.render_role)

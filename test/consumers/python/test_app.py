@@ -5,7 +5,7 @@ import re
 import pytest
 from aws_cdk import App, Environment, Stack
 from aws_cdk.assertions import Annotations, Match, Template
-from org_remotion_constructs import AuthenticatedRenderApi
+from org_remotion_constructs import AuthenticatedRenderApi, RemotionRenderFunctionProps
 
 from app import ACCOUNT, REGION, build_app
 from render_stack import REMOTION_FUNCTION_NAME, RenderStack
@@ -122,10 +122,12 @@ def test_missing_remotion_install_is_a_clear_synth_error(tmp_path):
         AuthenticatedRenderApi(
             stack,
             "Render",
-            serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
-            remotion_function_name=REMOTION_FUNCTION_NAME,
-            compositions=["HelloWorld"],
-            remotion_package_dir=str(tmp_path),
+            render=RemotionRenderFunctionProps(
+                serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
+                remotion_function_name=REMOTION_FUNCTION_NAME,
+                compositions=["HelloWorld"],
+                remotion_package_dir=str(tmp_path),
+            ),
         )
     message = str(raised.value)
     assert f'@remotion/lambda was not found from "{tmp_path}"' in message
@@ -140,12 +142,40 @@ def test_function_name_of_another_remotion_version_is_a_clear_synth_error(tmp_pa
         AuthenticatedRenderApi(
             stack,
             "Render",
-            serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
-            remotion_function_name="remotion-render-4-0-400-mem2048mb-disk2048mb-120sec",
-            compositions=["HelloWorld"],
+            render=RemotionRenderFunctionProps(
+                serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
+                remotion_function_name="remotion-render-4-0-400-mem2048mb-disk2048mb-120sec",
+                compositions=["HelloWorld"],
+            ),
         )
     assert re.search(
         r'remotionFunctionName "remotion-render-4-0-400-mem2048mb-disk2048mb-120sec" is a Remotion 4\.0\.400 render function, '
         r"but the installed @remotion/lambda-client is 4\.0\.\d+",
         str(raised.value),
     )
+
+
+def test_policy_attaches_to_imported_and_created_roles_both_ways():
+    """Issue 14: attach_to_role and add_managed_policy with an imported role recursed until the stack overflowed."""
+    from aws_cdk import App, Environment
+    from aws_cdk import aws_iam as iam
+    from org_remotion_constructs import RemotionRenderPolicy
+
+    stack = Stack(App(), "AttachStack", env=Environment(account=ACCOUNT, region=REGION))
+    by_method = RemotionRenderPolicy(stack, "ByMethod")
+    by_role = RemotionRenderPolicy(stack, "ByRole")
+    imported = iam.Role.from_role_arn(stack, "Imported", f"arn:aws:iam::{ACCOUNT}:role/existing-lambda-role")
+    created = iam.Role(stack, "Created", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+
+    by_method.attach_to_role(imported)
+    by_method.attach_to_role(created)
+    imported.add_managed_policy(by_role)
+    created.add_managed_policy(by_role)
+
+    template = Template.from_stack(stack)
+    created_id = stack.get_logical_id(created.node.default_child)
+    assert resource_of(stack, template, by_method)["Properties"]["Roles"] == ["existing-lambda-role", {"Ref": created_id}]
+    assert resource_of(stack, template, by_role)["Properties"]["Roles"] == ["existing-lambda-role"]
+    assert resource_of(stack, template, created)["Properties"]["ManagedPolicyArns"] == [
+        {"Ref": stack.get_logical_id(by_role.node.default_child)},
+    ]

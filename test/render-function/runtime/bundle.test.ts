@@ -1,55 +1,23 @@
 /**
  * The handler asset as the construct assembles it at synth (our prebuilt bundle plus the installed
  * Remotion client, copied unmodified), for the floor and the newest supported Remotion, as Lambda
- * runs it: an ES module imported by a separate `node` process
- * (jest cannot `import()` an ES module without --experimental-vm-modules), calling the fake
- * Lambda and Secrets Manager endpoints of this process.
+ * runs it: an ES module imported by a separate `node` process (jest cannot `import()` an ES module
+ * without --experimental-vm-modules), calling the fake Lambda and Secrets Manager endpoints of
+ * this process.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { HANDLER_ASSET, REPOSITORY_ROOT, sourcesNewerThanAsset } from './asset-freshness';
+import { HANDLER_ASSET, REPOSITORY_ROOT } from './asset-freshness';
+import { bodyOf, expectFreshAsset, runBundle as runBundleAgainst, type ChildRun } from './bundle-harness';
 import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda, type FailureMode } from './fake-lambda';
-import { CALLER_SUB, constructEnvironment, getRenderEvent, OTHER_SUB, startRenderEvent } from './handler-events';
+import { CALLER_SUB, getRenderEvent, OTHER_SUB, startRenderEvent } from './handler-events';
 import { INSTALLED_REMOTION_PACKAGES } from './installed-remotion';
 import { findRemotion, SUPPORTED_REMOTION } from '../../../src/remotion';
 import { REMOTION_CLIENT_FILE, RENDER_ENV } from '../../../src/render-function/contract';
 import { stageHandlerCode } from '../../../src/render-function/handler-code';
 
 const ROOT = REPOSITORY_ROOT;
-const BUNDLE_COMMAND = 'npx projen bundle:render-handler';
-const RESULT_MARKER = '@@bundle-result@@';
 const CREDENTIALS_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:remotion-keys-AbCdEf';
-
-/**
- * Runs in the child. Every supported Remotion client bundles tslib, whose module body defines
- * `globalThis.__awaiter` (our bundle has no tslib), so the global tells whether it was evaluated.
- */
-const CHILD_SCRIPT = `
-const remotionEvaluated = () => globalThis.__awaiter !== undefined;
-const startedImport = performance.now();
-const { handler } = await import(process.env.BUNDLE_URL);
-const importMs = performance.now() - startedImport;
-const evaluatedAtImport = remotionEvaluated();
-const results = [];
-for (const event of JSON.parse(process.env.TEST_EVENTS)) {
-  const startedCall = performance.now();
-  const response = await handler(event, { awsRequestId: 'lambda-request-1' });
-  results.push({ response, durationMs: performance.now() - startedCall, remotionEvaluated: remotionEvaluated() });
-}
-process.stdout.write('\\n${RESULT_MARKER}' + JSON.stringify({ importMs, evaluatedAtImport, results }));
-`;
-
-interface ChildRun {
-  /** The handler's JSON log lines (it logs one per request, errors on stderr). */
-  readonly logs: ReadonlyArray<Record<string, unknown>>;
-  readonly importMs: number;
-  readonly evaluatedAtImport: boolean;
-  readonly results: ReadonlyArray<{ response: APIGatewayProxyStructuredResultV2; durationMs: number; remotionEvaluated: boolean }>;
-}
 
 let fake: FakeLambda;
 
@@ -64,40 +32,10 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function runBundle(
-  asset: string,
-  events: APIGatewayProxyEventV2WithJWTAuthorizer[],
-  envOverrides: Record<string, string> = {},
-): Promise<ChildRun> {
-  const env: Record<string, string | undefined> = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: FAKE_ROLE_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: FAKE_ROLE_CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: 'fake-role-session-token',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ENDPOINT_URL_LAMBDA: fake.url,
-    AWS_ENDPOINT_URL_S3: fake.url,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url,
-    ...constructEnvironment(envOverrides),
-    BUNDLE_URL: pathToFileURL(asset).href,
-    TEST_EVENTS: JSON.stringify(events),
-  };
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], { env, timeout: 20_000 });
-  const marker = stdout.lastIndexOf(RESULT_MARKER);
-  if (marker < 0) throw new Error(`The bundle printed no result:\n${stdout}`);
-  const logs = `${stdout.slice(0, marker)}\n${stderr}`.split('\n').filter((line) => line.startsWith('{"level"')).map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { ...JSON.parse(stdout.slice(marker + RESULT_MARKER.length)) as Omit<ChildRun, 'logs'>, logs };
-}
-
-function bodyOf(response: APIGatewayProxyStructuredResultV2): Record<string, unknown> {
-  return JSON.parse(String(response.body)) as Record<string, unknown>;
-}
-
 describe.each(INSTALLED_REMOTION_PACKAGES)('with Remotion %s (%s)', (version, packageDir) => {
   let asset: string;
+  const runBundle = (events: Parameters<typeof runBundleAgainst>[1], envOverrides: Record<string, string> = {}): Promise<ChildRun> =>
+    runBundleAgainst(fake, events, envOverrides, { asset });
 
   beforeAll(() => {
     const remotion = findRemotion({ packageDir: path.join(ROOT, packageDir) });
@@ -113,7 +51,7 @@ describe.each(INSTALLED_REMOTION_PACKAGES)('with Remotion %s (%s)', (version, pa
   });
 
   it('answers 401 without evaluating Remotion\'s client', async () => {
-    const run = await runBundle(asset, [startRenderEvent({ composition: 'Intro' }, { sub: null })]);
+    const run = await runBundle([startRenderEvent({ composition: 'Intro' }, { sub: null })]);
 
     expect(run.evaluatedAtImport).toBe(false);
     expect(run.results[0].response.statusCode).toBe(401);
@@ -125,7 +63,7 @@ describe.each(INSTALLED_REMOTION_PACKAGES)('with Remotion %s (%s)', (version, pa
   it('starts a render with keys from the credentials secret, evaluating Remotion\'s client only then', async () => {
     fake.putSecret(CREDENTIALS_SECRET_ARN, JSON.stringify({ accessKeyId: 'AKIAFROMSECRET000001', secretAccessKey: 's3cr3t' }));
 
-    const run = await runBundle(asset,
+    const run = await runBundle(
       [startRenderEvent({ composition: 'Intro' }, { sub: null }), startRenderEvent({ composition: 'Intro', inputProps: { title: 'Hi' } })],
       { [RENDER_ENV.CREDENTIALS_SECRET_ARN]: CREDENTIALS_SECRET_ARN },
     );
@@ -155,12 +93,12 @@ describe.each(INSTALLED_REMOTION_PACKAGES)('with Remotion %s (%s)', (version, pa
   });
 
   it('reports a finished render to its owner with a signed link, and 404 to anyone else, through the bundled S3 client', async () => {
-    const started = await runBundle(asset, [startRenderEvent({ composition: 'Intro' })]);
+    const started = await runBundle([startRenderEvent({ composition: 'Intro' })]);
     const { renderId } = bodyOf(started.results[0].response) as { renderId: string };
     fake.updateRender(renderId, { done: true });
 
     const query = { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } };
-    const run = await runBundle(asset, [getRenderEvent(renderId, query), getRenderEvent(renderId, { ...query, sub: OTHER_SUB })]);
+    const run = await runBundle([getRenderEvent(renderId, query), getRenderEvent(renderId, { ...query, sub: OTHER_SUB })]);
 
     const [owner, other] = run.results;
     expect(owner.response.statusCode).toBe(200);
@@ -177,13 +115,13 @@ describe.each(INSTALLED_REMOTION_PACKAGES)('with Remotion %s (%s)', (version, pa
     ['service-error', { name: 'ServiceException', message: expect.stringMatching(/^Internal failure in arn:aws:lambda:/) }],
     // The floor's client resolves, without a render id, when the function fails unhandled; the handler refuses that result.
     ['function-error', version === SUPPORTED_REMOTION.floor
-      ? { name: 'Error', message: expect.stringMatching(/^renderMediaOnLambda returned no renderId and bucketName: \{/) }
+      ? { name: 'RemotionAnswerError', message: 'Remotion\'s start answer is not what its client documents (renderId: must be a string; bucketName: must be a string)' }
       : { name: 'Error', message: 'Lambda function returned error: Unhandled undefined' }],
     ['remotion-error', { name: 'Error', message: expect.stringMatching(/^Version mismatch: /) }],
   ])('answers 502 when Remotion fails (%s), logging the error Remotion\'s client raised', async (failure, loggedError) => {
     fake.failWith(failure);
 
-    const run = await runBundle(asset, [startRenderEvent({ composition: 'Intro' })]);
+    const run = await runBundle([startRenderEvent({ composition: 'Intro' })]);
 
     expect(run.results[0].response.statusCode).toBe(502);
     expect(bodyOf(run.results[0].response)).toEqual({ message: 'The rendering service failed; try again later', requestId: 'api-request-1' });
@@ -191,14 +129,3 @@ describe.each(INSTALLED_REMOTION_PACKAGES)('with Remotion %s (%s)', (version, pa
     expect(run.logs).toEqual([expect.objectContaining({ level: 'error', status: 502, error: loggedError })]);
   });
 });
-
-/** Fails, saying how to fix it, when the asset is missing or older than a file bundled into it. */
-async function expectFreshAsset(): Promise<void> {
-  if (!fs.existsSync(HANDLER_ASSET)) {
-    throw new Error(`The handler bundle ${path.relative(ROOT, HANDLER_ASSET)} does not exist. Build it with \`${BUNDLE_COMMAND}\` (or \`npx projen bundle\`).`);
-  }
-  const newerSources = await sourcesNewerThanAsset();
-  if (newerSources.length > 0) {
-    throw new Error(`The handler bundle is older than ${newerSources.join(', ')}. Rebuild it with \`${BUNDLE_COMMAND}\`.`);
-  }
-}

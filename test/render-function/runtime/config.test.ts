@@ -55,16 +55,22 @@ describe('loadConfig', () => {
     });
   });
 
-  it('uses defaults for the settings the construct may leave out', () => {
-    const config = loadConfig(constructEnvironment({
+  it('requires the settings the construct always sets, with no defaults of its own', () => {
+    expect(problemsOf(constructEnvironment({
       [RENDER_ENV.PRIVACY]: undefined,
-      [RENDER_ENV.OUTPUT_PREFIX]: '',
       [RENDER_ENV.MAX_INPUT_PROPS_BYTES]: undefined,
       [RENDER_ENV.PRESIGN_EXPIRES_SECONDS]: undefined,
       [RENDER_ENV.CALL_TIMEOUT_MS]: undefined,
-    }));
+    }))).toEqual([
+      'REMOTION_PRIVACY is required',
+      'REMOTION_MAX_INPUT_PROPS_BYTES is required',
+      'REMOTION_PRESIGN_EXPIRES_SECONDS is required',
+      'REMOTION_CALL_TIMEOUT_MS is required',
+    ]);
+  });
 
-    expect(config).toMatchObject({ privacy: 'private', outputPrefix: '', maxInputPropsBytes: 65536, presignExpiresSeconds: 900, callTimeoutMs: 20000 });
+  it('reads an empty output prefix as "no prefix"', () => {
+    expect(loadConfig(constructEnvironment({ [RENDER_ENV.OUTPUT_PREFIX]: '' })).outputPrefix).toBe('');
   });
 
   it('names every missing required variable at once', () => {
@@ -75,6 +81,10 @@ describe('loadConfig', () => {
       'REMOTION_COMPOSITIONS is required',
       'REMOTION_ALLOWED_CODECS is required',
       'REMOTION_DEFAULT_CODEC is required',
+      'REMOTION_PRIVACY is required',
+      'REMOTION_MAX_INPUT_PROPS_BYTES is required',
+      'REMOTION_PRESIGN_EXPIRES_SECONDS is required',
+      'REMOTION_CALL_TIMEOUT_MS is required',
     ]);
     expect(() => loadConfig({})).toThrow(/^Invalid render handler environment: REMOTION_REGION is required; REMOTION_FUNCTION_NAME is required;/);
   });

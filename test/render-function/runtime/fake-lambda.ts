@@ -70,8 +70,12 @@ export class FakeLambda {
   private readonly sockets = new Set<Socket>();
   private readonly renders = new Map<string, StoredRender>();
   private readonly secrets = new Map<string, string>();
+  /** Requests the client gave up on (closed) before the fake answered, by kind: `invoke` or `secret`. */
+  readonly abandonedRequests: string[] = [];
   private failure: FailureMode | undefined;
   private renderCounter = 0;
+  private readonly answerOverrides = new Map<string, unknown>();
+  private answerDelayMs = 0;
 
   private constructor() {
     this.server = http.createServer((request, response) => {
@@ -93,8 +97,24 @@ export class FakeLambda {
     this.failure = mode;
   }
 
+  /**
+   * Every later `start` or `status` invocation answers exactly `answer` (what Remotion's function
+   * would return), until `reset()`: for answers that Remotion's client does not document.
+   */
+  answerWith(routine: 'start' | 'status', answer: unknown): void {
+    this.answerOverrides.set(routine, answer);
+  }
+
+  /** Every later invocation is answered (and takes effect) only after `ms`, until `reset()`. */
+  delayAnswers(ms: number): void {
+    this.answerDelayMs = ms;
+  }
+
   reset(): void {
     this.failure = undefined;
+    this.answerOverrides.clear();
+    this.answerDelayMs = 0;
+    this.abandonedRequests.length = 0;
     this.invocations.length = 0;
     this.secretReads.length = 0;
     this.secretRequests.length = 0;
@@ -125,6 +145,10 @@ export class FakeLambda {
 
   private async answer(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const body = await readBody(request);
+    response.on('close', () => {
+      if (!response.writableEnded) this.abandonedRequests.push(isSecretsManagerCall(request) ? 'secret' : 'invoke');
+    });
+    if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
     const invokePath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(request.url ?? '');
     if (request.method === 'POST' && invokePath) {
       this.answerInvoke(decodeURIComponent(invokePath[1]), request, body, response);
@@ -165,7 +189,10 @@ export class FakeLambda {
         break;
     }
 
-    if (payload.type === 'start') {
+    const override = this.answerOverrides.get(String(payload.type));
+    if (override !== undefined) {
+      send(response, 200, override);
+    } else if (payload.type === 'start') {
       send(response, 200, this.startRender(payload));
     } else if (payload.type === 'status') {
       send(response, 200, this.renderStatus(payload));

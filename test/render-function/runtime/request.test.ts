@@ -2,6 +2,8 @@ import { apiEvent, CALLER_SUB, getRenderEvent, startRenderEvent } from './handle
 import {
   callerSubject,
   parseRenderStatusRequest,
+  maxBodyBytesFor,
+  MAX_INPUT_PROPS_DEPTH,
   parseStartRenderRequest,
   resolveRoute,
   type StartRenderLimits,
@@ -144,28 +146,119 @@ describe('parseStartRenderRequest', () => {
 
   it('refuses a body over the limit before parsing it', () => {
     const body = `{"composition":"Intro","inputProps":{"t":"${'x'.repeat(5000)}"`;
-    expect(parseBody(body)).toEqual({ ok: false, error: { status: 413, message: 'The request body must not exceed 4196 bytes' } });
+    expect(parseBody(body)).toEqual({ ok: false, error: { status: 413, message: 'The request body must not exceed 4696 bytes' } });
+  });
+});
+
+describe('parseStartRenderRequest under hostile input', () => {
+  /** A body whose input props are `depth` levels of objects, as text (JSON.stringify would recurse). */
+  const nested = (depth: number): string => `{"composition":"Intro","inputProps":${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}}`;
+  const generous: StartRenderLimits = { ...LIMITS, maxInputPropsBytes: 1024 * 1024 };
+
+  it.each([
+    ['tens of thousands of levels', 50_000],
+    ['a few thousand levels', 3_000],
+    ['one level more than allowed', MAX_INPUT_PROPS_DEPTH + 1],
+  ])('refuses input props nested %s with 400 naming the field', (_, depth) => {
+    const parsed = parseStartRenderRequest(startRenderEvent(nested(depth)), generous);
+
+    expect(parsed).toMatchObject({ ok: false, error: { status: 400, message: 'Invalid request body', errors: [{ message: 'nests deeper than 64 levels of objects and arrays' }] } });
+    const field = parsed.ok ? '' : parsed.error.errors![0].field;
+    expect(field).toBe(['inputProps', ...Array<string>(MAX_INPUT_PROPS_DEPTH).fill('a')].join('.'));
+  });
+
+  it('refuses deeply nested arrays too, without exhausting the stack', () => {
+    const body = `{"composition":"Intro","inputProps":{"list":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+    expect(parseStartRenderRequest(startRenderEvent(body), generous)).toMatchObject({ ok: false, error: { status: 400, errors: [{ field: expect.stringMatching(/^inputProps\.list(\.0)+$/) }] } });
+  });
+
+  it('accepts input props nested exactly as deep as allowed', () => {
+    expect(parseStartRenderRequest(startRenderEvent(nested(MAX_INPUT_PROPS_DEPTH)), generous)).toMatchObject({ ok: true });
+  });
+
+  it.each(['1e400', '-1e400'])('refuses the non-finite number %s with 400 naming the field', (number) => {
+    const body = `{"composition":"Intro","inputProps":{"scale":{"x":${number}}}}`;
+    expect(parseBody(body)).toEqual({ ok: false, error: { status: 400, message: 'Invalid request body', errors: [{ field: 'inputProps.scale.x', message: 'must be a finite number' }] } });
+  });
+
+  it.each(['constructor', 'prototype'])('passes a "%s" key in input props through exactly as sent', (key) => {
+    const body = `{"composition":"Intro","inputProps":{"${key}":{"a":1},"nested":{"${key}":"x"}}}`;
+
+    const parsed = parseBody(body);
+
+    expect(parsed).toMatchObject({ ok: true });
+    const inputProps = parsed.ok ? parsed.value.inputProps : {};
+    expect(JSON.stringify(inputProps)).toBe(`{"${key}":{"a":1},"nested":{"${key}":"x"}}`);
+    expect(Object.getPrototypeOf(inputProps)).toBe(Object.prototype);
+  });
+
+  it.each([
+    ['at the top of input props', '{"__proto__":{"polluted":true}}', 'inputProps.__proto__'],
+    ['deep in input props', '{"a":[{"b":{"__proto__":{"polluted":true}}}]}', 'inputProps.a.0.b.__proto__'],
+  ])('refuses a __proto__ key %s with 400 naming the field, changing no prototype', (_, inputProps, field) => {
+    const parsed = parseBody(`{"composition":"Intro","inputProps":${inputProps}}`);
+
+    expect(parsed).toEqual({ ok: false, error: { status: 400, message: 'Invalid request body', errors: [{ field, message: 'is a reserved key' }] } });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype'])('refuses "%s" as an unknown top-level field', (key) => {
+    expect(parseBody(`{"composition":"Intro","${key}":{"codec":"gif"}}`)).toEqual({
+      ok: false,
+      error: { status: 400, message: 'Invalid request body', errors: [{ field: key, message: 'is not a known field' }] },
+    });
+  });
+
+  it('counts the cap on the UTF-8 size of the data, however the client escaped or indented it', () => {
+    const limits: StartRenderLimits = { ...LIMITS, maxInputPropsBytes: 4096 };
+    const inputProps = { title: 'é'.repeat(2030), lines: ['a', 'b'] };
+    expect(Buffer.byteLength(JSON.stringify(inputProps))).toBeLessThanOrEqual(4096);
+    // As Python's json.dumps(body, indent=2) sends it: non-ASCII escaped as \u00e9, indented.
+    const pythonStyle = JSON.stringify({ composition: 'Intro', inputProps }, null, 2).replace(/é/g, '\\u00e9');
+    expect(Buffer.byteLength(pythonStyle)).toBeGreaterThan(4096 + 4096);
+
+    expect(parseStartRenderRequest(startRenderEvent(pythonStyle), limits)).toMatchObject({ ok: true, value: { inputProps } });
+    expect(parseStartRenderRequest(startRenderEvent({ composition: 'Intro', inputProps: { title: 'é'.repeat(2100) } }), limits))
+      .toMatchObject({ ok: false, error: { status: 413, errors: [{ field: 'inputProps' }] } });
+  });
+
+  it('caps the raw body at six times the input props cap plus 4 KiB', () => {
+    expect(maxBodyBytesFor(1024)).toBe(6 * 1024 + 4096);
   });
 });
 
 describe('parseRenderStatusRequest', () => {
+  const REMOTION_ONLY = { bucketName: undefined, region: 'us-east-1' };
+  const CONFIGURED = { bucketName: 'my-render-bucket', region: 'us-east-1' };
+
   it('uses the configured bucket and ignores the query', () => {
-    expect(parseRenderStatusRequest('abc123', { bucketName: 'remotionlambda-other' }, 'my-render-bucket'))
+    expect(parseRenderStatusRequest('abc123', { bucketName: 'remotionlambda-useast1-other' }, CONFIGURED))
       .toEqual({ ok: true, value: { renderId: 'abc123', bucketName: 'my-render-bucket' } });
   });
 
   it('takes Remotion\'s bucket from the query when none is configured', () => {
-    expect(parseRenderStatusRequest('abc123', { bucketName: 'remotionlambda-useast1-abcdef1234' }, undefined))
+    expect(parseRenderStatusRequest('abc123', { bucketName: 'remotionlambda-useast1-abcdef1234' }, REMOTION_ONLY))
       .toEqual({ ok: true, value: { renderId: 'abc123', bucketName: 'remotionlambda-useast1-abcdef1234' } });
   });
 
   it.each([undefined, '', 'abc-123', 'a'.repeat(33), '../x'])('refuses the render id %p', (renderId) => {
-    expect(parseRenderStatusRequest(renderId, undefined, 'my-render-bucket'))
+    expect(parseRenderStatusRequest(renderId, undefined, CONFIGURED))
       .toMatchObject({ ok: false, error: { status: 400, errors: [{ field: 'renderId' }] } });
   });
 
-  it.each([undefined, 'my-render-bucket', 'remotionlambda-', 'remotionlambda-UPPER', 'remotionlambda-x-'])('refuses the bucket %p', (bucketName) => {
-    expect(parseRenderStatusRequest('abc123', bucketName === undefined ? undefined : { bucketName }, undefined))
-      .toMatchObject({ ok: false, error: { status: 400, errors: [{ field: 'bucketName' }] } });
+  it.each([
+    undefined, 'my-render-bucket', 'remotionlambda-', 'remotionlambda-UPPER', 'remotionlambda-x-',
+    // Remotion buckets of other regions, or not of Remotion's form.
+    'remotionlambda-euwest1-abcdef1234', 'remotionlambda-useast2-abcdef1234', 'remotionlambda-useast1', 'remotionlambda-useast1-abc-def',
+    'remotionlambda-other',
+  ])('refuses the bucket %p', (bucketName) => {
+    expect(parseRenderStatusRequest('abc123', bucketName === undefined ? undefined : { bucketName }, REMOTION_ONLY))
+      .toMatchObject({ ok: false, error: { status: 400, errors: [{ field: 'bucketName', message: expect.stringContaining('us-east-1') }] } });
+  });
+
+  it('accepts the Remotion bucket of the function\'s own region only', () => {
+    const euWest = { bucketName: undefined, region: 'eu-west-1' };
+    expect(parseRenderStatusRequest('abc123', { bucketName: 'remotionlambda-euwest1-abcdef1234' }, euWest)).toMatchObject({ ok: true });
+    expect(parseRenderStatusRequest('abc123', { bucketName: 'remotionlambda-useast1-abcdef1234' }, euWest)).toMatchObject({ ok: false });
   });
 });

@@ -3,6 +3,7 @@ package com.example.render;
 import java.util.List;
 
 import org.remotion.constructs.AuthenticatedRenderApi;
+import org.remotion.constructs.RemotionRenderFunctionProps;
 import org.remotion.constructs.RemotionRenderRole;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
@@ -24,15 +25,17 @@ public class RenderStack extends Stack {
 
         // POST /renders and GET /renders/{renderId}, behind a Cognito user pool.
         this.api = AuthenticatedRenderApi.Builder.create(this, "Render")
-            .serveUrl(SERVE_URL)
-            .remotionFunctionName(REMOTION_FUNCTION_NAME)
-            .compositions(List.of("HelloWorld"))
+            .render(RemotionRenderFunctionProps.builder()
+                .serveUrl(SERVE_URL)
+                .remotionFunctionName(REMOTION_FUNCTION_NAME)
+                .compositions(List.of("HelloWorld"))
+                .build())
             .build();
 
         // A role (not an IAM user with keys) for EC2 instances that call Remotion themselves.
         this.renderRole = RemotionRenderRole.Builder.create(this, "Ec2RenderRole")
             .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
-            .renderFunctionNames(List.of(REMOTION_FUNCTION_NAME))
+            .remotionFunctionNames(List.of(REMOTION_FUNCTION_NAME))
             .build();
         InstanceProfile.Builder.create(this, "Ec2RenderProfile")
             .role(this.renderRole)

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.remotion.constructs.AuthenticatedRenderApi;
+import org.remotion.constructs.RemotionRenderFunctionProps;
 import org.remotion.constructs.RemotionRenderRole;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.CfnElement;
@@ -152,10 +153,12 @@ class RenderStackTest {
         App app = RenderApp.newApp(empty.resolve("cdk.out").toString());
         Stack other = new Stack(app, "NoRemotion");
         RuntimeException error = assertThrows(RuntimeException.class, () -> AuthenticatedRenderApi.Builder.create(other, "Render")
-            .serveUrl("https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html")
-            .remotionFunctionName(RenderStack.REMOTION_FUNCTION_NAME)
-            .compositions(List.of("HelloWorld"))
-            .remotionPackageDir(empty.toString())
+            .render(RemotionRenderFunctionProps.builder()
+                .serveUrl("https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html")
+                .remotionFunctionName(RenderStack.REMOTION_FUNCTION_NAME)
+                .compositions(List.of("HelloWorld"))
+                .remotionPackageDir(empty.toString())
+                .build())
             .build());
         assertTrue(error.getMessage().contains("@remotion/lambda was not found from \"" + empty + "\""), error.getMessage());
         assertTrue(error.getMessage().matches("(?s).*\"npm i @remotion/lambda@4\\.0\\.\\d+\" \\(supported: >=4\\.0\\.\\d+ <5\\.0\\.0\\).*"),
@@ -167,9 +170,11 @@ class RenderStackTest {
         App app = RenderApp.newApp(outdir.toString());
         Stack other = new Stack(app, "OtherVersion");
         RuntimeException error = assertThrows(RuntimeException.class, () -> AuthenticatedRenderApi.Builder.create(other, "Render")
-            .serveUrl("https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html")
-            .remotionFunctionName("remotion-render-4-0-400-mem2048mb-disk2048mb-120sec")
-            .compositions(List.of("HelloWorld"))
+            .render(RemotionRenderFunctionProps.builder()
+                .serveUrl("https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html")
+                .remotionFunctionName("remotion-render-4-0-400-mem2048mb-disk2048mb-120sec")
+                .compositions(List.of("HelloWorld"))
+                .build())
             .build());
         assertTrue(error.getMessage().matches("(?s).*remotionFunctionName \"remotion-render-4-0-400-mem2048mb-disk2048mb-120sec\" is a Remotion "
             + "4\\.0\\.400 render function, but the installed @remotion/lambda-client is 4\\.0\\.\\d+.*"), error.getMessage());

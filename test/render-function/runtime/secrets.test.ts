@@ -1,48 +1,6 @@
 import * as aws4fetch from 'aws4fetch';
 import { FAKE_ROLE_CREDENTIALS, FakeLambda } from './fake-lambda';
-import { describeError, levelForStatus, writeLog, type RequestLogRecord } from '../../../src/render-function/runtime/log';
-import { cacheUntilFailure, DeadlineExceededError, withDeadline } from '../../../src/render-function/runtime/promises';
 import { createSecretReader, parseAccessKeySecret, SecretError, setRemotionAccessKeys, type SignerModule } from '../../../src/render-function/runtime/secrets';
-
-describe('withDeadline', () => {
-  it('settles like the work when it is on time', async () => {
-    await expect(withDeadline(Promise.resolve('done'), 1000)).resolves.toBe('done');
-    await expect(withDeadline(Promise.reject(new Error('failed')), 1000)).rejects.toThrow('failed');
-  });
-
-  it('rejects with DeadlineExceededError when the work is late, and observes its late failure', async () => {
-    let failLate: (error: Error) => void = () => undefined;
-    const late = new Promise<never>((_, reject) => { failLate = reject; });
-
-    await expect(withDeadline(late, 10)).rejects.toEqual(new DeadlineExceededError(10));
-    failLate(new Error('late failure'));
-    await new Promise((resolve) => setImmediate(resolve));
-  });
-});
-
-describe('cacheUntilFailure', () => {
-  it('runs the loader once and shares its promise', async () => {
-    const load = jest.fn(async () => 'value');
-    const cached = cacheUntilFailure(load);
-
-    await expect(Promise.all([cached(), cached()])).resolves.toEqual(['value', 'value']);
-    await cached();
-
-    expect(load).toHaveBeenCalledTimes(1);
-  });
-
-  it('tries again after a failure', async () => {
-    const load = jest.fn<Promise<string>, []>()
-      .mockRejectedValueOnce(new Error('network blip'))
-      .mockResolvedValueOnce('value');
-    const cached = cacheUntilFailure(load);
-
-    await expect(cached()).rejects.toThrow('network blip');
-    await expect(cached()).resolves.toBe('value');
-    await expect(cached()).resolves.toBe('value');
-    expect(load).toHaveBeenCalledTimes(2);
-  });
-});
 
 describe('parseAccessKeySecret', () => {
   it('reads the construct\'s field names', () => {
@@ -119,6 +77,17 @@ describe('createSecretReader', () => {
 
     afterAll(async () => {
       await fake.close();
+    });
+
+    it('stops a hung read where it is when the signal aborts', async () => {
+      fake.failWith('hang');
+      const { read } = realReader(env);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('deadline')), 100);
+
+      await expect(read(SECRET_ARN, controller.signal)).rejects.toThrow('deadline');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(fake.abandonedRequests).toEqual(['secret']);
     });
 
     it('reads the secret string with a call signed for secretsmanager in the ARN\'s region, loading the signer only then', async () => {
@@ -309,39 +278,5 @@ describe('createSecretReader', () => {
 
       await expect(createSecretReader(loadSigner, ROLE_ENV)(SECRET_ARN)).rejects.toThrow(new SecretError('The secret has no string value'));
     });
-  });
-});
-
-describe('log', () => {
-  const record: RequestLogRecord = { level: 'warn', message: 'Request rejected', requestId: 'r1', route: 'POST /renders', status: 400, durationMs: 3 };
-
-  it('derives the level from the status', () => {
-    expect([200, 202, 400, 404, 413, 500, 502].map(levelForStatus)).toEqual(['info', 'info', 'warn', 'warn', 'warn', 'error', 'error']);
-  });
-
-  it('describes an error by name and message only', () => {
-    const error = Object.assign(new TypeError('bad thing'), { $metadata: { requestId: 'x' }, credentials: 'secret' });
-    expect(describeError(error)).toEqual({ name: 'TypeError', message: 'bad thing' });
-    expect(describeError('a string')).toEqual({ name: 'string', message: 'A non-Error value was thrown' });
-    expect(describeError(new Error('x'.repeat(5000))).message).toHaveLength(1000);
-  });
-
-  it('writes one JSON line with the console method of its level', () => {
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-
-    writeLog(record, undefined);
-
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(JSON.parse(String(warn.mock.calls[0][0]))).toEqual(record);
-    warn.mockRestore();
-  });
-
-  it('hands the record itself to Lambda\'s JSON log format, which nests it', () => {
-    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-
-    writeLog({ ...record, level: 'error', status: 502 }, 'JSON');
-
-    expect(error).toHaveBeenCalledWith({ ...record, level: 'error', status: 502 });
-    error.mockRestore();
   });
 });

@@ -166,8 +166,8 @@ describe('POST /renders', () => {
         { message: 'This codec may not be used', errors: [{ field: 'codec', message: 'must be one of h264, vp9' }] }],
       ['input props over the limit', startRenderEvent({ composition: 'Intro', inputProps: { text: 'x'.repeat(2000) } }), 413,
         { message: 'inputProps must not exceed 1024 bytes of JSON' }],
-      ['a body far over the limit', startRenderEvent({ composition: 'Intro', inputProps: { text: 'x'.repeat(10_000) } }), 413,
-        { message: 'The request body must not exceed 5120 bytes' }],
+      ['a body far over the limit', startRenderEvent({ composition: 'Intro', inputProps: { text: 'x'.repeat(20_000) } }), 413,
+        { message: 'The request body must not exceed 10240 bytes' }],
     ];
 
     it.each(cases)('%s', async (_, event, status, expectedBody) => {
@@ -403,3 +403,213 @@ describe('configuration', () => {
     expect(logs[0].error?.message).toContain('REMOTION_COMPOSITIONS must be a non-empty JSON array');
   });
 });
+
+describe('a hung secret read', () => {
+  const credentialsSecretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:remotion-keys-AbCdEf';
+  const webhookSecretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf';
+
+  it.each([
+    ['the credentials secret', { [RENDER_ENV.CREDENTIALS_SECRET_ARN]: credentialsSecretArn }, credentialsSecretArn,
+      JSON.stringify({ accessKeyId: 'AKIAFROMSECRET000001', secretAccessKey: 's3cr3t' })],
+    ['the webhook secret', { [RENDER_ENV.WEBHOOK_URL]: 'https://hooks.example.com/remotion', [RENDER_ENV.WEBHOOK_SECRET_ARN]: webhookSecretArn },
+      webhookSecretArn, 'webhook-signing-secret'],
+  ])('of %s fails that request alone: it is aborted at the deadline and read again next time', async (_, env, secretArn, value) => {
+    fake.failWith('hang');
+    const { call, logs } = coldStart({ ...env, [RENDER_ENV.CALL_TIMEOUT_MS]: '1000' });
+
+    const hung = await call(startRenderEvent({ composition: 'Intro' }));
+    await waitFor(() => fake.abandonedRequests.length > 0);
+    fake.reset();
+    fake.putSecret(secretArn, value);
+    const next = await call(startRenderEvent({ composition: 'Intro' }));
+
+    expect(hung.response.statusCode).toBe(502);
+    expect(logs[0].error).toEqual({ name: 'DeadlineExceededError', message: 'No answer within 1000 ms' });
+    expect(next.response.statusCode).toBe(202);
+    expect(fake.secretReads).toEqual([secretArn]);
+    expect(fake.invocations).toHaveLength(1);
+  });
+});
+
+describe('answers from Remotion that its client does not document', () => {
+  it.each([
+    ['without a renderId', { type: 'success', bucketName: FAKE_REMOTION_BUCKET }],
+    ['with an object as renderId', { type: 'success', renderId: { id: 'x' }, bucketName: FAKE_REMOTION_BUCKET }],
+    ['with a renderId that is no render id', { type: 'success', renderId: '../../x', bucketName: FAKE_REMOTION_BUCKET }],
+    ['without a bucketName', { type: 'success', renderId: 'abcdef1234' }],
+  ])('a start answer %s gives 502, and no "Render started"', async (_, answer) => {
+    fake.answerWith('start', answer);
+    const { call, logs } = coldStart();
+
+    const { response, body } = await call(startRenderEvent({ composition: 'Intro' }));
+
+    expect(response.statusCode).toBe(502);
+    expect(body).toEqual(SERVICE_FAILURE);
+    expect(response.body).not.toContain('undefined');
+    expect(logs).toEqual([expect.objectContaining({ level: 'error', message: 'Rendering service failed', status: 502 })]);
+    expect(logs[0].error?.name).toMatch(/RemotionAnswerError|TypeError/);
+  });
+
+  it.each([
+    ['without done', { type: 'success', overallProgress: 0.5, fatalErrorEncountered: false, errors: [] }],
+    ['with a string as progress', { type: 'success', done: false, overallProgress: '50%', fatalErrorEncountered: false, errors: [] }],
+    ['with errors that are not a list', { type: 'success', done: false, overallProgress: 0.5, fatalErrorEncountered: false, errors: 'boom' }],
+  ])('a progress answer %s gives 502', async (_, answer) => {
+    const { call, logs } = coldStart();
+    fake.answerWith('status', answer);
+
+    const { response, body } = await call(getRenderEvent('abcdef1234', { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } }));
+
+    expect(response.statusCode).toBe(502);
+    expect(body).toEqual(SERVICE_FAILURE);
+    expect(logs[0]).toMatchObject({ level: 'error', status: 502, error: { name: 'RemotionAnswerError' } });
+  });
+});
+
+describe('the time the handler waits', () => {
+  it('ends before the invocation does, whatever the configured wait, and logs the request', async () => {
+    fake.failWith('hang');
+    const { handler, logs } = coldStartHandler({ [RENDER_ENV.CALL_TIMEOUT_MS]: '20000' });
+    const startedAt = Date.now();
+
+    const response = await handler(startRenderEvent({ composition: 'Intro' }), { awsRequestId: 'lambda-request-1', getRemainingTimeInMillis: () => 1400 });
+
+    expect(response.statusCode).toBe(502);
+    expect(Date.now() - startedAt).toBeLessThan(1400);
+    expect(logs).toEqual([expect.objectContaining({ status: 502, error: { name: 'DeadlineExceededError', message: 'No answer within 400 ms' } })]);
+  });
+
+  it('does not start a render when the invocation has no time left to hear the answer', async () => {
+    const { handler, logs } = coldStartHandler();
+
+    const response = await handler(startRenderEvent({ composition: 'Intro' }), { awsRequestId: 'lambda-request-1', getRemainingTimeInMillis: () => 900 });
+    // A start that was sent anyway would reach the fake a moment after the answer.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(response.statusCode).toBe(502);
+    expect(fake.invocations).toHaveLength(0);
+    expect(logs).toEqual([expect.objectContaining({ status: 502, error: { name: 'DeadlineExceededError', message: 'No answer within 0 ms' } })]);
+  });
+
+  it('logs the id and owner of a render whose start completed after the caller was answered', async () => {
+    fake.delayAnswers(700);
+    const { call, logs } = coldStart({ [RENDER_ENV.CALL_TIMEOUT_MS]: '200' });
+
+    const { response } = await call(startRenderEvent({ composition: 'Intro' }));
+    await waitFor(() => logs.length > 1);
+
+    expect(response.statusCode).toBe(502);
+    expect(logs).toEqual([
+      expect.objectContaining({ level: 'error', status: 502 }),
+      expect.objectContaining({
+        level: 'warn',
+        message: 'Render started after the caller was answered',
+        requestId: 'api-request-1',
+        sub: CALLER_SUB,
+        renderId: 'fake000001',
+        bucketName: FAKE_REMOTION_BUCKET,
+      }),
+    ]);
+  });
+});
+
+describe('input props reach Remotion exactly as sent', () => {
+  it('with keys named constructor and prototype, through the real client', async () => {
+    const { call } = coldStart();
+    const inputProps = '{"constructor":{"name":"x"},"prototype":[1,2],"deep":{"constructor":"y"}}';
+
+    const { response } = await call(startRenderEvent(`{"composition":"Intro","inputProps":${inputProps}}`));
+
+    expect(response.statusCode).toBe(202);
+    expect(fake.invocations[0].payload.inputProps).toEqual({ type: 'payload', payload: inputProps });
+  });
+
+  it('escaped and indented as Python sends it, when the data is under the cap', async () => {
+    const { call } = coldStart({ [RENDER_ENV.MAX_INPUT_PROPS_BYTES]: '4096' });
+    const inputProps = { title: 'é'.repeat(2030) };
+    const pythonStyle = JSON.stringify({ composition: 'Intro', inputProps }, null, 2).replace(/é/g, '\\u00e9');
+
+    const { response } = await call(startRenderEvent(pythonStyle));
+
+    expect(response.statusCode).toBe(202);
+    expect(fake.invocations[0].payload.inputProps).toEqual({ type: 'payload', payload: JSON.stringify(inputProps) });
+  });
+
+  it.each([
+    ['nested 20,000 levels deep', `{"composition":"Intro","inputProps":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`],
+    ['nested 3,000 levels deep', `{"composition":"Intro","inputProps":${'{"a":'.repeat(3_000)}1${'}'.repeat(3_000)}}`],
+    ['with a number JSON cannot carry', '{"composition":"Intro","inputProps":{"x":1e400}}'],
+    ['with a __proto__ key', '{"composition":"Intro","inputProps":{"__proto__":{"admin":true}}}'],
+  ])('or are refused with 400 naming the field: %s', async (_, body) => {
+    const { call } = coldStart({ [RENDER_ENV.MAX_INPUT_PROPS_BYTES]: '200000' });
+
+    const { response, body: answer } = await call(startRenderEvent(body));
+
+    expect(response.statusCode).toBe(400);
+    expect(answer).toMatchObject({ message: 'Invalid request body', errors: [{ field: expect.stringMatching(/^inputProps\./) }] });
+    expect(fake.invocations).toHaveLength(0);
+  });
+});
+
+describe('what the handler prints', () => {
+  it('never contains the input props, on any console method or stream', async () => {
+    const printed = captureEverythingPrinted();
+    const handler = createRenderApiHandler({
+      env: constructEnvironment(),
+      loadRemotionClient,
+      readSecretString: createSecretReader(async () => aws4fetch),
+      randomId: () => OUTPUT_ID,
+    });
+    try {
+      const accepted = await handler(startRenderEvent({ composition: 'Intro', inputProps: { title: 'PRINTED-MARKER-1' } }), { awsRequestId: 'l-1' });
+      const refused = await handler(startRenderEvent({ composition: 'Secret', inputProps: { title: 'PRINTED-MARKER-2' } }), { awsRequestId: 'l-2' });
+      fake.failWith('remotion-error');
+      const failed = await handler(startRenderEvent({ composition: 'Intro', inputProps: { title: 'PRINTED-MARKER-3' } }), { awsRequestId: 'l-3' });
+
+      expect([accepted.statusCode, refused.statusCode, failed.statusCode]).toEqual([202, 403, 502]);
+    } finally {
+      printed.restore();
+    }
+    expect(printed.text()).toContain('"status":202');
+    expect(printed.text()).not.toContain('PRINTED-MARKER');
+  });
+});
+
+/** Records whatever is written through any console method or to process.stdout / process.stderr. */
+function captureEverythingPrinted(): { text: () => string; restore: () => void } {
+  const chunks: string[] = [];
+  const spies: jest.SpyInstance[] = [];
+  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir'] as const) {
+    spies.push(jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      chunks.push(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
+    }));
+  }
+  for (const stream of [process.stdout, process.stderr]) {
+    spies.push(jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      chunks.push(String(chunk));
+      return true;
+    }));
+  }
+  return { text: () => chunks.join('\n'), restore: () => spies.forEach((spy) => spy.mockRestore()) };
+}
+
+/** A fresh handler itself, for calls with a context of their own. */
+function coldStartHandler(envOverrides: Record<string, string | undefined> = {}) {
+  const logs: RequestLogRecord[] = [];
+  const handler = createRenderApiHandler({
+    env: constructEnvironment(envOverrides),
+    loadRemotionClient,
+    readSecretString: createSecretReader(async () => aws4fetch),
+    writeLog: (record) => logs.push(record),
+    randomId: () => OUTPUT_ID,
+  });
+  return { handler, logs };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('The condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -124,7 +124,7 @@ export interface RemotionRenderFunctionProps {
   /**
    * Largest `inputProps` a request may carry: the UTF-8 size of its compact JSON, however the
    * client escaped or indented it (the raw request body may be up to six times this plus 4 KiB,
-   * room for `\uXXXX` escapes). Remotion passes props of up
+   * room for six-character JSON unicode escapes). Remotion passes props of up
    * to about 194 KB inside the Lambda payload; beyond that its client uploads them to S3 first,
    * which costs a round trip and S3 write permissions. The default keeps requests well inside the
    * inline limit, and the maximum allowed is 190 KB.

@@ -5,9 +5,12 @@ import { addHandlerBundle } from './projenrc/handler-bundle';
 // (added in 2.224.0) is the newest API we touch; the stable apigatewayv2 modules (2.112.0) and
 // HttpStage access logs (2.190.0) are older. Tests run against exactly this version.
 const CDK_FLOOR = '2.224.0';
-// Remotion refuses a client whose version differs from the deployed render function, so the
-// version is pinned exactly and exposed as `RemotionRenderFunction.REMOTION_VERSION`.
-const REMOTION_VERSION = '4.0.527';
+// Remotion is the consumer's: these dev dependencies only let the tests synthesize and run the
+// handler against the newest and the oldest supported versions (src/remotion SUPPORTED_REMOTION).
+// The floor is the first @remotion/lambda-client whose ES module build is self-contained (no
+// dependencies), so that the construct can copy it, unmodified, beside our handler.
+const REMOTION_NEWEST = '4.0.527';
+const REMOTION_FLOOR = '4.0.365';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: '@org/remotion-constructs',
@@ -73,10 +76,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // jsii 5.9 compiles with TypeScript 5.9; ts-jest and eslint must see the same language.
     'typescript@~5.9.0',
     '@types/node@^20',
-    `@remotion/lambda@${REMOTION_VERSION}`,
+    `@remotion/lambda@${REMOTION_NEWEST}`,
     // The oldest supported @remotion/lambda (SUPPORTED_REMOTION.floor), under an alias beside the
-    // newest: RemotionLambda's drift and client-agreement tests run against both.
-    'remotion-lambda-floor@npm:@remotion/lambda@4.0.261',
+    // newest: the handler, policy, RemotionLambda drift and client-agreement tests run against both.
+    `remotion-lambda-floor@npm:@remotion/lambda@${REMOTION_FLOOR}`,
     // Validates request bodies in the handler; modular, so the bundle keeps only what it uses.
     'valibot@1.5.0',
     '@types/aws-lambda',
@@ -114,6 +117,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // The handler asset ships inside the npm package; jsii targets must carry it too.
 project.npmignore?.include('/assets');
+// Licence texts of what the handler bundle holds (valibot, aws4fetch); also copied into the asset.
+project.npmignore?.include('/THIRD-PARTY-NOTICES');
 addHandlerBundle(project);
 
 // Docs in every language: every README and `@example` snippet is compiled against the fixtures in
@@ -245,5 +250,7 @@ testAll.addJobs({
 project.gitignore.exclude('/test/cdk-integ.out.*', '/test/docs/.snippet-*', '/test/consumers/python/.venv', '/test/consumers/java/target', '.pytest_cache');
 // The consumers' own `npm i @remotion/lambda` (scripts/consumers-common.sh), read by RemotionLambda at synth.
 project.gitignore.exclude('/test/consumers/*/node_modules');
+// Small stand-ins for broken or unsupported Remotion installs (test/remotion/index.test.ts).
+project.gitignore.include('/test/remotion/fixtures/*/node_modules/');
 
 project.synth();

@@ -12,8 +12,8 @@ try {
   const startedImport = performance.now();
   const mod = file.endsWith('.mjs') ? await import(pathToFileURL(file).href) : createRequire(import.meta.url)(file);
   result.importMs = performance.now() - startedImport;
-  // Remotion's client sets this global when its module body runs inside Lambda (AWS_EXECUTION_ENV).
-  result.remotionLoadedAtImport = globalThis._dumpUnreleasedBuffers !== undefined;
+  // Every supported Remotion client bundles tslib, whose module body defines globalThis.__awaiter; our code has no tslib.
+  result.remotionLoadedAtImport = globalThis.__awaiter !== undefined;
   result.phase = 'handle';
   const handler = mod.handler ?? mod.default?.handler;
   const startedHandle = performance.now();
@@ -21,7 +21,7 @@ try {
   result.handleMs = performance.now() - startedHandle;
   result.status = response?.statusCode;
   result.body = String(response?.body ?? '').slice(0, 300);
-  result.remotionLoaded = globalThis._dumpUnreleasedBuffers !== undefined;
+  result.remotionLoaded = globalThis.__awaiter !== undefined;
   result.phase = 'done';
 } catch (error) {
   result.error = `${error?.name ?? 'Error'}: ${String(error?.message ?? error).split('\n', 1)[0].slice(0, 300)}`;

@@ -11,10 +11,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { FIXTURE_BUNDLE_DIR } from '../examples/full-stack';
-import { ASSET_DIR, OUT, ROOT } from './lib/bundles';
+import { OUT, ROOT } from './lib/bundles';
+import { findRemotion } from '../src/remotion';
+
+/** Our handler as the construct stages it: the prebuilt bundle plus the installed Remotion client. */
+const ASSET_DIR = stageHandlerCode(findRemotion());
 import { ms, table } from './lib/stats';
 import { measureSynth } from './lib/synth';
 import { readLambdaFacts } from '../src/remotion/lambda-facts';
+import { stageHandlerCode } from '../src/render-function/handler-code';
 
 interface Sized {
   readonly files: number;

@@ -1,11 +1,13 @@
 import { awscdk } from 'projen';
-import { SLIM_CLIENT_FILE, SLIM_CLIENT_SCRIPT } from './slim-remotion-client';
 
 /** The handler's entry file: everything under its folder runs in Lambda, never at synth. */
 export const HANDLER_ENTRY = 'src/render-function/runtime/render.lambda.ts';
 
 /** Where the bundled handler is written; it ships in the package beside `lib/`. */
 export const HANDLER_ASSET_DIR = 'assets/render-handler';
+
+/** Licence texts of the open-source code the bundle holds; a test keeps it in step with the bundle. */
+export const NOTICES_FILE = 'THIRD-PARTY-NOTICES';
 
 /** The projen task that writes `HANDLER_ASSET_DIR`. */
 export const HANDLER_BUNDLE_TASK = 'bundle:render-handler';
@@ -17,9 +19,11 @@ export const HANDLER_BUNDLE_TASK = 'bundle:render-handler';
  *   copy changes under us.
  * - ESM, because `@remotion/lambda-client` reads `import.meta.url`, which a CommonJS bundle leaves
  *   undefined; the banner gives bundled CommonJS code a `require`.
- * - Code splitting: the entry chunk holds only our code; Remotion's client and the signer are
- *   chunks that `import()` reads when a request needs them, so every request refused during
- *   validation is answered without reading or compiling them.
+ * - Code splitting: the entry chunk holds only our code; the signer is a chunk that `import()`
+ *   reads when a request needs it. Remotion's client is not in the bundle at all: the handler
+ *   imports the consumer's own copy, which the construct puts beside `index.mjs` at synth
+ *   (src/render-function/handler-code.ts). So every request refused during validation is answered
+ *   without reading or compiling either.
  */
 export const HANDLER_ESBUILD_ARGS: readonly string[] = [
   '--bundle',
@@ -46,14 +50,13 @@ export function addHandlerBundle(project: awscdk.AwsCdkConstructLibrary): void {
     description: `Bundle ${HANDLER_ENTRY} into ${HANDLER_ASSET_DIR}/`,
   });
   task.execArgs(['node', '-e', `require('fs').rmSync('${HANDLER_ASSET_DIR}', { recursive: true, force: true })`]);
-  // Remotion's client, made tree-shakable: see projenrc/slim-remotion-client.ts.
-  task.exec(`ts-node --project tsconfig.dev.json ${SLIM_CLIENT_SCRIPT}`);
   task.execArgs([
     'esbuild',
     HANDLER_ENTRY,
     ...HANDLER_ESBUILD_ARGS,
-    `--alias:@remotion/lambda-client=./${SLIM_CLIENT_FILE}`,
     `--outdir=${HANDLER_ASSET_DIR}`,
   ]);
+  // The asset carries the licence texts of what it bundles (and nothing of Remotion's).
+  task.execArgs(['node', '-e', `require('fs').copyFileSync('${NOTICES_FILE}', '${HANDLER_ASSET_DIR}/${NOTICES_FILE}')`]);
   project.bundler.bundleTask.spawn(task);
 }

@@ -60,11 +60,12 @@ build_assembly() {
   phase "npx projen rosetta:extract (README and @example snippets, compiled and translated)" npx projen rosetta:extract
 }
 
-# install_consumer_remotion DIR: the consumer's own Remotion, as an app would install it
-# (`npm i @remotion/lambda`, pinned in DIR/package.json), for RemotionLambda to read at synth.
+# install_remotion CONSUMER_DIR: installs @remotion/lambda in the consumer's own folder, as a user
+# of a Python or Java app does (`npm i @remotion/lambda@<version>` beside the app): the library
+# ships no Remotion code, and finds this install from the app's working directory at synth.
 # Optional dependencies (Remotion's native compositor) and install scripts are not needed to
 # synthesize; esbuild's would even find the repository's own esbuild up the tree and fail.
-install_consumer_remotion() {
-  (cd "$1" && npm install --no-audit --no-fund --no-package-lock --omit=optional --ignore-scripts --loglevel=error)
-  node -e 'const p = require(process.argv[1]); console.log(`${p.name} ${p.version} in ${process.argv[1]}`)' "$PWD/$1/node_modules/@remotion/lambda/package.json"
+install_remotion() {
+  (cd "$1" && npm ci --no-audit --no-fund --omit=optional --ignore-scripts --loglevel=error)
+  echo "$1/node_modules/@remotion/lambda $(node -p "require('./$1/node_modules/@remotion/lambda/package.json').version")"
 }

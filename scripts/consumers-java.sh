@@ -81,6 +81,6 @@ phase "README snippets match the consumer sources" scripts/consumers-snippets.sh
 require_npm_deps
 build_assembly
 phase "npx projen package:java (jsii-pacmak: dist/java)" package_java
-phase "npm i @remotion/lambda in test/consumers/java (the consumer's own Remotion)" install_consumer_remotion "$CONSUMER"
+phase "npm ci in $CONSUMER: the app installs @remotion/lambda itself" install_remotion "$CONSUMER"
 phase "mvn test in test/consumers/java (JUnit 5)" run_maven
 print_timings "Java consumer"

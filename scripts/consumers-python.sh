@@ -53,6 +53,6 @@ require_npm_deps
 build_assembly
 phase "npx projen package:python (jsii-pacmak: dist/python)" package_python
 phase "fresh virtualenv: wheel + requirements.txt from PyPI" make_venv
-phase "npm i @remotion/lambda in test/consumers/python (the consumer's own Remotion)" install_consumer_remotion "$CONSUMER"
+phase "npm ci in $CONSUMER: the app installs @remotion/lambda itself" install_remotion "$CONSUMER"
 phase "pytest test/consumers/python" run_pytest
 print_timings "Python consumer"

@@ -24,7 +24,9 @@ These are the stacks that the Python and Java consumer tests (\`scripts/consumer
 
 ## Python
 
-\`pip install org-remotion-constructs aws-cdk-lib constructs\` (aws-cdk-lib 2.224.0 or newer), then:
+\`pip install org-remotion-constructs aws-cdk-lib constructs\` (aws-cdk-lib 2.224.0 or newer), and
+Remotion itself, under Remotion's licence, in the app's folder: \`npm i @remotion/lambda@4.0.527\`
+(the version of your render function). Then:
 
 \`\`\`python
 $(cat "$PYTHON_SNIPPET")
@@ -35,7 +37,8 @@ In your app: \`RenderStack(app, "RemotionRenderStack", env=Environment(account="
 ## Java
 
 Maven dependencies \`org.remotion:remotion-constructs\`, \`software.amazon.awscdk:aws-cdk-lib\`
-(2.224.0 or newer) and \`software.constructs:constructs\`, then:
+(2.224.0 or newer) and \`software.constructs:constructs\`, and Remotion itself, under Remotion's
+licence, in the app's folder: \`npm i @remotion/lambda@4.0.527\`. Then:
 
 \`\`\`java
 $(cat "$JAVA_SNIPPET")

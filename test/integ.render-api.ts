@@ -36,9 +36,10 @@
 import * as path from 'path';
 import { ActualResult, ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { remotionFunctionName } from './util';
 import { AuthenticatedRenderApi } from '../src/api';
 import { RemotionLambda } from '../src/remotion-lambda';
-import { RemotionRenderFunction, RemotionRenderFunctionProps } from '../src/render-function';
+import { RemotionRenderFunctionProps } from '../src/render-function';
 
 const PLACEHOLDER_COMPOSITION = 'HelloWorld';
 const FIXTURE_BUNDLE_DIR = path.join(__dirname, 'remotion-lambda', 'fixtures', 'site');
@@ -59,8 +60,7 @@ function remotionSide(): Pick<RemotionRenderFunctionProps, 'serveUrl' | 'remotio
   if (serveUrl !== undefined) {
     return {
       serveUrl,
-      remotionFunctionName: setting('INTEG_REMOTION_FUNCTION_NAME',
-        `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`),
+      remotionFunctionName: setting('INTEG_REMOTION_FUNCTION_NAME', remotionFunctionName()),
       region: setting('INTEG_REMOTION_REGION'),
     };
   }

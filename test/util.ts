@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 
@@ -53,4 +54,12 @@ export function statementsOf(template: Template, type: 'AWS::IAM::ManagedPolicy'
 export function newStack(props: StackProps = {}): Stack {
   const app = new App({ context: { '@aws-cdk/core:enablePartitionLiterals': true } });
   return new Stack(app, 'TestStack', props);
+}
+
+/** The version of the `@remotion/lambda` installed in this repository (the newest we test). */
+export const INSTALLED_REMOTION_VERSION: string = (JSON.parse(fs.readFileSync(require.resolve('@remotion/lambda/package.json'), 'utf8')) as { version: string }).version;
+
+/** A render function name of Remotion's convention, for the installed version (or another one). */
+export function remotionFunctionName(version = INSTALLED_REMOTION_VERSION): string {
+  return `remotion-render-${version.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
 }

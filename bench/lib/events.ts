@@ -16,6 +16,7 @@ export interface BenchRequest {
 }
 
 export const REQUESTS: readonly BenchRequest[] = [
+  { name: '400 bad JSON', expectedStatus: 400, event: startRenderEvent('not json', { sub: CALLER_SUB }) },
   { name: '401 no sub', expectedStatus: 401, event: startRenderEvent({ composition: 'Intro' }, { sub: null }) },
   { name: '403 composition', expectedStatus: 403, event: startRenderEvent({ composition: 'NotAllowed' }, { sub: CALLER_SUB }) },
   { name: '202 POST /renders', expectedStatus: 202, event: startRenderEvent({ composition: 'Intro', inputProps: { title: 'Hi' } }, { sub: CALLER_SUB }) },

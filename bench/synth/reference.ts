@@ -1,7 +1,8 @@
 /**
- * Synth child: the same API written the reference app's way. The handler is bundled at synth
- * time by `NodejsFunction` with its defaults (CommonJS, unminified, `@aws-sdk/*` external),
- * using the local esbuild (no Docker).
+ * Synth child: the same API written the reference app's way. The handler (bench/entries/
+ * naive.lambda.ts: Remotion's client imported at the top) is bundled at synth time by
+ * `NodejsFunction` as an unminified ES module (`@aws-sdk/*` external, its default), using the
+ * local esbuild (no Docker).
  */
 import * as path from 'node:path';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -28,7 +29,7 @@ timeSynth((app) => {
   const userPoolClient = userPool.addClient('Client', { authFlows: { userSrp: true, userPassword: true }, generateSecret: false });
 
   const renderFunction = new nodejs.NodejsFunction(stack, 'RenderFunction', {
-    entry: path.join(ROOT, 'src/render-function/runtime/render.lambda.ts'),
+    entry: path.join(ROOT, 'bench/entries/naive.lambda.ts'),
     handler: 'handler',
     runtime: lambda.Runtime.NODEJS_24_X,
     memorySize: 512,
@@ -36,7 +37,7 @@ timeSynth((app) => {
     projectRoot: ROOT,
     depsLockFilePath: path.join(ROOT, 'package-lock.json'),
     environment: handlerEnvironment(),
-    bundling: { forceDockerBundling: false },
+    bundling: { forceDockerBundling: false, format: nodejs.OutputFormat.ESM },
   });
   renderFunction.addToRolePolicy(new iam.PolicyStatement({
     actions: ['lambda:InvokeFunction'],

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ACCOUNT_PATTERN, BUCKET_NAME_OR_PATTERN, FUNCTION_NAME_OR_PATTERN } from '../private/patterns';
 import { checkEach, checkNotEmpty, checkRegion, checkString } from '../private/validate';
+import { findRemotion, userPolicyStatements } from '../remotion';
 
 /**
  * How much of Remotion's permissions a `RemotionRenderPolicy` grants.
@@ -16,9 +17,9 @@ export enum RemotionPolicyPreset {
   RENDER_ONLY = 'RENDER_ONLY',
   /**
    * The statements of Remotion's published user policy (`getUserPolicy()` of
-   * `@remotion/lambda/policies`, the `remotion-executionrole-policy` of Remotion's docs), scoped
-   * to the named functions, buckets, region and account: for roles that also deploy
-   * render functions and sites.
+   * `@remotion/lambda/policies`, the `remotion-executionrole-policy` of Remotion's docs), read at
+   * synth from your installed `@remotion/lambda`, Sid for Sid, and scoped to the named functions,
+   * buckets, region and account: for roles that also deploy render functions and sites.
    */
   FULL = 'FULL',
 }
@@ -55,6 +56,14 @@ export interface RemotionPolicyScope {
    * @default - the stack's account
    */
   readonly account?: string;
+
+  /**
+   * Folder of your installed `@remotion/lambda`, or of the app whose `node_modules` holds it;
+   * the `FULL` preset reads Remotion's user policy from it.
+   *
+   * @default - resolved from the current working directory
+   */
+  readonly remotionPackageDir?: string;
 }
 
 /**
@@ -102,6 +111,7 @@ interface ResolvedScope {
   readonly remotionFunctionNames: string[];
   readonly bucketNames: string[];
   readonly bucketNamesGiven: boolean;
+  readonly remotionPackageDir?: string;
 }
 
 /**
@@ -198,6 +208,7 @@ function resolveScope(scope: Construct, props: RemotionPolicyScope): ResolvedSco
     remotionFunctionNames: [...remotionFunctionNames],
     bucketNames: [...bucketNames],
     bucketNamesGiven: props.bucketNames !== undefined,
+    remotionPackageDir: props.remotionPackageDir,
   };
 }
 
@@ -238,66 +249,61 @@ function renderOnlyStatements(s: ResolvedScope): iam.PolicyStatement[] {
 }
 
 /**
- * Remotion's user policy, statement for statement (Sids kept, so a drift test can compare them),
- * with every resource narrowed to the scope. Where Remotion grants an action that supports
- * resource-level permissions on "*", that action moves to a statement of its own whose Sid
- * starts with Remotion's Sid.
+ * How each statement of Remotion's user policy is scoped, by Sid: the resources its actions get.
+ * Actions that support no resource-level permissions keep "*"; where Remotion grants an action
+ * that does on "*", it moves to a statement of its own whose Sid starts with Remotion's Sid.
+ */
+const FULL_SCOPES: Record<string, (actions: string[], s: ResolvedScope) => iam.PolicyStatement[]> = {
+  // Service Quotas' read actions have no resource-level permissions, hence "*".
+  HandleQuotas: (actions, s) => split('HandleQuotas', actions, ['servicequotas:RequestServiceQuotaIncrease'], ['*'],
+    'HandleQuotasIncrease', [`arn:${s.partition}:servicequotas:${s.region}:${s.account}:lambda/*`]),
+  // Remotion's CLI checks its own permissions; only principals of this account are simulated.
+  PermissionValidation: (actions, s) => [statement('PermissionValidation', actions, [
+    `arn:${s.partition}:iam::${s.account}:user/*`,
+    `arn:${s.partition}:iam::${s.account}:role/*`,
+  ])],
+  LambdaInvokation: (actions, s) => [statement('LambdaInvokation', actions, [`arn:${s.partition}:iam::${s.account}:role/${REMOTION_LAMBDA_ROLE_NAME}`])],
+  Storage: (actions, s) => [statement('Storage', actions, [...bucketArns(s), ...objectArns(s)])],
+  // ListAllMyBuckets has no resource-level permissions, hence "*".
+  BucketListing: (actions) => [statement('BucketListing', actions, ['*'])],
+  // ListFunctions has no resource-level permissions, hence "*"; GetFunction does.
+  FunctionListing: (actions, s) => split('FunctionListing', actions, ['lambda:GetFunction'], ['*'], 'FunctionListingGetFunction', functionArns(s)),
+  FunctionManagement: (actions, s) => [statement('FunctionManagement', actions, functionArns(s))],
+  LogsRetention: (actions, s) => [statement('LogsRetention', actions, s.remotionFunctionNames.flatMap((name) => [
+    `arn:${s.partition}:logs:${s.region}:${s.account}:log-group:/aws/lambda/${name}`,
+    `arn:${s.partition}:logs:${s.region}:${s.account}:log-group:/aws/lambda/${name}:*`,
+  ]))],
+  FetchBinaries: (actions, s) => [statement('FetchBinaries', actions, [
+    `arn:${s.partition}:lambda:${s.region}:${REMOTION_BINARIES_ACCOUNT}:layer:remotion-binaries-*`,
+    `arn:${s.partition}:lambda:${s.region}:${LAMBDA_INSIGHTS_ACCOUNT}:layer:LambdaInsightsExtension*`,
+  ])],
+};
+
+/** `sid` with the actions not in `scoped` on `resources`, and `scopedSid` with those in it on `scopedResources`. */
+function split(
+  sid: string, actions: string[], scoped: string[], resources: string[], scopedSid: string, scopedResources: string[],
+): iam.PolicyStatement[] {
+  const rest = actions.filter((action) => !scoped.includes(action));
+  const moved = actions.filter((action) => scoped.includes(action));
+  return [
+    ...(rest.length > 0 ? [statement(sid, rest, resources)] : []),
+    ...(moved.length > 0 ? [statement(scopedSid, moved, scopedResources)] : []),
+  ];
+}
+
+/**
+ * Remotion's user policy of the installed `@remotion/lambda`, statement for statement (Sids kept,
+ * so a drift test can compare them), with every resource narrowed to the scope. A statement this
+ * library does not know how to scope is a synth error rather than a grant on "*".
  */
 function fullStatements(s: ResolvedScope): iam.PolicyStatement[] {
-  const { partition, region, account } = s;
-  const logGroupArns = s.remotionFunctionNames.flatMap((name) => [
-    `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${name}`,
-    `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${name}:*`,
-  ]);
-  return [
-    // Service Quotas' read actions have no resource-level permissions, hence "*".
-    statement('HandleQuotas', [
-      'servicequotas:GetServiceQuota',
-      'servicequotas:GetAWSDefaultServiceQuota',
-      'servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota',
-    ], ['*']),
-    statement('HandleQuotasIncrease', ['servicequotas:RequestServiceQuotaIncrease'], [
-      `arn:${partition}:servicequotas:${region}:${account}:lambda/*`,
-    ]),
-    // Remotion's CLI checks its own permissions; only principals of this account are simulated.
-    statement('PermissionValidation', ['iam:SimulatePrincipalPolicy'], [
-      `arn:${partition}:iam::${account}:user/*`,
-      `arn:${partition}:iam::${account}:role/*`,
-    ]),
-    statement('LambdaInvokation', ['iam:PassRole'], [`arn:${partition}:iam::${account}:role/${REMOTION_LAMBDA_ROLE_NAME}`]),
-    statement('Storage', [
-      's3:GetObject',
-      's3:DeleteObject',
-      's3:PutObjectAcl',
-      's3:PutObject',
-      's3:CreateBucket',
-      's3:ListBucket',
-      's3:GetBucketLocation',
-      's3:PutBucketAcl',
-      's3:DeleteBucket',
-      's3:PutBucketOwnershipControls',
-      's3:PutBucketPublicAccessBlock',
-      's3:PutBucketPolicy',
-      's3:PutLifecycleConfiguration',
-    ], [...bucketArns(s), ...objectArns(s)]),
-    // ListAllMyBuckets has no resource-level permissions, hence "*".
-    statement('BucketListing', ['s3:ListAllMyBuckets'], ['*']),
-    // ListFunctions has no resource-level permissions, hence "*".
-    statement('FunctionListing', ['lambda:ListFunctions'], ['*']),
-    statement('FunctionListingGetFunction', ['lambda:GetFunction'], functionArns(s)),
-    statement('FunctionManagement', [
-      'lambda:InvokeAsync',
-      'lambda:InvokeFunction',
-      'lambda:CreateFunction',
-      'lambda:DeleteFunction',
-      'lambda:PutFunctionEventInvokeConfig',
-      'lambda:PutRuntimeManagementConfig',
-      'lambda:TagResource',
-    ], functionArns(s)),
-    statement('LogsRetention', ['logs:CreateLogGroup', 'logs:PutRetentionPolicy'], logGroupArns),
-    statement('FetchBinaries', ['lambda:GetLayerVersion'], [
-      `arn:${partition}:lambda:${region}:${REMOTION_BINARIES_ACCOUNT}:layer:remotion-binaries-*`,
-      `arn:${partition}:lambda:${region}:${LAMBDA_INSIGHTS_ACCOUNT}:layer:LambdaInsightsExtension*`,
-    ]),
-  ];
+  const remotion = findRemotion({ packageDir: s.remotionPackageDir });
+  return userPolicyStatements(remotion).flatMap(({ Sid, Action }) => {
+    const scoped = FULL_SCOPES[Sid];
+    if (!scoped) {
+      throw new Error(`The FULL preset does not know how to scope statement "${Sid}" (${Action.join(', ')}) of the user policy of `
+        + `@remotion/lambda ${remotion.version}. Use RemotionPolicyPreset.RENDER_ONLY, or a supported Remotion version.`);
+    }
+    return scoped(Action, s);
+  });
 }

@@ -254,6 +254,9 @@ export class RemotionLambda extends Construct {
   /** The sites added so far. */
   public readonly sites: RemotionSite[] = [];
 
+  /** Folder of the installed `@remotion/lambda` that the function's code and facts come from. */
+  public readonly remotionPackageDir: string;
+
   private readonly outputs: boolean;
 
   constructor(scope: Construct, id: string, props: RemotionLambdaProps = {}) {
@@ -263,6 +266,7 @@ export class RemotionLambda extends Construct {
     this.outputs = props.outputs ?? true;
     INTERNALS.set(this, { facts, outputs: this.outputs });
     this.version = facts.version;
+    this.remotionPackageDir = facts.lambdaDir;
     this.region = stack.region;
     const { limits } = facts;
     this.memorySizeMb = wholeNumber('memorySize', mebibytes(props.memorySize), limits.defaultMemory, limits.minMemory, limits.maxMemory, 'MiB');

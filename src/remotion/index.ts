@@ -9,8 +9,12 @@ import * as path from 'path';
 
 /** The Remotion versions this library supports, declared once: from `floor` up to, not including, `below`. */
 export const SUPPORTED_REMOTION = {
-  /** The oldest `@remotion/lambda` whose client API our handler uses unchanged (tested in CI). */
-  floor: '4.0.261',
+  /**
+   * The oldest `@remotion/lambda` whose client our handler uses unchanged (tested in CI): the first
+   * whose `@remotion/lambda-client` ES module build is self-contained (4.0.363 and older import
+   * AWS SDK packages), so that the construct can copy that one file beside our handler.
+   */
+  floor: '4.0.365',
   /** The first version outside the range. */
   below: '5.0.0',
   /** The version the install command in error messages suggests (the newest we test). */
@@ -81,8 +85,18 @@ function locate(base: string, explicit: boolean): InstalledRemotion {
   } else if (explicit && !fs.existsSync(base)) {
     throw new Error(`remotionPackageDir "${base}" does not exist. ${missingAdvice()}`);
   }
-  lambdaDir ??= clientDir ? undefined : resolvePackageDir(LAMBDA_PACKAGE, base);
-  clientDir ??= resolvePackageDir(CLIENT_PACKAGE, lambdaDir ?? base);
+  if (!lambdaDir && !clientDir) {
+    // Whichever of the two is installed nearest to the app wins: an app with only the client must
+    // not pick up an @remotion/lambda of another version further up (a monorepo root).
+    const lambdaFound = resolvePackageDir(LAMBDA_PACKAGE, base);
+    const clientFound = resolvePackageDir(CLIENT_PACKAGE, base);
+    if (lambdaFound && (!clientFound || installRoot(lambdaFound).length >= installRoot(clientFound).length)) {
+      lambdaDir = lambdaFound;
+    } else {
+      clientDir = clientFound;
+    }
+  }
+  clientDir ??= lambdaDir ? resolvePackageDir(CLIENT_PACKAGE, lambdaDir) : undefined;
   if (!clientDir) {
     throw new Error(`${LAMBDA_PACKAGE} was not found from "${base}". ${missingAdvice()}`);
   }
@@ -112,6 +126,11 @@ function locate(base: string, explicit: boolean): InstalledRemotion {
 function missingAdvice(): string {
   return 'Install Remotion\'s Lambda package yourself, under Remotion\'s licence, in your app\'s folder: '
     + `"${installCommand()}" (supported: ${supportedRangeText()}), or point remotionPackageDir at the folder that holds it.`;
+}
+
+/** The folder whose `node_modules` holds a package folder (`<root>/node_modules/@scope/name`). */
+function installRoot(packageDir: string): string {
+  return path.dirname(path.dirname(path.dirname(packageDir)));
 }
 
 /** Resolves `<name>/package.json` from `from`, past the package's exports map. */
@@ -152,4 +171,90 @@ export function isSupportedVersion(version: string): boolean {
 /** Forgets what was found (for tests that install several versions). */
 export function clearRemotionCache(): void {
   cache.clear();
+}
+
+/** What Remotion's own `LambdaClientInternals.parseFunctionName` returns for one of its names. */
+interface ParsedFunctionName {
+  readonly version: string;
+}
+
+type FunctionNameParser = (name: string) => ParsedFunctionName | null;
+
+const parsers = new Map<string, FunctionNameParser>();
+
+/** The prefix of every render function name Remotion's CLI deploys. */
+export const RENDER_FUNCTION_PREFIX = 'remotion-render-';
+
+/** How a Remotion version appears in its function names (`LAMBDA_VERSION_STRING` in the client). */
+export function versionInFunctionName(version: string): string {
+  return version.replace(/\./g, '-').replace(/\+/g, '-').substring(0, 10);
+}
+
+/**
+ * The installed client's own function-name parser (loaded only for names that start with
+ * `remotion-render-`, since loading the client takes a few hundred milliseconds), or, if a
+ * future client no longer exports it, the same pattern that 4.0.x clients use.
+ */
+function parserOf(remotion: InstalledRemotion): FunctionNameParser {
+  let parser = parsers.get(remotion.clientDir);
+  if (!parser) {
+    let internal: FunctionNameParser | undefined;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const client = require(remotion.clientDir) as { LambdaClientInternals?: { parseFunctionName?: FunctionNameParser } };
+      internal = client.LambdaClientInternals?.parseFunctionName;
+    } catch {
+      internal = undefined;
+    }
+    parser = internal ?? ((name) => {
+      const match = new RegExp(`^${RENDER_FUNCTION_PREFIX}(.*)-mem(\\d+)mb-disk(\\d+)mb-(\\d+)sec$`).exec(name);
+      return match ? { version: match[1] } : null;
+    });
+    parsers.set(remotion.clientDir, parser);
+  }
+  return parser;
+}
+
+/**
+ * Throws when `functionName` follows Remotion's naming convention for a version other than the
+ * installed client's: Remotion refuses to render across versions. Custom names pass (the caller
+ * skips tokens).
+ */
+export function checkFunctionNameVersion(remotion: InstalledRemotion, prop: string, functionName: string): void {
+  if (!functionName.startsWith(RENDER_FUNCTION_PREFIX)) {
+    return;
+  }
+  const parsed = parserOf(remotion)(functionName);
+  if (!parsed) {
+    return;
+  }
+  const expected = versionInFunctionName(remotion.version);
+  if (parsed.version !== expected) {
+    const deployed = parsed.version.replace(/-/g, '.');
+    throw new Error(`${prop} "${functionName}" is a Remotion ${deployed} render function, but the installed `
+      + `${CLIENT_PACKAGE} is ${remotion.version} (in ${remotion.clientDir}); Remotion refuses to render across versions. `
+      + `Install the function's version in your app's folder ("npm i ${LAMBDA_PACKAGE}@${deployed}") or deploy a `
+      + `${remotion.version} render function ("npx remotion lambda functions deploy" with remotion ${remotion.version}).`);
+  }
+}
+
+/** One statement of Remotion's published user policy. */
+export interface RemotionPolicyStatement {
+  readonly Sid: string;
+  readonly Action: string[];
+}
+
+/**
+ * `getUserPolicy()` of the installed `@remotion/lambda/policies` (a pure function), read by
+ * absolute path past the package's exports map. Only `@remotion/lambda` has it.
+ */
+export function userPolicyStatements(remotion: InstalledRemotion): RemotionPolicyStatement[] {
+  if (!remotion.lambdaDir) {
+    throw new Error(`Remotion's user policy comes from ${LAMBDA_PACKAGE}/policies, but only ${CLIENT_PACKAGE} ${remotion.version} `
+      + `is installed (in ${remotion.clientDir}). Install "${LAMBDA_PACKAGE}@${remotion.version}" in your app's folder.`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const policies = require(path.join(remotion.lambdaDir, 'dist', 'policies.js')) as { getUserPolicy: () => string };
+  const document = JSON.parse(policies.getUserPolicy()) as { Statement: Array<{ Sid: string; Action: string | string[] }> };
+  return document.Statement.map((s) => ({ Sid: s.Sid, Action: typeof s.Action === 'string' ? [s.Action] : [...s.Action] }));
 }

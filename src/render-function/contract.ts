@@ -59,3 +59,10 @@ export const CODEC_EXTENSIONS: Record<string, string> = {
 
 /** The key in Remotion's render `metadata` that records who started a render. */
 export const OWNER_METADATA_KEY = 'ownerSub';
+
+/**
+ * Where, relative to the handler's entry file (`index.mjs`), the construct puts the consumer's own
+ * `@remotion/lambda-client` ES module build, copied unmodified at synth; the handler imports it
+ * lazily from there. We ship no Remotion code.
+ */
+export const REMOTION_CLIENT_FILE = 'remotion/lambda-client.mjs';

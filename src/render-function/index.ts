@@ -1,16 +1,17 @@
-import * as path from 'path';
-import { Annotations, Duration, Size, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { RENDER_ENV } from './contract';
+import { handlerCode } from './handler-code';
 import { remotionTarget, RemotionTarget } from './remotion-lambda-source';
 import { RemotionPolicyPreset } from '../policy';
 import { writeOwnLogsStatement } from '../private/log-statement';
 import { COMPOSITION_ID_PATTERN, FUNCTION_NAME_PATTERN, isBucketName, isOutputPrefix } from '../private/patterns';
 import { checkDuration, checkEach, checkInteger, checkNotEmpty, checkRegion, checkSize, checkString } from '../private/validate';
+import { checkFunctionNameVersion, findRemotion } from '../remotion';
 import type { RemotionLambda, RemotionSite } from '../remotion-lambda';
 import { RemotionRenderRole } from '../role';
 
@@ -64,8 +65,9 @@ export interface RemotionRenderFunctionProps {
 
   /**
    * Name of the deployed Remotion render function, e.g.
-   * `remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`. Its Remotion version must equal
-   * the version of the installed Remotion client. Not with `site`.
+   * `remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`. When it follows Remotion's naming
+   * convention, its version must equal the installed `@remotion/lambda` (checked at synth);
+   * tokens and custom names are not checked. Not with `site`.
    *
    * @default - the function of `site`'s `RemotionLambda`; one of them is required
    */
@@ -128,7 +130,7 @@ export interface RemotionRenderFunctionProps {
   /**
    * Largest `inputProps` a request may carry: the UTF-8 size of its compact JSON, however the
    * client escaped or indented it (the raw request body may be up to six times this plus 4 KiB,
-   * room for `\uXXXX` escapes). Remotion passes props of up
+   * room for six-character JSON unicode escapes). Remotion passes props of up
    * to about 194 KB inside the Lambda payload; beyond that its client uploads them to S3 first,
    * which costs a round trip and S3 write permissions. The default keeps requests well inside the
    * inline limit, and the maximum allowed is 190 KB.
@@ -247,6 +249,16 @@ export interface RemotionRenderFunctionProps {
    * @default - the deployment of `site`
    */
   readonly remotionLambda?: RemotionLambda;
+
+  /**
+   * Folder of your installed `@remotion/lambda` (or `@remotion/lambda-client`), or of the app
+   * whose `node_modules` holds it: for monorepos, and for Python and Java apps that install it with
+   * `npm i @remotion/lambda@<version>` in their own folder. Its client file is copied, unmodified,
+   * into the handler's code at synth; this library ships no Remotion code.
+   *
+   * @default - the folder `site`'s `RemotionLambda` reads, or else resolved from the current working directory
+   */
+  readonly remotionPackageDir?: string;
 }
 
 const DEFAULT_OUTPUT_PREFIX = 'renders-by-user/';
@@ -255,28 +267,19 @@ const DEFAULT_MAX_INPUT_PROPS = Size.kibibytes(64);
 const MAX_INLINE_INPUT_PROPS_BYTES = 190_000;
 const MIN_FRAMES_PER_LAMBDA = 4;
 const CLIENT_TIMEOUT_MARGIN = Duration.seconds(3);
-/** The handler bundle that projenrc/handler-bundle.ts writes; it ships in the package. */
-const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'render-handler');
 /** Named by string: `lambda.Runtime.NODEJS_24_X` needs aws-cdk-lib 2.224.0, our floor, at compile time. */
 const HANDLER_RUNTIME = new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS);
-const REMOTION_FUNCTION_VERSION = /^remotion-render-(\d+)-(\d+)-(\d+)(?:-|$)/;
 
 /**
  * The Lambda function behind the render API: it checks an authenticated request against what
  * the construct allows, starts a render with Remotion's `renderMediaOnLambda`, and lets the same
  * user follow the render and fetch a signed link to the output.
  *
- * The handler is bundled when this library is built and ships inside the package: consumers
- * never run a bundler or Docker.
+ * The handler is bundled when this library is built and ships inside the package; at synth the
+ * construct puts your own installed Remotion client beside it, unmodified. You never run a
+ * bundler or Docker, and this library ships no Remotion code.
  */
 export class RemotionRenderFunction extends Construct {
-  /**
-   * The `@remotion/lambda` version bundled into the handler. Remotion refuses a client whose
-   * version differs from the deployed render function's: deploy the render function of this
-   * version, or upgrade this library together with it.
-   */
-  public static readonly REMOTION_VERSION = '4.0.527';
-
   /** The handler function. */
   public readonly function: lambda.IFunction;
 
@@ -307,6 +310,12 @@ export class RemotionRenderFunction extends Construct {
   /** Who may read the rendered files. */
   public readonly privacy: RemotionPrivacy;
 
+  /**
+   * Version of the installed `@remotion/lambda-client` that the handler uses; Remotion renders
+   * only on a render function of the same version.
+   */
+  public readonly remotionVersion: string;
+
   /** Key prefix of each caller's output folder. */
   public readonly outputPrefix: string;
 
@@ -321,6 +330,11 @@ export class RemotionRenderFunction extends Construct {
     // From here on the props name Remotion's side by hand, whichever way they were given.
     const props = { ...givenProps, ...remotionTarget(givenProps) };
     validateProps(props);
+    const remotion = findRemotion({ packageDir: props.remotionPackageDir });
+    if (!Token.isUnresolved(props.remotionFunctionName)) {
+      checkFunctionNameVersion(remotion, 'remotionFunctionName', props.remotionFunctionName);
+    }
+    this.remotionVersion = remotion.version;
 
     const stack = Stack.of(this);
     this.remotionFunctionName = props.remotionFunctionName;
@@ -349,8 +363,8 @@ export class RemotionRenderFunction extends Construct {
     const handler = new lambda.Function(this, 'Handler', {
       runtime: HANDLER_RUNTIME,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),
-      description: `Starts and reports Remotion renders (@remotion/lambda ${RemotionRenderFunction.REMOTION_VERSION})`,
+      code: handlerCode(remotion),
+      description: `Starts and reports Remotion renders (@remotion/lambda-client ${remotion.version})`,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout,
@@ -365,8 +379,6 @@ export class RemotionRenderFunction extends Construct {
     // The SDK inside Remotion's client keeps connections alive; older SDKs needed this switch.
     handler.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
     this.function = handler;
-
-    this.warnOnVersionMismatch();
   }
 
   private createRole(props: RemotionRenderFunctionProps & RemotionTarget): iam.IRole {
@@ -414,24 +426,6 @@ export class RemotionRenderFunction extends Construct {
       }
     }
     return environment;
-  }
-
-  private warnOnVersionMismatch(): void {
-    if (Token.isUnresolved(this.remotionFunctionName)) {
-      return;
-    }
-    const match = REMOTION_FUNCTION_VERSION.exec(this.remotionFunctionName);
-    if (!match) {
-      return;
-    }
-    const deployed = `${match[1]}.${match[2]}.${match[3]}`;
-    if (deployed !== RemotionRenderFunction.REMOTION_VERSION) {
-      Annotations.of(this).addWarningV2('@org/remotion-constructs:remotionVersionMismatch',
-        `remotionFunctionName "${this.remotionFunctionName}" is a Remotion ${deployed} function, but this library bundles `
-        + `Remotion ${RemotionRenderFunction.REMOTION_VERSION}; Remotion rejects renders across versions. Deploy a `
-        + `${RemotionRenderFunction.REMOTION_VERSION} render function (npx remotion@${RemotionRenderFunction.REMOTION_VERSION} lambda functions deploy) `
-        + 'or use the library release that bundles your version.');
-    }
   }
 }
 
@@ -484,4 +478,5 @@ function validateProps(props: RemotionRenderFunctionProps): void {
   checkDuration('signedUrlExpiry', props.signedUrlExpiry, Duration.seconds(1),
     props.credentialsSecret ? Duration.days(7) : Duration.hours(12),
     props.credentialsSecret ? '' : ' (links signed with the function\'s temporary credentials die with them; 7 days with credentialsSecret)');
+  checkString('remotionPackageDir', props.remotionPackageDir, (dir) => dir.length > 0, 'must be a folder');
 }

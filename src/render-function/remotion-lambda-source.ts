@@ -6,6 +6,8 @@ export interface RemotionTarget {
   readonly remotionFunctionName: string;
   readonly outputBucketName?: string;
   readonly region?: string;
+  /** Where Remotion's client comes from: the deployment's own install, unless given. */
+  readonly remotionPackageDir?: string;
 }
 
 const BY_HAND = ['serveUrl', 'remotionFunctionName', 'outputBucketName', 'region'] as const;
@@ -29,6 +31,7 @@ export function remotionTarget(props: RemotionRenderFunctionProps): RemotionTarg
       remotionFunctionName: props.remotionFunctionName!,
       outputBucketName: props.outputBucketName,
       region: props.region,
+      remotionPackageDir: props.remotionPackageDir,
     };
   }
   const combined = BY_HAND.filter((prop) => props[prop] !== undefined);
@@ -53,5 +56,7 @@ export function remotionTarget(props: RemotionRenderFunctionProps): RemotionTarg
     remotionFunctionName: deployment.functionName,
     outputBucketName: deployment.bucketName,
     region: deployment.region,
+    // The client must be the deployed function's version: read it from the same install.
+    remotionPackageDir: props.remotionPackageDir ?? deployment.remotionPackageDir,
   };
 }

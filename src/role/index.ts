@@ -111,6 +111,7 @@ export class RemotionRenderRole extends iam.Role {
       bucketNames: props.bucketNames,
       region: props.region,
       account: props.account,
+      remotionPackageDir: props.remotionPackageDir,
     });
     this.addManagedPolicy(this.policy);
     this.assumedByLambda = trustsService(this, assumedBy, LAMBDA_SERVICE);

@@ -6,9 +6,9 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
 import { RemotionRenderFunction, RemotionCodec } from '../../src/render-function';
-import { newStack } from '../util';
+import { newStack, remotionFunctionName } from '../util';
 
-const FUNCTION_NAME = `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
+const FUNCTION_NAME = remotionFunctionName();
 const RENDER_SETTINGS = {
   serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
   remotionFunctionName: FUNCTION_NAME,

@@ -2,10 +2,9 @@ import { Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { AuthenticatedRenderApi } from '../../src/api';
-import { RemotionRenderFunction } from '../../src/render-function';
-import { newStack } from '../util';
+import { newStack, remotionFunctionName } from '../util';
 
-const FUNCTION_NAME = `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
+const FUNCTION_NAME = remotionFunctionName();
 
 /**
  * What stays after everything that the construct can fix is fixed. Each reason is also listed in

@@ -1,8 +1,18 @@
-import { getUserPolicy } from '@remotion/lambda/policies';
+import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RemotionPolicyPreset, RemotionRenderPolicy } from '../../src/policy';
+import { FLOOR_REMOTION_DIR, INSTALLED_REMOTION_PACKAGES } from '../render-function/runtime/installed-remotion';
 import { FlatStatement, newStack, statementsOf } from '../util';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/** `getUserPolicy()` of one installed @remotion/lambda, read by path (the alias hides it from `import`). */
+function userPolicyOf(packageDir: string): { Sid: string; Action: string[] }[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const policies = require(path.join(ROOT, packageDir, 'dist', 'policies.js')) as { getUserPolicy: () => string };
+  return (JSON.parse(policies.getUserPolicy()) as { Statement: { Sid: string; Action: string[] }[] }).Statement;
+}
 
 const P = '${AWS::Partition}';
 const R = '${AWS::Region}';
@@ -163,20 +173,42 @@ describe('FULL preset', () => {
     });
   });
 
-  describe('drift against @remotion/lambda getUserPolicy()', () => {
-    const remotion = JSON.parse(getUserPolicy()) as { Statement: { Sid: string; Action: string[] }[] };
+  it('is read from the installed version: the floor\'s Storage statement has no s3:PutBucketPolicy', () => {
+    const floor = policyStatements({ preset: RemotionPolicyPreset.FULL, remotionPackageDir: path.join(ROOT, FLOOR_REMOTION_DIR) });
+    expect(bySid(floor, 'Storage').Action).not.toContain('s3:PutBucketPolicy');
+    expect(bySid(statements, 'Storage').Action).toContain('s3:PutBucketPolicy');
+  });
+});
 
-    it.each(remotion.Statement.map((s) => [s.Sid, s.Action] as const))('grants the same actions as Remotion statement %s', (sid, actions) => {
-      const ours = statements.filter((s) => s.Sid!.startsWith(sid)).flatMap((s) => s.Action);
-      expect([...ours].sort()).toEqual([...actions].sort());
-    });
+describe('FULL preset of a Remotion with a statement this library cannot scope', () => {
+  it('fails at synth, naming the statement and the version, instead of granting it on "*"', () => {
+    const remotionPackageDir = path.join(ROOT, 'test/remotion/fixtures/unknown-statement-app');
+    expect(() => policyStatements({ preset: RemotionPolicyPreset.FULL, remotionPackageDir })).toThrow(
+      'The FULL preset does not know how to scope statement "NewThing" (ec2:RunInstances) of the user policy of @remotion/lambda 4.0.400.',
+    );
+  });
+});
 
-    it('has no statement that Remotion does not have', () => {
-      const remotionSids = remotion.Statement.map((s) => s.Sid);
-      for (const s of statements) {
-        expect(remotionSids.some((sid) => s.Sid!.startsWith(sid))).toBe(true);
-      }
-    });
+describe.each(INSTALLED_REMOTION_PACKAGES)('against the getUserPolicy() of Remotion %s (%s)', (_version, packageDir) => {
+  const remotion = userPolicyOf(packageDir);
+  const full = policyStatements({ preset: RemotionPolicyPreset.FULL, remotionPackageDir: path.join(ROOT, packageDir) });
+
+  it.each(remotion.map((s) => [s.Sid, s.Action] as const))('FULL grants the same actions as Remotion statement %s', (sid, actions) => {
+    const ours = full.filter((s) => s.Sid!.startsWith(sid)).flatMap((s) => s.Action);
+    expect([...ours].sort()).toEqual([...actions].sort());
+  });
+
+  it('FULL has no statement that Remotion does not have', () => {
+    const remotionSids = remotion.map((s) => s.Sid);
+    for (const s of full) {
+      expect(remotionSids.some((sid) => s.Sid!.startsWith(sid))).toBe(true);
+    }
+  });
+
+  it('RENDER_ONLY grants no action that Remotion\'s own user policy does not', () => {
+    const remotionActions = new Set(remotion.flatMap((s) => s.Action));
+    const renderOnly = policyStatements({}).flatMap((s) => s.Action);
+    expect(renderOnly.filter((action) => !remotionActions.has(action))).toEqual([]);
   });
 });
 

@@ -95,9 +95,9 @@ describe('RemotionLambda render function', () => {
   it('deploys the floor version with its own runtime, pin and name', () => {
     const stack = newStack({ env: { account: '111122223333', region: 'eu-west-1' } });
     const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: FLOOR_DIR });
-    expect(remotion.version).toBe('4.0.261');
+    expect(remotion.version).toBe('4.0.365');
     expect(only(Template.fromStack(stack), 'AWS::Lambda::Function').Properties).toMatchObject({
-      FunctionName: 'remotion-render-4-0-261-mem2048mb-disk2048mb-120sec',
+      FunctionName: 'remotion-render-4-0-365-mem2048mb-disk2048mb-120sec',
       Runtime: 'nodejs20.x',
       RuntimeManagementConfig: { RuntimeVersionArn: 'arn:aws:lambda:eu-west-1::runtime:da57c20c4b965d5b75540f6865a35fc8030358e33ec44ecfed33e90901a27a72' },
     });
@@ -273,7 +273,7 @@ describe('RemotionLambda sites', () => {
   it('warns when the bundle was made with another Remotion version than the function', () => {
     const stack = newStack({ env: { account: '111122223333', region: 'eu-west-1' } });
     new RemotionLambda(stack, 'Remotion', { remotionPackageDir: FLOOR_DIR }).addSite('demo', FIXTURE_SITE);
-    Annotations.fromStack(stack).hasWarning('/TestStack/Remotion/Site-demo', Match.stringLikeRegexp('made with Remotion 4.0.527, but the render function is Remotion 4.0.261'));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Remotion/Site-demo', Match.stringLikeRegexp('made with Remotion 4.0.527, but the render function is Remotion 4.0.365'));
   });
 });
 

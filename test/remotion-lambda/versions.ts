@@ -6,6 +6,6 @@ export const NEWEST_DIR = path.join(__dirname, '..', '..', 'node_modules', '@rem
 export const FIXTURE_SITE = path.join(__dirname, 'fixtures', 'site');
 
 export const VERSIONS = [
-  { name: 'floor', dir: FLOOR_DIR, version: '4.0.261' },
+  { name: 'floor', dir: FLOOR_DIR, version: '4.0.365' },
   { name: 'newest', dir: NEWEST_DIR, version: '4.0.527' },
 ] as const;

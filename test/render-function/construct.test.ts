@@ -1,14 +1,21 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as cdk from 'aws-cdk-lib';
 import { Duration, Size } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { INSTALLED_REMOTION_PACKAGES } from './runtime/installed-remotion';
+import { findRemotion } from '../../src/remotion';
 import { RemotionRenderFunction, RemotionRenderFunctionProps, RemotionCodec, RemotionPrivacy } from '../../src/render-function';
+import { REMOTION_CLIENT_FILE } from '../../src/render-function/contract';
 import { loadConfig } from '../../src/render-function/runtime/config';
-import { newStack, statementsOf } from '../util';
+import { INSTALLED_REMOTION_VERSION, newStack, remotionFunctionName, statementsOf } from '../util';
 
-const FUNCTION_NAME = `remotion-render-${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
+const FUNCTION_NAME = remotionFunctionName();
+const ROOT = path.join(__dirname, '..', '..');
 const SERVE_URL = 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html';
 const ENV = { account: '111122223333', region: 'us-east-1' };
 const REQUIRED: RemotionRenderFunctionProps = { serveUrl: SERVE_URL, remotionFunctionName: FUNCTION_NAME, compositions: ['HelloWorld'] };
@@ -103,13 +110,52 @@ describe('RemotionRenderFunction with defaults', () => {
 });
 
 describe('RemotionRenderFunction options', () => {
-  it('bundles the same Remotion version that it announces', () => {
-    expect(RemotionRenderFunction.REMOTION_VERSION).toBe(jest.requireActual<{ version: string }>('@remotion/lambda/package.json').version);
+  it('exposes the installed Remotion version and names it in the function description', () => {
+    const { fn, template } = build();
+    expect(fn.remotionVersion).toBe(INSTALLED_REMOTION_VERSION);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: `Starts and reports Remotion renders (@remotion/lambda-client ${INSTALLED_REMOTION_VERSION})`,
+    });
   });
 
-  it('warns at synth time when remotionFunctionName names another Remotion version', () => {
-    const { stack } = build({ remotionFunctionName: 'remotion-render-4-0-100-mem2048mb-disk2048mb-120sec' });
-    Annotations.fromStack(stack).hasWarning('/TestStack/Render', Match.stringLikeRegexp(`Remotion 4\\.0\\.100 function.*bundles Remotion ${RemotionRenderFunction.REMOTION_VERSION.replace(/\./g, '\\.')}`));
+  it('fails at synth, naming both versions, when remotionFunctionName is a render function of another Remotion version', () => {
+    expect(() => build({ remotionFunctionName: remotionFunctionName('4.0.100') })).toThrow(
+      new RegExp('remotionFunctionName "remotion-render-4-0-100-mem2048mb-disk2048mb-120sec" is a Remotion 4\\.0\\.100 render function, '
+        + `but the installed @remotion/lambda-client is ${INSTALLED_REMOTION_VERSION.replace(/\./g, '\\.')}`),
+    );
+  });
+
+  it.each([
+    ['a custom name', 'my-renderer'],
+    ['a name with the prefix but not the convention', 'remotion-render-custom'],
+  ])('skips the version check for %s', (_label, name) => {
+    expect(build({ remotionFunctionName: name }).fn.remotionFunctionName).toBe(name);
+  });
+
+  it('skips the version check for a token', () => {
+    const stack = newStack({ env: ENV });
+    const name = new cdk.CfnParameter(stack, 'FunctionName', { default: remotionFunctionName('4.0.100') }).valueAsString;
+    expect(() => new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, remotionFunctionName: name })).not.toThrow();
+  });
+
+  it.each(INSTALLED_REMOTION_PACKAGES)('synthesizes with Remotion %s from remotionPackageDir %s, its client copied unmodified into the asset', (version, packageDir) => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Versioned', { env: ENV });
+    const fn = new RemotionRenderFunction(stack, 'Render', {
+      ...REQUIRED,
+      remotionFunctionName: remotionFunctionName(version),
+      remotionPackageDir: path.join(ROOT, packageDir),
+    });
+    const assembly = app.synth();
+
+    expect(fn.remotionVersion).toBe(version);
+    const code = Template.fromStack(stack).findResources('AWS::Lambda::Function')[stack.getLogicalId(fn.function.node.defaultChild as lambda.CfnFunction)];
+    expect(code.Properties.Description).toBe(`Starts and reports Remotion renders (@remotion/lambda-client ${version})`);
+    const assetHash = String(code.Properties.Code.S3Key).replace(/\.zip$/, '');
+    const assetDir = path.join(assembly.directory, `asset.${assetHash}`);
+    const client = findRemotion({ packageDir: path.join(ROOT, packageDir) }).clientFile;
+    expect(fs.readFileSync(path.join(assetDir, REMOTION_CLIENT_FILE)).equals(fs.readFileSync(client))).toBe(true);
+    expect(fs.existsSync(path.join(assetDir, 'index.mjs'))).toBe(true);
   });
 
   it('passes optional settings on', () => {

@@ -1,7 +1,11 @@
 """Asserts, with aws_cdk.assertions, what the Python consumer app (app.py) synthesizes."""
+import json
+import re
+
 import pytest
-from aws_cdk import Stack
+from aws_cdk import App, Environment, Stack
 from aws_cdk.assertions import Annotations, Match, Template
+from org_remotion_constructs import AuthenticatedRenderApi, RemotionRenderFunctionProps
 
 from app import ACCOUNT, REGION, build_app
 from render_stack import REMOTION_FUNCTION_NAME, RenderStack
@@ -102,6 +106,53 @@ def test_outputs_and_no_warnings(synthesized):
     template.has_output("RenderRegion", {"Value": REGION})
     Annotations.from_stack(stack).has_no_warning("*", Match.any_value())
     Annotations.from_stack(stack).has_no_error("*", Match.any_value())
+
+
+def test_uses_the_remotion_installed_in_the_app_folder(synthesized):
+    stack, _ = synthesized
+    with open("node_modules/@remotion/lambda/package.json", encoding="utf-8") as package:
+        installed = json.load(package)["version"]
+    assert stack.api.render_function.remotion_version == installed
+
+
+def test_missing_remotion_install_is_a_clear_synth_error(tmp_path):
+    app = App(outdir=str(tmp_path / "cdk.out"))
+    stack = Stack(app, "NoRemotion", env=Environment(account=ACCOUNT, region=REGION))
+    with pytest.raises(Exception) as raised:
+        AuthenticatedRenderApi(
+            stack,
+            "Render",
+            render=RemotionRenderFunctionProps(
+                serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
+                remotion_function_name=REMOTION_FUNCTION_NAME,
+                compositions=["HelloWorld"],
+                remotion_package_dir=str(tmp_path),
+            ),
+        )
+    message = str(raised.value)
+    assert f'@remotion/lambda was not found from "{tmp_path}"' in message
+    assert "under Remotion's licence" in message
+    assert re.search(r'"npm i @remotion/lambda@4\.0\.\d+" \(supported: >=4\.0\.\d+ <5\.0\.0\)', message)
+
+
+def test_function_name_of_another_remotion_version_is_a_clear_synth_error(tmp_path):
+    app = App(outdir=str(tmp_path / "cdk.out"))
+    stack = Stack(app, "OtherVersion", env=Environment(account=ACCOUNT, region=REGION))
+    with pytest.raises(Exception) as raised:
+        AuthenticatedRenderApi(
+            stack,
+            "Render",
+            render=RemotionRenderFunctionProps(
+                serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
+                remotion_function_name="remotion-render-4-0-400-mem2048mb-disk2048mb-120sec",
+                compositions=["HelloWorld"],
+            ),
+        )
+    assert re.search(
+        r'remotionFunctionName "remotion-render-4-0-400-mem2048mb-disk2048mb-120sec" is a Remotion 4\.0\.400 render function, '
+        r"but the installed @remotion/lambda-client is 4\.0\.\d+",
+        str(raised.value),
+    )
 
 
 def test_policy_attaches_to_imported_and_created_roles_both_ways():

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { SLIM_CLIENT_SCRIPT } from '../../../projenrc/slim-remotion-client';
 
 export const REPOSITORY_ROOT = path.join(__dirname, '..', '..', '..');
 export const HANDLER_ENTRY = 'src/render-function/runtime/render.lambda.ts';
@@ -21,7 +20,6 @@ export async function sourcesNewerThanAsset(): Promise<string[]> {
     absWorkingDir: REPOSITORY_ROOT,
   });
   const builtAt = fs.statSync(HANDLER_ASSET).mtimeMs;
-  // The bundle task also runs this build step over Remotion's client before esbuild.
-  return [...Object.keys(metafile.inputs).filter((input) => input.startsWith('src/')), SLIM_CLIENT_SCRIPT]
+  return Object.keys(metafile.inputs).filter((input) => input.startsWith('src/'))
     .filter((input) => fs.statSync(path.join(REPOSITORY_ROOT, input)).mtimeMs > builtAt);
 }

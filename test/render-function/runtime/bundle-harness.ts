@@ -1,5 +1,6 @@
 /**
- * Runs the built handler asset as Lambda runs it: an ES module imported by a separate `node`
+ * Runs the handler asset as the construct assembles it (our prebuilt bundle plus an installed
+ * Remotion client, staged by src/render-function/handler-code.ts) as Lambda runs it: an ES module imported by a separate `node`
  * process (jest cannot `import()` an ES module without --experimental-vm-modules), calling the
  * fake Lambda and Secrets Manager endpoints of the test process. Shared by the bundle tests.
  */
@@ -13,18 +14,20 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { HANDLER_ASSET, REPOSITORY_ROOT, sourcesNewerThanAsset } from './asset-freshness';
 import { FAKE_ROLE_CREDENTIALS, type FakeLambda } from './fake-lambda';
 import { constructEnvironment } from './handler-events';
+import { findRemotion } from '../../../src/remotion';
+import { stageHandlerCode } from '../../../src/render-function/handler-code';
 
 const BUNDLE_COMMAND = 'npx projen bundle:render-handler';
 const RESULT_MARKER = '@@bundle-result@@';
 
 /**
- * Runs in the child. Remotion's client sets `globalThis._dumpUnreleasedBuffers` when its module
- * body is evaluated inside Lambda (AWS_EXECUTION_ENV), so the global tells whether it was loaded.
+ * Runs in the child. Every supported Remotion client bundles tslib, whose module body defines
+ * `globalThis.__awaiter` (our bundle has no tslib), so the global tells whether it was evaluated.
  * With TEST_REMAINING_MS the context reports that much time left for each event; TEST_LINGER_MS
  * keeps the process alive after the last answer, as a warm environment would be.
  */
 const CHILD_SCRIPT = `
-const remotionEvaluated = () => globalThis._dumpUnreleasedBuffers !== undefined;
+const remotionEvaluated = () => globalThis.__awaiter !== undefined;
 const startedImport = performance.now();
 const { handler } = await import(process.env.BUNDLE_URL);
 const importMs = performance.now() - startedImport;
@@ -58,6 +61,13 @@ export interface ChildOptions {
   readonly remainingMs?: number;
   /** How long the child stays alive after the last answer. */
   readonly lingerMs?: number;
+  /** The entry file to run. @default the asset staged with the newest installed Remotion */
+  readonly asset?: string;
+}
+
+/** The asset staged with the Remotion installed in the repository (the newest supported). */
+export function stagedAsset(): string {
+  return path.join(stageHandlerCode(findRemotion({ packageDir: REPOSITORY_ROOT })), 'index.mjs');
 }
 
 export async function runBundle(
@@ -81,7 +91,7 @@ export async function runBundle(
     AWS_ENDPOINT_URL_S3: fake.url,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url,
     ...constructEnvironment(envOverrides),
-    BUNDLE_URL: pathToFileURL(HANDLER_ASSET).href,
+    BUNDLE_URL: pathToFileURL(options.asset ?? stagedAsset()).href,
     // A file, not a variable: an environment string is limited to 128 KiB.
     TEST_EVENTS_FILE: eventsFile,
     TEST_REMAINING_MS: options.remainingMs === undefined ? undefined : String(options.remainingMs),

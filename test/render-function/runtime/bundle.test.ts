@@ -1,13 +1,22 @@
 /**
- * The built handler asset, as Lambda runs it: an ES module imported by a separate `node` process
- * (jest cannot `import()` an ES module without --experimental-vm-modules), calling the fake
- * Lambda and Secrets Manager endpoints of this process.
+ * The handler asset as the construct assembles it at synth (our prebuilt bundle plus the installed
+ * Remotion client, copied unmodified), for the floor and the newest supported Remotion, as Lambda
+ * runs it: an ES module imported by a separate `node` process (jest cannot `import()` an ES module
+ * without --experimental-vm-modules), calling the fake Lambda and Secrets Manager endpoints of
+ * this process.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HANDLER_ASSET, REPOSITORY_ROOT } from './asset-freshness';
 import { bodyOf, expectFreshAsset, runBundle as runBundleAgainst, type ChildRun } from './bundle-harness';
-import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda } from './fake-lambda';
+import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda, type FailureMode } from './fake-lambda';
 import { CALLER_SUB, getRenderEvent, OTHER_SUB, startRenderEvent } from './handler-events';
-import { RENDER_ENV } from '../../../src/render-function/contract';
+import { INSTALLED_REMOTION_PACKAGES } from './installed-remotion';
+import { findRemotion, SUPPORTED_REMOTION } from '../../../src/remotion';
+import { REMOTION_CLIENT_FILE, RENDER_ENV } from '../../../src/render-function/contract';
+import { stageHandlerCode } from '../../../src/render-function/handler-code';
 
+const ROOT = REPOSITORY_ROOT;
 const CREDENTIALS_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:remotion-keys-AbCdEf';
 
 let fake: FakeLambda;
@@ -23,82 +32,100 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const runBundle = (events: Parameters<typeof runBundleAgainst>[1], envOverrides: Record<string, string> = {}): Promise<ChildRun> =>
-  runBundleAgainst(fake, events, envOverrides);
+describe.each(INSTALLED_REMOTION_PACKAGES)('with Remotion %s (%s)', (version, packageDir) => {
+  let asset: string;
+  const runBundle = (events: Parameters<typeof runBundleAgainst>[1], envOverrides: Record<string, string> = {}): Promise<ChildRun> =>
+    runBundleAgainst(fake, events, envOverrides, { asset });
 
-it('answers 401 without evaluating Remotion\'s client', async () => {
-  const run = await runBundle([startRenderEvent({ composition: 'Intro' }, { sub: null })]);
-
-  expect(run.evaluatedAtImport).toBe(false);
-  expect(run.results[0].response.statusCode).toBe(401);
-  expect(bodyOf(run.results[0].response)).toEqual({ message: 'A verified identity is required', requestId: 'api-request-1' });
-  expect(run.results[0].remotionEvaluated).toBe(false);
-  expect(fake.invocations).toHaveLength(0);
-});
-
-it('starts a render with keys from the credentials secret, evaluating Remotion\'s client only then', async () => {
-  fake.putSecret(CREDENTIALS_SECRET_ARN, JSON.stringify({ accessKeyId: 'AKIAFROMSECRET000001', secretAccessKey: 's3cr3t' }));
-
-  const run = await runBundle(
-    [startRenderEvent({ composition: 'Intro' }, { sub: null }), startRenderEvent({ composition: 'Intro', inputProps: { title: 'Hi' } })],
-    { [RENDER_ENV.CREDENTIALS_SECRET_ARN]: CREDENTIALS_SECRET_ARN },
-  );
-
-  const [refused, accepted] = run.results;
-  expect(refused.remotionEvaluated).toBe(false);
-  expect(accepted.response.statusCode).toBe(202);
-  expect(bodyOf(accepted.response)).toMatchObject({ renderId: 'fake000001', bucketName: 'remotionlambda-useast1-abcdef1234' });
-  expect(accepted.remotionEvaluated).toBe(true);
-  expect(fake.secretReads).toEqual([CREDENTIALS_SECRET_ARN]);
-  expect(fake.secretRequests).toEqual([expect.objectContaining({
-    accessKeyId: FAKE_ROLE_CREDENTIALS.accessKeyId,
-    sessionToken: 'fake-role-session-token',
-    region: 'us-east-1',
-    service: 'secretsmanager',
-    target: 'secretsmanager.GetSecretValue',
-  })]);
-  expect(fake.invocations).toHaveLength(1);
-  expect(fake.invocations[0].accessKeyId).toBe('AKIAFROMSECRET000001');
-  expect(fake.invocations[0].payload).toMatchObject({
-    type: 'start',
-    composition: 'Intro',
-    outName: `renders-by-user/${CALLER_SUB}/video.mp4`,
-    metadata: { ownerSub: CALLER_SUB },
+  beforeAll(() => {
+    const remotion = findRemotion({ packageDir: path.join(ROOT, packageDir) });
+    expect(remotion.version).toBe(version);
+    asset = path.join(stageHandlerCode(remotion), 'index.mjs');
   });
-});
 
-it('reports a finished render to its owner with a signed link, and 404 to anyone else, through the bundled S3 client', async () => {
-  const started = await runBundle([startRenderEvent({ composition: 'Intro' })]);
-  const { renderId } = bodyOf(started.results[0].response) as { renderId: string };
-  fake.updateRender(renderId, { done: true });
+  it('is our bundle plus the installed client, byte for byte', () => {
+    const remotion = findRemotion({ packageDir: path.join(ROOT, packageDir) });
+    const staged = path.dirname(asset);
+    expect(fs.readFileSync(path.join(staged, REMOTION_CLIENT_FILE)).equals(fs.readFileSync(remotion.clientFile))).toBe(true);
+    expect(fs.readFileSync(asset).equals(fs.readFileSync(HANDLER_ASSET))).toBe(true);
+  });
 
-  const query = { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } };
-  const run = await runBundle([getRenderEvent(renderId, query), getRenderEvent(renderId, { ...query, sub: OTHER_SUB })]);
+  it('answers 401 without evaluating Remotion\'s client', async () => {
+    const run = await runBundle([startRenderEvent({ composition: 'Intro' }, { sub: null })]);
 
-  const [owner, other] = run.results;
-  expect(owner.response.statusCode).toBe(200);
-  expect(bodyOf(owner.response)).toMatchObject({ renderId, done: true, overallProgress: 1 });
-  const outputUrl = new URL(String(bodyOf(owner.response).outputUrl));
-  expect(outputUrl.pathname).toContain(`renders/${renderId}/renders-by-user/${CALLER_SUB}/video.mp4`);
-  expect(outputUrl.searchParams.get('X-Amz-Credential')).toMatch(new RegExp(`^${FAKE_ROLE_CREDENTIALS.accessKeyId}/\\d{8}/us-east-1/s3/aws4_request$`));
-  expect(outputUrl.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
-  expect(other.response.statusCode).toBe(404);
-  expect(fake.invocationsOfType('status')).toHaveLength(2);
-});
+    expect(run.evaluatedAtImport).toBe(false);
+    expect(run.results[0].response.statusCode).toBe(401);
+    expect(bodyOf(run.results[0].response)).toEqual({ message: 'A verified identity is required', requestId: 'api-request-1' });
+    expect(run.results[0].remotionEvaluated).toBe(false);
+    expect(fake.invocations).toHaveLength(0);
+  });
 
-// A failure of the bundled client itself (one of the AWS SDK clients the bundle leaves out, see
-// projenrc/slim-remotion-client.ts) would also answer 502: the logged error tells them apart.
-it.each([
-  ['service-error', { name: 'ServiceException', message: expect.stringMatching(/^Internal failure in arn:aws:lambda:/) }],
-  ['function-error', { name: 'Error', message: 'Lambda function returned error: Unhandled undefined' }],
-  ['remotion-error', { name: 'Error', message: expect.stringMatching(/^Version mismatch: /) }],
-] as const)('answers 502 when Remotion fails (%s), logging the error Remotion\'s client raised', async (failure, loggedError) => {
-  fake.failWith(failure);
+  it('starts a render with keys from the credentials secret, evaluating Remotion\'s client only then', async () => {
+    fake.putSecret(CREDENTIALS_SECRET_ARN, JSON.stringify({ accessKeyId: 'AKIAFROMSECRET000001', secretAccessKey: 's3cr3t' }));
 
-  const run = await runBundle([startRenderEvent({ composition: 'Intro' })]);
+    const run = await runBundle(
+      [startRenderEvent({ composition: 'Intro' }, { sub: null }), startRenderEvent({ composition: 'Intro', inputProps: { title: 'Hi' } })],
+      { [RENDER_ENV.CREDENTIALS_SECRET_ARN]: CREDENTIALS_SECRET_ARN },
+    );
 
-  expect(run.results[0].response.statusCode).toBe(502);
-  expect(bodyOf(run.results[0].response)).toEqual({ message: 'The rendering service failed; try again later', requestId: 'api-request-1' });
-  expect(fake.invocations).toHaveLength(1);
-  expect(run.logs).toEqual([expect.objectContaining({ level: 'error', status: 502, error: loggedError })]);
+    const [refused, accepted] = run.results;
+    expect(refused.remotionEvaluated).toBe(false);
+    expect(accepted.response.statusCode).toBe(202);
+    expect(bodyOf(accepted.response)).toMatchObject({ renderId: 'fake000001', bucketName: 'remotionlambda-useast1-abcdef1234' });
+    expect(accepted.remotionEvaluated).toBe(true);
+    expect(fake.secretReads).toEqual([CREDENTIALS_SECRET_ARN]);
+    expect(fake.secretRequests).toEqual([expect.objectContaining({
+      accessKeyId: FAKE_ROLE_CREDENTIALS.accessKeyId,
+      sessionToken: 'fake-role-session-token',
+      region: 'us-east-1',
+      service: 'secretsmanager',
+      target: 'secretsmanager.GetSecretValue',
+    })]);
+    expect(fake.invocations).toHaveLength(1);
+    expect(fake.invocations[0].accessKeyId).toBe('AKIAFROMSECRET000001');
+    expect(fake.invocations[0].payload).toMatchObject({
+      type: 'start',
+      version,
+      composition: 'Intro',
+      outName: `renders-by-user/${CALLER_SUB}/video.mp4`,
+      metadata: { ownerSub: CALLER_SUB },
+    });
+  });
+
+  it('reports a finished render to its owner with a signed link, and 404 to anyone else, through the bundled S3 client', async () => {
+    const started = await runBundle([startRenderEvent({ composition: 'Intro' })]);
+    const { renderId } = bodyOf(started.results[0].response) as { renderId: string };
+    fake.updateRender(renderId, { done: true });
+
+    const query = { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } };
+    const run = await runBundle([getRenderEvent(renderId, query), getRenderEvent(renderId, { ...query, sub: OTHER_SUB })]);
+
+    const [owner, other] = run.results;
+    expect(owner.response.statusCode).toBe(200);
+    expect(bodyOf(owner.response)).toMatchObject({ renderId, done: true, overallProgress: 1 });
+    const outputUrl = new URL(String(bodyOf(owner.response).outputUrl));
+    expect(outputUrl.pathname).toContain(`renders/${renderId}/renders-by-user/${CALLER_SUB}/video.mp4`);
+    expect(outputUrl.searchParams.get('X-Amz-Credential')).toMatch(new RegExp(`^${FAKE_ROLE_CREDENTIALS.accessKeyId}/\\d{8}/us-east-1/s3/aws4_request$`));
+    expect(outputUrl.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect(other.response.statusCode).toBe(404);
+    expect(fake.invocationsOfType('status')).toHaveLength(2);
+  });
+
+  it.each<[FailureMode, Record<string, unknown>]>([
+    ['service-error', { name: 'ServiceException', message: expect.stringMatching(/^Internal failure in arn:aws:lambda:/) }],
+    // The floor's client resolves, without a render id, when the function fails unhandled; the handler refuses that result.
+    ['function-error', version === SUPPORTED_REMOTION.floor
+      ? { name: 'RemotionAnswerError', message: 'Remotion\'s start answer is not what its client documents (renderId: must be a string; bucketName: must be a string)' }
+      : { name: 'Error', message: 'Lambda function returned error: Unhandled undefined' }],
+    ['remotion-error', { name: 'Error', message: expect.stringMatching(/^Version mismatch: /) }],
+  ])('answers 502 when Remotion fails (%s), logging the error Remotion\'s client raised', async (failure, loggedError) => {
+    fake.failWith(failure);
+
+    const run = await runBundle([startRenderEvent({ composition: 'Intro' })]);
+
+    expect(run.results[0].response.statusCode).toBe(502);
+    expect(bodyOf(run.results[0].response)).toEqual({ message: 'The rendering service failed; try again later', requestId: 'api-request-1' });
+    expect(fake.invocations).toHaveLength(1);
+    expect(run.logs).toEqual([expect.objectContaining({ level: 'error', status: 502, error: loggedError })]);
+  });
 });

@@ -1,12 +1,17 @@
 /**
- * The handler entry must not load Remotion's client (about 1.4 MB of the bundle) or `aws4fetch`,
+ * The handler entry must not load Remotion's client (the consumer's 2.7 MB file that the construct
+ * copies beside the bundle, at `REMOTION_CLIENT_FILE`) or `aws4fetch`,
  * which signs the Secrets Manager calls, for requests it refuses. Both modules are replaced by
  * factories that record when they are evaluated; a static import anywhere in the handler's module
  * graph would run them.
  */
+import * as path from 'node:path';
 import { constructEnvironment, responseJson, startRenderEvent } from './handler-events';
+import { REMOTION_CLIENT_FILE } from '../../../src/render-function/contract';
 
-const HEAVY_MODULES = ['@remotion/lambda/client', 'aws4fetch'];
+/** Where the entry's `import()` of the client resolves from its source file (virtual: only the asset has it). */
+const CLIENT_MODULE = path.join(__dirname, '../../../src/render-function/runtime', REMOTION_CLIENT_FILE);
+const HEAVY_MODULES = [CLIENT_MODULE, 'aws4fetch'];
 
 type HandlerEntry = typeof import('../../../src/render-function/runtime/render.lambda');
 
@@ -19,7 +24,7 @@ function loadEntryRecordingHeavyModules(alsoLoad?: () => void): { entry: Handler
       jest.doMock(name, () => {
         evaluated.push(name);
         return {};
-      });
+      }, { virtual: name === CLIENT_MODULE });
     }
     entry = jest.requireActual<HandlerEntry>('../../../src/render-function/runtime/render.lambda');
     alsoLoad?.();

@@ -2,6 +2,8 @@ package com.example.render;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -13,9 +15,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.remotion.constructs.AuthenticatedRenderApi;
+import org.remotion.constructs.RemotionRenderFunctionProps;
 import org.remotion.constructs.RemotionRenderRole;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.CfnElement;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
@@ -141,5 +146,37 @@ class RenderStackTest {
         template.hasOutput("RenderRegion", Map.of("Value", RenderApp.REGION));
         Annotations.fromStack(stack).hasNoWarning("*", Match.anyValue());
         Annotations.fromStack(stack).hasNoError("*", Match.anyValue());
+    }
+
+    @Test
+    void missingRemotionInstallIsAClearSynthError(@TempDir final Path empty) {
+        App app = RenderApp.newApp(empty.resolve("cdk.out").toString());
+        Stack other = new Stack(app, "NoRemotion");
+        RuntimeException error = assertThrows(RuntimeException.class, () -> AuthenticatedRenderApi.Builder.create(other, "Render")
+            .render(RemotionRenderFunctionProps.builder()
+                .serveUrl("https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html")
+                .remotionFunctionName(RenderStack.REMOTION_FUNCTION_NAME)
+                .compositions(List.of("HelloWorld"))
+                .remotionPackageDir(empty.toString())
+                .build())
+            .build());
+        assertTrue(error.getMessage().contains("@remotion/lambda was not found from \"" + empty + "\""), error.getMessage());
+        assertTrue(error.getMessage().matches("(?s).*\"npm i @remotion/lambda@4\\.0\\.\\d+\" \\(supported: >=4\\.0\\.\\d+ <5\\.0\\.0\\).*"),
+            error.getMessage());
+    }
+
+    @Test
+    void functionNameOfAnotherRemotionVersionIsAClearSynthError(@TempDir final Path outdir) {
+        App app = RenderApp.newApp(outdir.toString());
+        Stack other = new Stack(app, "OtherVersion");
+        RuntimeException error = assertThrows(RuntimeException.class, () -> AuthenticatedRenderApi.Builder.create(other, "Render")
+            .render(RemotionRenderFunctionProps.builder()
+                .serveUrl("https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html")
+                .remotionFunctionName("remotion-render-4-0-400-mem2048mb-disk2048mb-120sec")
+                .compositions(List.of("HelloWorld"))
+                .build())
+            .build());
+        assertTrue(error.getMessage().matches("(?s).*remotionFunctionName \"remotion-render-4-0-400-mem2048mb-disk2048mb-120sec\" is a Remotion "
+            + "4\\.0\\.400 render function, but the installed @remotion/lambda-client is 4\\.0\\.\\d+.*"), error.getMessage());
     }
 }

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Fails unless every package we build holds only our code and permissively licensed code.
+
+Unpacks the npm tarball (dist/js/*.tgz), the wheel (dist/python/*.whl) and the jar
+(dist/java/**/*.jar), and every archive nested in them (the wheel and the jar carry the npm
+tarball), then checks:
+- no file holds code of Remotion's client: a few literal strings that appear in every supported
+  @remotion/lambda-client (checked against the installed ones) and in none of our own files;
+- the npm tarball holds THIRD-PARTY-NOTICES and the prebuilt handler, and no repository scripts,
+  tests, or compiled handler runtime (src/render-function/runtime is bundled, never compiled to lib/).
+
+Run after `npx projen build` (scripts/test-all.sh does). Exit status 1 names every problem.
+"""
+import io
+import pathlib
+import sys
+import tarfile
+import zipfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# Identifiers and messages of @remotion/lambda-client (4.0.365 to 4.0.527) that a copy, even a
+# minified one (the messages survive minification), would carry.
+MARKERS = [
+    b'_dumpUnreleasedBuffers',
+    b'innerSpeculateFunctionName',
+    b'makeLambdaRenderMediaPayload',
+    b'Memory size must be a positive integer. Received: ',
+    b'renderer,renderId=',
+]
+INSTALLED_CLIENTS = [
+    ROOT / 'node_modules/@remotion/lambda-client/dist/esm/index.mjs',
+    ROOT / 'node_modules/remotion-lambda-floor/node_modules/@remotion/lambda-client/dist/esm/index.mjs',
+]
+OUR_FILES = ['src', 'projenrc', 'README.md', 'API.md', 'THIRD-PARTY-NOTICES', '.projenrc.ts']
+NESTED = ('.tgz', '.tar.gz', '.whl', '.jar', '.zip')
+
+problems: list[str] = []
+
+
+def check_markers_are_sound() -> None:
+    """The markers must be in every installed client and in none of our files, or the check proves nothing."""
+    for client in INSTALLED_CLIENTS:
+        text = client.read_bytes()
+        for marker in MARKERS:
+            if marker not in text:
+                problems.append(f'marker {marker!r} is not in {client.relative_to(ROOT)}: pick another')
+    for name in OUR_FILES:
+        base = ROOT / name
+        for file in [base] if base.is_file() else [p for p in base.rglob('*') if p.is_file()]:
+            text = file.read_bytes()
+            for marker in MARKERS:
+                if marker in text:
+                    problems.append(f'marker {marker!r} is in our own {file.relative_to(ROOT)}: pick another')
+
+
+def entries(name: str, data: bytes):
+    """(path, bytes) of every file in an archive, nested archives unpacked too."""
+    if name.endswith(('.tgz', '.tar.gz')):
+        with tarfile.open(fileobj=io.BytesIO(data), mode='r:gz') as archive:
+            members = [(m.name, archive.extractfile(m).read()) for m in archive.getmembers() if m.isfile()]
+    else:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [(n, archive.read(n)) for n in archive.namelist() if not n.endswith('/')]
+    for member, content in members:
+        yield f'{name}!{member}', content
+        if member.endswith(NESTED):
+            yield from entries(f'{name}!{member}', content)
+
+
+def check_archive(path: pathlib.Path) -> list[str]:
+    files = list(entries(str(path.relative_to(ROOT)), path.read_bytes()))
+    for name, content in files:
+        for marker in MARKERS:
+            if marker in content:
+                problems.append(f'{name} holds Remotion client code ({marker.decode()!r})')
+    return [name for name, _ in files]
+
+
+def check_npm_layout(names: list[str]) -> None:
+    inner = [name.split('!', 1)[1] for name in names]
+    for required in ['package/THIRD-PARTY-NOTICES', 'package/LICENSE', 'package/assets/render-handler/index.mjs',
+                     'package/assets/render-handler/THIRD-PARTY-NOTICES', 'package/lib/index.js']:
+        if required not in inner:
+            problems.append(f'the npm tarball lacks {required}')
+    for name in inner:
+        if name.startswith(('package/scripts/', 'package/test/', 'package/lib/render-function/runtime/', 'package/src/')):
+            problems.append(f'the npm tarball ships {name}')
+        if '/remotion/lambda-client.mjs' in name:
+            problems.append(f'the npm tarball ships a Remotion client at {name}')
+
+
+def main() -> int:
+    check_markers_are_sound()
+    found = {
+        'npm tarball': sorted((ROOT / 'dist/js').glob('*.tgz')),
+        'wheel': sorted((ROOT / 'dist/python').glob('*.whl')),
+        'jar': sorted((ROOT / 'dist/java').rglob('*.jar')),
+    }
+    for kind, paths in found.items():
+        if not paths:
+            problems.append(f'no {kind} under dist/: run `npx projen build` first')
+        for path in paths:
+            names = check_archive(path)
+            if kind == 'npm tarball':
+                check_npm_layout(names)
+            print(f'{path.relative_to(ROOT)}: {len(names)} files checked')
+    for problem in problems:
+        print(f'FAIL: {problem}', file=sys.stderr)
+    if not problems:
+        print(f'No Remotion client code in any package ({len(MARKERS)} markers), notices shipped, no scripts, tests or runtime sources.')
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

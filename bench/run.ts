@@ -20,12 +20,12 @@ import * as esbuild from 'esbuild';
 import { buildWithEsbuild, folderSize, NAIVE_ENTRY, NODEJS_FUNCTION_ESM, OUT, ROOT, type FolderSize } from './lib/bundles';
 import { measureColdStarts, type Cell, type CellSummary } from './lib/cold-start';
 import { REQUESTS } from './lib/events';
-import { BenchFakeLambda } from './lib/fake-lambda';
 import { ms, table } from './lib/stats';
 import { measureSynth } from './lib/synth';
 import { benchRemotionLambda } from './remotion-lambda';
 import { findRemotion } from '../src/remotion';
 import { PREBUILT_HANDLER_DIR, stageHandlerCode } from '../src/render-function/handler-code';
+import { FakeLambda } from '../test/render-function/runtime/fake-lambda';
 
 /** Goals of issue 12, as ratios of ours to naive (medians of process wall time). */
 const GOALS = { refused: 0.35, accepted: 1.05 } as const;
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     cells.push({ key: `ours | ${request.name}`, bundle: path.join(oursDir, 'index.mjs'), request, runs: RUNS });
     if (naive.ok) cells.push({ key: `naive | ${request.name}`, bundle: naive.file, request, runs: RUNS });
   }
-  const fake = await BenchFakeLambda.start();
+  const fake = await FakeLambda.start();
   let summaries: CellSummary[];
   try {
     summaries = await measureColdStarts(cells, fake.url, say);

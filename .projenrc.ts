@@ -225,7 +225,14 @@ bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
 
 // unrs-resolver (under eslint-import-resolver-typescript) 1.13 names platform bindings that are
 // not all published, so `npm ci` rejects the lock file npm writes; 1.12.2 has all of them.
-project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+// npm leaves the other platforms' optional compositor binaries of the aliased floor Remotion out of
+// the lock file, and `npm ci` then refuses it; pointing them at the newest's (never run: nothing
+// renders locally) lets them dedupe to the entries the lock does have.
+const COMPOSITOR_PLATFORMS = ['darwin-arm64', 'darwin-x64', 'linux-arm64-gnu', 'linux-arm64-musl', 'linux-x64-gnu', 'linux-x64-musl', 'win32-x64-msvc'];
+project.package.addField('overrides', {
+  'unrs-resolver': '1.12.2',
+  'remotion-lambda-floor': Object.fromEntries(COMPOSITOR_PLATFORMS.map((platform) => [`@remotion/compositor-${platform}`, REMOTION_NEWEST])),
+});
 
 // projen's build workflow runs `npx projen build` and packages; this one runs every test, as
 // .ci/run does (cfn-lint, integ snapshots, and the Python and Java consumers that execute the

@@ -29,11 +29,12 @@ build_and_unit_test() {
 run_phase "install npm dependencies" npm ci --no-audit --no-fund
 run_phase "build: bundle handler, jsii compile, API.md, jest tests + eslint, npm package" build_and_unit_test
 run_phase "API.md is generated and committed" git diff --exit-code -- API.md
-run_phase "packages hold no Remotion code, ship notices, no scripts/tests/runtime sources" python3 scripts/check-package-contents.py
 run_phase "cfn-lint on the tests' templates and examples/" scripts/cfn-lint.sh
 run_phase "integ-runner snapshots (offline, no deploy)" scripts/integ.sh
 run_phase "Python consumer (jsii wheel + aws-cdk-lib from PyPI, pytest)" scripts/consumers-python.sh
 run_phase "Java consumer (jsii Maven artifact + aws-cdk-lib from Maven Central, JUnit)" scripts/consumers-java.sh
+# After the consumers, which build the wheel and the jar (package:python, package:java).
+run_phase "packages hold no Remotion code, ship notices, no scripts/tests/runtime sources" python3 scripts/check-package-contents.py
 
 echo
 echo "All phases green in $(($(date +%s) - started))s."

@@ -2,3 +2,4 @@ export * from './policy';
 export * from './role';
 export * from './render-function';
 export * from './api';
+export * from './render-records';

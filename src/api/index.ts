@@ -8,6 +8,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { RemotionRenderFunction, RemotionRenderFunctionProps, RemotionRenderOptions } from '../render-function';
+import { RenderRecords, RenderRecordsOptions } from '../render-records';
 
 /**
  * Properties of an `AuthenticatedRenderApi`.
@@ -191,6 +192,14 @@ export interface AuthenticatedRenderApiProps extends RemotionRenderOptions {
    * @default true
    */
   readonly createOutputs?: boolean;
+
+  /**
+   * Render records: a table with one record per accepted render, the `GET /renders` listing, and
+   * `GET /renders/{renderId}` answered from the record once the render has finished.
+   *
+   * @default - on, with a created table (see `RenderRecordsOptions`)
+   */
+  readonly records?: RenderRecordsOptions;
 }
 
 /** The access log line: one JSON object per request. */
@@ -246,6 +255,9 @@ export class AuthenticatedRenderApi extends Construct {
 
   /** The custom domain, when `domainName` was given. */
   public readonly customDomain?: apigwv2.DomainName;
+
+  /** The render records, unless `records.enabled` is false. */
+  public readonly records?: RenderRecords;
 
   constructor(scope: Construct, id: string, props: AuthenticatedRenderApiProps) {
     super(scope, id);
@@ -304,6 +316,10 @@ export class AuthenticatedRenderApi extends Construct {
     const routeOptions = { integration, authorizer, authorizationScopes: props.authorizationScopes };
     this.httpApi.addRoutes({ path: '/renders', methods: [apigwv2.HttpMethod.POST], ...routeOptions });
     this.httpApi.addRoutes({ path: '/renders/{renderId}', methods: [apigwv2.HttpMethod.GET], ...routeOptions });
+    if (props.records?.enabled ?? true) {
+      this.records = new RenderRecords(this, 'Records', { ...props.records, renderFunction: this.renderFunction });
+      this.httpApi.addRoutes({ path: '/renders', methods: [apigwv2.HttpMethod.GET], ...routeOptions });
+    }
 
     if (props.createOutputs ?? true) {
       this.addOutputs(id);
@@ -408,6 +424,10 @@ function validateApiProps(props: AuthenticatedRenderApiProps): void {
   const burst = props.throttlingBurstLimit;
   if (burst !== undefined && !Token.isUnresolved(burst) && !(Number.isInteger(burst) && burst > 0)) {
     throw new Error(`throttlingBurstLimit must be a positive integer; got ${burst}.`);
+  }
+  const records = props.records;
+  if (records?.enabled === false && (records.table !== undefined || records.removalPolicy !== undefined || records.retention !== undefined)) {
+    throw new Error('records.enabled is false, so records.table, records.removalPolicy and records.retention would be ignored; leave them out.');
   }
   if (props.authorizationScopes !== undefined && props.authorizationScopes.length === 0) {
     throw new Error('authorizationScopes must name at least one scope, or be left out to accept ID tokens.');

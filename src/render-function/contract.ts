@@ -42,6 +42,26 @@ export const RENDER_ENV = {
   PRESIGN_EXPIRES_SECONDS: 'REMOTION_PRESIGN_EXPIRES_SECONDS',
   /** How long the handler waits for Remotion before answering 502, in milliseconds. */
   CALL_TIMEOUT_MS: 'REMOTION_CALL_TIMEOUT_MS',
+  /** Optional: name of the render records table (see `RECORDS_TABLE`); without it nothing is recorded. */
+  RECORDS_TABLE_NAME: 'RENDER_RECORDS_TABLE_NAME',
+  /** How long a record is kept after it was created, in seconds (DynamoDB TTL on `RECORDS_TABLE.ttl`). */
+  RECORDS_RETENTION_SECONDS: 'RENDER_RECORDS_RETENTION_SECONDS',
+} as const;
+
+/**
+ * The key schema of the render records table, which the construct creates (or checks the
+ * documentation of, for a table brought by the user) and the handler reads and writes.
+ * One partition per user (`USER#<sub>`), one item per render (`RENDER#<renderId>`), and a local
+ * secondary index sorted by creation time for the newest-first listing.
+ */
+export const RECORDS_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Local secondary index: partition `pk`, sort key `createdAt` (ISO 8601 text, so it sorts by time). */
+  byCreatedAtIndex: 'byCreatedAt',
+  createdAt: 'createdAt',
+  /** TTL attribute: epoch seconds after which DynamoDB may delete the record. */
+  ttl: 'expiresAt',
 } as const;
 
 /** Codecs that Remotion Lambda renders, with the file extension its output must carry. */

@@ -4,8 +4,13 @@ import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { loadConfig, type RenderHandlerConfig } from './config';
 import { describeError, levelForStatus, writeLog, type RequestLogRecord } from './log';
 import { cacheUntilFailure, withDeadline } from './promises';
+import { isListRendersRoute, LIST_RENDERS_ROUTE, parseListRendersRequest } from './records/list-request';
+import { newRenderRecord } from './records/record';
+import { finishedRecordBody, listRendersBody, loadRecordsConfig, planRecordOutputLink, recordProgress, type RecordsConfig } from './records/records';
+import { loadRecordStore, type RecordStore } from './records/store';
 import {
   isRenderOwnedBy,
+  outputLocation,
   isUnknownRenderError,
   planOutputLink,
   renderMediaInput,
@@ -52,12 +57,19 @@ export interface RenderApiDependencies {
   readonly writeLog?: (record: RequestLogRecord) => void;
   readonly now?: () => number;
   readonly randomId?: () => string;
+  /** Builds the render records store; called once, and only when records are configured. */
+  readonly loadRecordStore?: (tableName: string) => Promise<RecordStore>;
 }
 
 export type RenderApiHandler = (
   event: RenderApiEvent,
   context?: Pick<Context, 'awsRequestId'>,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
+
+interface ListRendersRoute {
+  readonly kind: 'listRenders';
+  readonly key: typeof LIST_RENDERS_ROUTE;
+}
 
 /** What a route decided: the answer, plus what the log line should say about it. */
 interface Outcome {
@@ -67,6 +79,8 @@ interface Outcome {
   readonly renderId?: string;
   readonly reason?: string;
   readonly error?: unknown;
+  /** Overrides the level the status implies, e.g. a 202 whose record could not be written. */
+  readonly level?: RequestLogRecord['level'];
 }
 
 /** Wires validation, Remotion and response shaping together; `render.lambda.ts` supplies the loaders. */
@@ -89,6 +103,12 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     await applyCredentialsSecret();
     return dependencies.loadRemotionClient();
   });
+  let loadedRecordsConfig: RecordsConfig | undefined | null;
+  const recordsConfig = (): RecordsConfig | undefined => {
+    if (loadedRecordsConfig === undefined) loadedRecordsConfig = loadRecordsConfig(dependencies.env) ?? null;
+    return loadedRecordsConfig ?? undefined;
+  };
+  const recordStore = cacheUntilFailure(async () => (dependencies.loadRecordStore ?? loadRecordStore)(recordsConfig()!.tableName));
   const webhookSecret = cacheUntilFailure(async () => {
     const secretArn = config().webhookSecretArn;
     return secretArn === undefined ? undefined : dependencies.readSecretString(secretArn);
@@ -99,22 +119,84 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     const parsed = parseStartRenderRequest(event, settings);
     if (!parsed.ok) return rejected(parsed.error);
 
+    const uniqueId = randomId();
     const start = async (request: StartRenderRequest) => {
       const [client, secret] = await Promise.all([remotionClient(), webhookSecret()]);
-      return client.renderMediaOnLambda(renderMediaInput({ config: settings, request, sub, uniqueId: randomId(), webhookSecret: secret }));
+      return client.renderMediaOnLambda(renderMediaInput({ config: settings, request, sub, uniqueId, webhookSecret: secret }));
     };
     try {
       const { renderId, bucketName } = await withDeadline(start(parsed.value), settings.callTimeoutMs);
       const bucketToEcho = settings.bucketName === undefined ? bucketName : undefined;
-      return {
+      const started: Outcome = {
         status: 202,
         logMessage: 'Render started',
         renderId,
         body: { renderId, bucketName, statusUrl: statusUrl(event.requestContext, renderId, bucketToEcho) },
       };
+      const records = recordsConfig();
+      if (records === undefined) return started;
+      try {
+        const record = newRenderRecord({
+          sub,
+          renderId,
+          bucketName,
+          composition: parsed.value.composition,
+          codec: parsed.value.codec,
+          privacy: settings.privacy,
+          outName: outputLocation(settings, sub, parsed.value.outName, uniqueId),
+          now: now(),
+          retentionSeconds: records.retentionSeconds,
+        });
+        const store = await recordStore();
+        await withDeadline(store.put(record), settings.callTimeoutMs);
+        return started;
+      } catch (error) {
+        // The render runs and Remotion bills it: answer 202 so that the client does not start it
+        // again, and log it as an error with its id, so the missing record can be found.
+        return { ...started, level: 'error', logMessage: 'Render started, but its record could not be written', error };
+      }
     } catch (error) {
       return serviceFailure(error);
     }
+  }
+
+  async function listRenders(event: RenderApiEvent, sub: string): Promise<Outcome> {
+    const records = recordsConfig();
+    if (records === undefined) return rejected(clientErrors.routeNotFound());
+    const parsed = parseListRendersRequest(event.queryStringParameters, sub);
+    if (!parsed.ok) return rejected(parsed.error);
+    try {
+      const store = await recordStore();
+      const body = await withDeadline(listRendersBody(store, sub, parsed.value.limit, parsed.value.startKey), config().callTimeoutMs);
+      return { status: 200, logMessage: 'Renders listed', body };
+    } catch (error) {
+      return serviceFailure(error);
+    }
+  }
+
+  /** A finished render's answer from its record (no Remotion call), or undefined to ask Remotion. */
+  async function readFinishedRecord(renderId: string, sub: string): Promise<Outcome | undefined> {
+    if (recordsConfig() === undefined) return undefined;
+    const settings = config();
+    const record = await withDeadline(recordStore().then((store) => store.get(sub, renderId)), settings.callTimeoutMs);
+    if (record === undefined || record.status === 'RENDERING') return undefined;
+    const plan = planRecordOutputLink(record, settings.region);
+    let output: OutputLink | undefined;
+    if (plan.kind === 'public') {
+      output = { url: plan.url };
+    } else if (plan.kind === 'presigned') {
+      // Signing is local: the client computes the URL without calling AWS.
+      const client = await remotionClient();
+      const expiresAt = new Date(now() + settings.presignExpiresSeconds * 1000).toISOString();
+      const url = await client.presignUrl({
+        region: settings.region as Parameters<RemotionClient['presignUrl']>[0]['region'],
+        bucketName: plan.bucketName,
+        objectKey: plan.objectKey,
+        expiresInSeconds: settings.presignExpiresSeconds,
+      });
+      output = { url, expiresAt };
+    }
+    return { status: 200, logMessage: 'Render status read from its record', renderId, body: finishedRecordBody(record, output) };
   }
 
   async function readRender(event: RenderApiEvent, renderIdInPath: string | undefined, sub: string): Promise<Outcome> {
@@ -122,6 +204,12 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     const parsed = parseRenderStatusRequest(renderIdInPath, event.queryStringParameters, settings.bucketName);
     if (!parsed.ok) return rejected(parsed.error);
     const { renderId } = parsed.value;
+    try {
+      const fromRecord = await readFinishedRecord(renderId, sub);
+      if (fromRecord !== undefined) return fromRecord;
+    } catch (error) {
+      return serviceFailure(error, renderId);
+    }
 
     const read = async () => {
       const client = await remotionClient();
@@ -135,7 +223,11 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
         const expiresAt = new Date(now() + plan.input.expiresInSeconds * 1000).toISOString();
         output = { url: await client.presignUrl(plan.input), expiresAt };
       }
-      return renderStatusBody(progress, output);
+      const body = renderStatusBody(progress, output);
+      if (recordsConfig() === undefined) return body;
+      // The record catches up on the next read when this write fails; the caller still gets the status.
+      const status = await recordStore().then((store) => recordProgress(store, sub, renderId, progress, now())).catch(() => undefined);
+      return status === undefined ? body : { ...body, status };
     };
     try {
       const body = await withDeadline(read(), settings.callTimeoutMs);
@@ -147,13 +239,15 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     }
   }
 
-  async function dispatch(route: RenderRoute, event: RenderApiEvent, sub: string | undefined): Promise<Outcome> {
+  async function dispatch(route: RenderRoute | ListRendersRoute, event: RenderApiEvent, sub: string | undefined): Promise<Outcome> {
     if (sub === undefined) return rejected(clientErrors.unauthenticated());
     switch (route.kind) {
       case 'startRender':
         return startRender(event, sub);
       case 'getRender':
         return readRender(event, route.renderId, sub);
+      case 'listRenders':
+        return listRenders(event, sub);
       case 'notFound':
         return rejected(clientErrors.routeNotFound());
     }
@@ -162,7 +256,7 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
   return async (event, context) => {
     const startedAt = now();
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
-    const route = resolveRoute(event);
+    const route: RenderRoute | ListRendersRoute = isListRendersRoute(event) ? { kind: 'listRenders', key: LIST_RENDERS_ROUTE } : resolveRoute(event);
     const sub = callerSubject(event);
     let outcome: Outcome;
     try {
@@ -172,7 +266,7 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       outcome = { status: 500, logMessage: 'Request failed', body: { message: INTERNAL_ERROR_MESSAGE }, error };
     }
     log({
-      level: levelForStatus(outcome.status),
+      level: outcome.level ?? levelForStatus(outcome.status),
       message: outcome.logMessage,
       requestId,
       awsRequestId: context?.awsRequestId,

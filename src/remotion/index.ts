@@ -110,7 +110,7 @@ function locate(base: string, explicit: boolean): InstalledRemotion {
 }
 
 function missingAdvice(): string {
-  return 'Install Remotion\'s Lambda package yourself, under Remotion\'s licence, in your app\'s folder: '
+  return `Install Remotion's Lambda package yourself, under Remotion's licence, in your app's folder: `
     + `"${installCommand()}" (supported: ${supportedRangeText()}), or point remotionPackageDir at the folder that holds it.`;
 }
 

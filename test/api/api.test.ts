@@ -37,9 +37,9 @@ describe('AuthenticatedRenderApi with defaults', () => {
   const poolId = stack.getLogicalId(api.userPool.node.defaultChild as never);
   const clientId = stack.getLogicalId(api.userPoolClient.node.defaultChild as never);
 
-  it('has exactly the routes POST /renders and GET /renders/{renderId}', () => {
+  it('has exactly the routes POST /renders, GET /renders/{renderId} and the records listing GET /renders', () => {
     const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
-    expect(keys).toEqual(['GET /renders/{renderId}', 'POST /renders']);
+    expect(keys).toEqual(['GET /renders', 'GET /renders/{renderId}', 'POST /renders']);
   });
 
   it('puts every route behind the JWT authorizer', () => {

@@ -139,6 +139,7 @@ describe('render records settings', () => {
     const records = new RenderRecords(stack, 'Records', { renderFunction });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
-    expect(handlerEnvironment(template)[RENDER_ENV.RECORDS_TABLE_NAME]).toEqual({ Ref: stack.getLogicalId(records.table.node.defaultChild as dynamodb.CfnTable) });
+    const tableId = stack.getLogicalId(records.table.node.defaultChild as dynamodb.CfnTable);
+    expect(handlerEnvironment(template)[RENDER_ENV.RECORDS_TABLE_NAME]).toEqual({ Ref: tableId });
   });
 });

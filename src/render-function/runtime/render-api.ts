@@ -7,7 +7,7 @@ import { cacheUntilFailure, withDeadline } from './promises';
 import { isListRendersRoute, LIST_RENDERS_ROUTE, parseListRendersRequest } from './records/list-request';
 import { newRenderRecord } from './records/record';
 import { finishedRecordBody, listRendersBody, loadRecordsConfig, planRecordOutputLink, recordProgress, type RecordsConfig } from './records/records';
-import { loadRecordStore, type RecordStore } from './records/store';
+import { loadRecordStore, type DynamoDbModules } from './records/store';
 import {
   isRenderOwnedBy,
   outputLocation,
@@ -57,8 +57,8 @@ export interface RenderApiDependencies {
   readonly writeLog?: (record: RequestLogRecord) => void;
   readonly now?: () => number;
   readonly randomId?: () => string;
-  /** Builds the render records store; called once, and only when records are configured. */
-  readonly loadRecordStore?: (tableName: string) => Promise<RecordStore>;
+  /** Loads the DynamoDB clients of the render records; called once, and only when records are configured. */
+  readonly loadDynamoDb?: () => Promise<DynamoDbModules>;
 }
 
 export type RenderApiHandler = (
@@ -108,7 +108,10 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     if (loadedRecordsConfig === undefined) loadedRecordsConfig = loadRecordsConfig(dependencies.env) ?? null;
     return loadedRecordsConfig ?? undefined;
   };
-  const recordStore = cacheUntilFailure(async () => (dependencies.loadRecordStore ?? loadRecordStore)(recordsConfig()!.tableName));
+  const recordStore = cacheUntilFailure(async () => {
+    if (dependencies.loadDynamoDb === undefined) throw new Error('Render records are configured, but the handler has no DynamoDB loader');
+    return loadRecordStore(recordsConfig()!.tableName, dependencies.loadDynamoDb);
+  });
   const webhookSecret = cacheUntilFailure(async () => {
     const secretArn = config().webhookSecretArn;
     return secretArn === undefined ? undefined : dependencies.readSecretString(secretArn);

@@ -45,7 +45,8 @@ export type RecordOutputPlan =
 export function planRecordOutputLink(record: RenderRecord, region: string): RecordOutputPlan {
   if (record.status !== 'SUCCEEDED') return { kind: 'none' };
   if (record.privacy === 'public') {
-    return { kind: 'public', url: `https://${record.bucketName}.s3.${region}.amazonaws.com/${record.outputKey.split('/').map(encodeURIComponent).join('/')}` };
+    // The URL Remotion's client reports for public output (`getOutputUrlFromMetadata`).
+    return { kind: 'public', url: `https://s3.${region}.amazonaws.com/${record.bucketName}/${record.outputKey}` };
   }
   return { kind: 'presigned', bucketName: record.bucketName, objectKey: record.outputKey };
 }

@@ -89,9 +89,15 @@ export function createRecordStore(tableName: string, client: DynamoDBDocumentCli
   };
 }
 
-/** Builds the store from the lazily imported SDK modules; the region and endpoint come from the environment. */
-export async function loadRecordStore(tableName: string): Promise<RecordStore> {
-  const [dynamodb, lib] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);
+/** The two SDK modules the store is built from. */
+export interface DynamoDbModules {
+  readonly client: typeof import('@aws-sdk/client-dynamodb');
+  readonly lib: DocumentClientModule;
+}
+
+/** Builds the store from the SDK modules; the region and endpoint come from the environment. */
+export async function loadRecordStore(tableName: string, importModules: () => Promise<DynamoDbModules>): Promise<RecordStore> {
+  const { client: dynamodb, lib } = await importModules();
   const client = lib.DynamoDBDocumentClient.from(new dynamodb.DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });

@@ -8,8 +8,19 @@ function progress(overrides: Partial<Parameters<typeof completionFromProgress>[0
 }
 
 const error = (message: string) => ({
-  type: 'renderer' as const, name: 'Error', message, stack: '', frame: null, chunk: 1, isFatal: true, attempt: 1,
-  willRetry: false, totalAttempts: 1, tmpDir: null, s3Location: '', explanation: null,
+  type: 'renderer' as const,
+  name: 'Error',
+  message,
+  stack: '',
+  frame: null,
+  chunk: 1,
+  isFatal: true,
+  attempt: 1,
+  willRetry: false,
+  totalAttempts: 1,
+  tmpDir: null,
+  s3Location: '',
+  explanation: null,
 });
 
 describe('completionFromProgress', () => {

@@ -72,6 +72,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // the SDK inside Remotion's client, so node_modules holds one copy of the shared packages.
     '@aws-sdk/client-dynamodb@3.986.0',
     '@aws-sdk/lib-dynamodb@3.986.0',
+    // Imported by Powertools' DynamoDB persistence layer; external like the two above.
+    '@aws-sdk/util-dynamodb@3.986.0',
+    // Idempotency-Key on POST /renders (MIT-0): DynamoDB persistence, payload validation,
+    // in-progress detection and expiry. Bundled; its DynamoDB client stays external as above.
+    '@aws-lambda-powertools/idempotency@2.35.0',
   ],
 
   jestOptions: {

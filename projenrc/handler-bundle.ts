@@ -37,6 +37,7 @@ export const HANDLER_ESBUILD_ARGS: readonly string[] = [
   // The render records' DynamoDB clients come from Lambda's Node.js runtime (AWS SDK v3).
   '--external:@aws-sdk/client-dynamodb',
   '--external:@aws-sdk/lib-dynamodb',
+  '--external:@aws-sdk/util-dynamodb',
 ];
 
 /**

@@ -426,8 +426,9 @@ function validateApiProps(props: AuthenticatedRenderApiProps): void {
     throw new Error(`throttlingBurstLimit must be a positive integer; got ${burst}.`);
   }
   const records = props.records;
-  if (records?.enabled === false && (records.table !== undefined || records.removalPolicy !== undefined || records.retention !== undefined)) {
-    throw new Error('records.enabled is false, so records.table, records.removalPolicy and records.retention would be ignored; leave them out.');
+  if (records?.enabled === false && (records.table !== undefined || records.removalPolicy !== undefined || records.retention !== undefined
+    || records.idempotency !== undefined)) {
+    throw new Error('records.enabled is false, so records.table, records.removalPolicy, records.retention and records.idempotency would be ignored; leave them out.');
   }
   if (props.authorizationScopes !== undefined && props.authorizationScopes.length === 0) {
     throw new Error('authorizationScopes must name at least one scope, or be left out to accept ID tokens.');

@@ -46,6 +46,8 @@ export const RENDER_ENV = {
   RECORDS_TABLE_NAME: 'RENDER_RECORDS_TABLE_NAME',
   /** How long a record is kept after it was created, in seconds (DynamoDB TTL on `RECORDS_TABLE.ttl`). */
   RECORDS_RETENTION_SECONDS: 'RENDER_RECORDS_RETENTION_SECONDS',
+  /** `true` when `POST /renders` honours the Idempotency-Key header (kept in the records table). */
+  IDEMPOTENCY_ENABLED: 'RENDER_IDEMPOTENCY_ENABLED',
 } as const;
 
 /**

@@ -43,6 +43,16 @@ export interface RenderRecordsOptions {
    * @default Duration.days(90)
    */
   readonly retention?: Duration;
+
+  /**
+   * Whether `POST /renders` honours an `Idempotency-Key` header: the same key and body within
+   * 24 hours replay the first answer and start nothing, the same key with another body gets 422,
+   * and a repeat while the first is still starting gets 409. Keys are per user. The keys are kept
+   * in the records table (Powertools for AWS Lambda's idempotency utility).
+   *
+   * @default true
+   */
+  readonly idempotency?: boolean;
 }
 
 /**
@@ -67,6 +77,9 @@ export class RenderRecords extends Construct {
   /** How long a record is kept. */
   public readonly retention: Duration;
 
+  /** Whether `POST /renders` honours the `Idempotency-Key` header. */
+  public readonly idempotency: boolean;
+
   constructor(scope: Construct, id: string, props: RenderRecordsProps) {
     super(scope, id);
     if (props.enabled === false) {
@@ -77,6 +90,7 @@ export class RenderRecords extends Construct {
     }
     checkDuration('retention', props.retention, Duration.days(1), Duration.days(3650));
     this.retention = props.retention ?? DEFAULT_RETENTION;
+    this.idempotency = props.idempotency ?? true;
     this.table = props.table ?? this.createTable(props.removalPolicy ?? RemovalPolicy.RETAIN);
 
     const fn = props.renderFunction.function;
@@ -85,17 +99,21 @@ export class RenderRecords extends Construct {
     }
     fn.addEnvironment(RENDER_ENV.RECORDS_TABLE_NAME, this.table.tableName);
     fn.addEnvironment(RENDER_ENV.RECORDS_RETENTION_SECONDS, String(this.retention.toSeconds()));
+    if (this.idempotency) {
+      fn.addEnvironment(RENDER_ENV.IDEMPOTENCY_ENABLED, 'true');
+    }
     this.grantRecordAccess(props.renderFunction.role);
   }
 
   /**
    * Lets `grantee` do what the render handler does with the records: put, get and conditionally
-   * update single items, and query the creation-time index.
+   * update single items, and query the creation-time index. With idempotency, also delete single
+   * items: Powertools deletes a key's in-progress item when the start failed, so a retry may start.
    */
   public grantRecordAccess(grantee: iam.IGrantable): iam.Grant {
     const items = iam.Grant.addToPrincipal({
       grantee,
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...(this.idempotency ? ['dynamodb:DeleteItem'] : [])],
       resourceArns: [this.table.tableArn],
     });
     const listing = iam.Grant.addToPrincipal({

@@ -68,15 +68,20 @@ describe('render records with defaults', () => {
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  it('tells the handler the table name and a 90 day retention', () => {
+  it('tells the handler the table name, a 90 day retention and that idempotency is on', () => {
     const env = handlerEnvironment(template);
+    expect(env[RENDER_ENV.IDEMPOTENCY_ENABLED]).toBe('true');
     expect(env[RENDER_ENV.RECORDS_TABLE_NAME]).toEqual({ Ref: tableId });
     expect(env[RENDER_ENV.RECORDS_RETENTION_SECONDS]).toBe(String(90 * 24 * 3600));
   });
 
-  it('grants exactly GetItem, PutItem and UpdateItem on the table and Query on its index, nothing else of DynamoDB', () => {
+  it('grants exactly GetItem, PutItem, UpdateItem, DeleteItem on the table and Query on its index, nothing else of DynamoDB', () => {
     expect(dynamoStatements(template)).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [`\${${tableId}.Arn}`] },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: [`\${${tableId}.Arn}`],
+      },
       { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [`\${${tableId}.Arn}/index/${RECORDS_TABLE.byCreatedAtIndex}`] },
     ]);
   });
@@ -102,7 +107,7 @@ describe('render records settings', () => {
     expect(handlerEnvironment(template)[RENDER_ENV.RECORDS_TABLE_NAME]).toBe('my-render-records');
     const tableArn = '${AWS::Partition}:dynamodb:us-east-1:111122223333:table/my-render-records'.replace('${AWS::Partition}', 'arn:aws');
     expect(dynamoStatements(template)).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [tableArn] },
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: [tableArn] },
       { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [`${tableArn}/index/${RECORDS_TABLE.byCreatedAtIndex}`] },
     ]);
   });
@@ -115,6 +120,12 @@ describe('render records settings', () => {
     expect(keys).toEqual(['GET /renders/{renderId}', 'POST /renders']);
     expect(handlerEnvironment(template)).not.toHaveProperty(RENDER_ENV.RECORDS_TABLE_NAME);
     expect(dynamoStatements(template)).toEqual([]);
+  });
+
+  it('leaves out DeleteItem and the idempotency switch when idempotency is off', () => {
+    const { template } = build({ records: { idempotency: false } });
+    expect(handlerEnvironment(template)).not.toHaveProperty(RENDER_ENV.IDEMPOTENCY_ENABLED);
+    expect(dynamoStatements(template)[0].Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
   it('refuses settings that enabled: false would ignore, naming them', () => {

@@ -4,6 +4,7 @@ import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { loadConfig, type RenderHandlerConfig } from './config';
 import { describeError, levelForStatus, writeLog, type RequestLogRecord } from './log';
 import { cacheUntilFailure, withDeadline } from './promises';
+import { createIdempotentStart, idempotencyKeyOf, type IdempotencyModules, type IdempotencyRefusal } from './records/idempotency';
 import { isListRendersRoute, LIST_RENDERS_ROUTE, parseListRendersRequest } from './records/list-request';
 import { newRenderRecord } from './records/record';
 import { finishedRecordBody, listRendersBody, loadRecordsConfig, planRecordOutputLink, recordProgress, type RecordsConfig } from './records/records';
@@ -59,6 +60,8 @@ export interface RenderApiDependencies {
   readonly randomId?: () => string;
   /** Loads the DynamoDB clients of the render records; called once, and only when records are configured. */
   readonly loadDynamoDb?: () => Promise<DynamoDbModules>;
+  /** Loads Powertools' idempotency utility; called once, on the first request with an Idempotency-Key. */
+  readonly loadIdempotency?: () => Promise<IdempotencyModules>;
 }
 
 export type RenderApiHandler = (
@@ -112,6 +115,18 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     if (dependencies.loadDynamoDb === undefined) throw new Error('Render records are configured, but the handler has no DynamoDB loader');
     return loadRecordStore(recordsConfig()!.tableName, dependencies.loadDynamoDb);
   });
+  const idempotentStart = cacheUntilFailure(async () => {
+    if (dependencies.loadDynamoDb === undefined || dependencies.loadIdempotency === undefined) {
+      throw new Error('Idempotency is configured, but the handler has no DynamoDB or idempotency loader');
+    }
+    const [dynamodb, modules] = await Promise.all([dependencies.loadDynamoDb(), dependencies.loadIdempotency()]);
+    return createIdempotentStart({
+      tableName: recordsConfig()!.tableName,
+      client: new dynamodb.client.DynamoDBClient({}),
+      modules,
+      inProgressMs: config().callTimeoutMs,
+    });
+  });
   const webhookSecret = cacheUntilFailure(async () => {
     const secretArn = config().webhookSecretArn;
     return secretArn === undefined ? undefined : dependencies.readSecretString(secretArn);
@@ -121,7 +136,44 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     const settings = config();
     const parsed = parseStartRenderRequest(event, settings);
     if (!parsed.ok) return rejected(parsed.error);
+    const records = recordsConfig();
+    if (records?.idempotency) {
+      const { key, refusal } = idempotencyKeyOf(event.headers);
+      if (refusal) return refusedForIdempotency(refusal);
+      if (key !== undefined) return startIdempotently(sub, key, parsed.value, () => startNow(event, sub, parsed.value));
+    }
+    return startNow(event, sub, parsed.value);
+  }
 
+  /** Starts at most once per user and key (Powertools' idempotency utility); replays the first answer. */
+  async function startIdempotently(sub: string, key: string, request: StartRenderRequest, start: () => Promise<Outcome>): Promise<Outcome> {
+    let first: Outcome | undefined;
+    let idempotent;
+    try {
+      idempotent = await idempotentStart();
+    } catch (error) {
+      return serviceFailure(error);
+    }
+    const result = await idempotent(sub, key, request, async () => {
+      first = await start();
+      return { status: first.status, body: first.body, renderId: first.renderId };
+    });
+    switch (result.kind) {
+      case 'answered':
+        if (!result.replayed && first !== undefined) return first;
+        return { ...result.answer, logMessage: 'First answer replayed for a repeated Idempotency-Key' };
+      case 'refused':
+        return refusedForIdempotency(result.refusal);
+      case 'failed':
+        if (first === undefined || first.status >= 500) return first ?? serviceFailure(result.error);
+        // The render started but its answer could not be kept for replays: answer it all the same.
+        return { ...first, level: 'error', logMessage: 'Render started, but its idempotency record could not be completed', error: result.error };
+    }
+  }
+
+  async function startNow(event: RenderApiEvent, sub: string, request: StartRenderRequest): Promise<Outcome> {
+    const settings = config();
+    const parsed = { value: request };
     const uniqueId = randomId();
     const start = async (request: StartRenderRequest) => {
       const [client, secret] = await Promise.all([remotionClient(), webhookSecret()]);
@@ -283,6 +335,10 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     });
     return jsonResponse(outcome.status, outcome.body, requestId);
   };
+}
+
+function refusedForIdempotency(refusal: IdempotencyRefusal): Outcome {
+  return { status: refusal.status, logMessage: 'Request rejected', reason: refusal.message, body: { message: refusal.message, errors: refusal.errors } };
 }
 
 function rejected(error: ClientError, renderId?: string): Outcome {

@@ -1,3 +1,4 @@
+import type { IdempotencyModules } from './records/idempotency';
 import { createRenderApiHandler } from './render-api';
 import { createSecretReader } from './secrets';
 
@@ -15,5 +16,13 @@ export const handler = createRenderApiHandler({
   loadDynamoDb: async () => {
     const [client, lib] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);
     return { client, lib };
+  },
+  loadIdempotency: async () => {
+    const [idempotency, dynamodb] = await Promise.all([
+      import('@aws-lambda-powertools/idempotency'),
+      import('@aws-lambda-powertools/idempotency/dynamodb'),
+    ]);
+    // The same package, typed from its ESM build here and from its CJS build where the type is declared.
+    return { idempotency, dynamodb } as unknown as IdempotencyModules;
   },
 });

@@ -8,6 +8,8 @@ import type { RecordStore } from './store';
 export interface RecordsConfig {
   readonly tableName: string;
   readonly retentionSeconds: number;
+  /** Whether the Idempotency-Key header is honoured. */
+  readonly idempotency: boolean;
 }
 
 export const DEFAULT_RECORDS_RETENTION_SECONDS = 90 * 24 * 60 * 60;
@@ -21,7 +23,7 @@ export function loadRecordsConfig(env: Readonly<Record<string, string | undefine
   if (!Number.isSafeInteger(retentionSeconds) || retentionSeconds < 1) {
     throw new Error(`${RENDER_ENV.RECORDS_RETENTION_SECONDS} must be a positive integer of seconds`);
   }
-  return { tableName, retentionSeconds };
+  return { tableName, retentionSeconds, idempotency: env[RENDER_ENV.IDEMPOTENCY_ENABLED]?.trim() === 'true' };
 }
 
 /** The `GET /renders` answer. */

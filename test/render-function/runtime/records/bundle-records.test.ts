@@ -50,7 +50,11 @@ async function runBundle(events: APIGatewayProxyEventV2WithJWTAuthorizer[]): Pro
     AWS_SECRET_ACCESS_KEY: FAKE_ROLE_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_LAMBDA: fake.url,
     AWS_ENDPOINT_URL_S3: fake.url,
-    ...constructEnvironment({ [RENDER_ENV.RECORDS_TABLE_NAME]: TABLE, [RENDER_ENV.RECORDS_RETENTION_SECONDS]: '86400' }),
+    ...constructEnvironment({
+      [RENDER_ENV.RECORDS_TABLE_NAME]: TABLE,
+      [RENDER_ENV.RECORDS_RETENTION_SECONDS]: '86400',
+      [RENDER_ENV.IDEMPOTENCY_ENABLED]: 'true',
+    }),
     BUNDLE_URL: pathToFileURL(HANDLER_ASSET).href,
     TEST_EVENTS: JSON.stringify(events),
   };
@@ -71,4 +75,17 @@ it('records a started render in DynamoDB and lists it, through the runtime\'s (e
   expect(await allItems(TABLE)).toEqual([expect.objectContaining({ pk: `USER#${CALLER_SUB}`, renderId, status: 'RENDERING' })]);
   expect(listed.statusCode).toBe(200);
   expect(JSON.parse(String(listed.body))).toMatchObject({ renders: [{ renderId, status: 'RENDERING', composition: 'Intro' }] });
+});
+
+it('replays the first answer for a repeated Idempotency-Key through the bundled Powertools utility', async () => {
+  const keyed = startRenderEvent({ composition: 'Outro' });
+  keyed.headers = { ...keyed.headers, 'idempotency-key': 'bundle-key-1' };
+  const startsBefore = fake.invocationsOfType('start').length;
+
+  const [first, again] = await runBundle([keyed, keyed]);
+
+  expect(first.statusCode).toBe(202);
+  expect(again.statusCode).toBe(202);
+  expect(JSON.parse(String(again.body)).renderId).toBe(JSON.parse(String(first.body)).renderId);
+  expect(fake.invocationsOfType('start').length - startsBefore).toBe(1);
 });

@@ -58,11 +58,16 @@ function coldStart(envOverrides: Record<string, string | undefined> = {}) {
     env: constructEnvironment({
       [RENDER_ENV.RECORDS_TABLE_NAME]: TABLE,
       [RENDER_ENV.RECORDS_RETENTION_SECONDS]: String(RETENTION_SECONDS),
+      [RENDER_ENV.IDEMPOTENCY_ENABLED]: 'true',
       ...envOverrides,
     }),
     loadRemotionClient,
     readSecretString: createSecretReader(async () => aws4fetch),
     loadDynamoDb: async () => ({ client: jest.requireActual('@aws-sdk/client-dynamodb'), lib: jest.requireActual('@aws-sdk/lib-dynamodb') }),
+    loadIdempotency: async () => ({
+      idempotency: jest.requireActual('@aws-lambda-powertools/idempotency'),
+      dynamodb: jest.requireActual('@aws-lambda-powertools/idempotency/dynamodb'),
+    }),
     writeLog: (record) => logs.push(record),
     now: () => (clock += 1000),
     randomId: () => 'b3c1e7a2-5d4f-4e6a-9b8c-7d6e5f4a3b2c',
@@ -309,5 +314,110 @@ describe('GET /renders/{renderId} with records', () => {
     expect(before.response.statusCode).toBe(404);
     expect(after.response.statusCode).toBe(404);
     expect(after.body).toEqual({ message: 'No such render', requestId: 'api-request-1' });
+  });
+});
+
+function withKey(event: APIGatewayProxyEventV2WithJWTAuthorizer, key: string): APIGatewayProxyEventV2WithJWTAuthorizer {
+  return { ...event, headers: { ...event.headers, 'idempotency-key': key } };
+}
+
+const renderItems = async () => (await allItems(TABLE)).filter((item) => String(item.sk).startsWith('RENDER#'));
+
+describe('POST /renders with an Idempotency-Key', () => {
+  it('replays the first answer for the same key and body, starting nothing more', async () => {
+    const { call, logs } = coldStart();
+    const event = withKey(startRenderEvent({ composition: 'Intro', inputProps: { title: 'Hi' } }), 'order-1234:v1');
+
+    const first = await call(event);
+    const again = await call(event);
+
+    expect(first.response.statusCode).toBe(202);
+    expect(again.response.statusCode).toBe(202);
+    expect(again.body).toEqual(first.body);
+    expect(fake.invocationsOfType('start')).toHaveLength(1);
+    expect(await renderItems()).toHaveLength(1);
+    expect(logs[1]).toMatchObject({ level: 'info', status: 202, message: 'First answer replayed for a repeated Idempotency-Key' });
+  });
+
+  it('treats the same request in another JSON layout as the same body', async () => {
+    const { call } = coldStart();
+
+    const first = await call(withKey(startRenderEvent('{"composition":"Intro","codec":"h264"}'), 'k1'));
+    const again = await call(withKey(startRenderEvent('{ "codec": "h264", "composition": "Intro" }'), 'k1'));
+
+    expect(again.body.renderId).toBe(first.body.renderId);
+    expect(fake.invocationsOfType('start')).toHaveLength(1);
+  });
+
+  it('answers 422 naming the header for the same key with a different body, starting nothing', async () => {
+    const { call } = coldStart();
+    await call(withKey(startRenderEvent({ composition: 'Intro' }), 'k1'));
+
+    const { response, body } = await call(withKey(startRenderEvent({ composition: 'Outro' }), 'k1'));
+
+    expect(response.statusCode).toBe(422);
+    expect(body).toMatchObject({ message: 'This Idempotency-Key was used with a different request body', errors: [{ field: 'Idempotency-Key' }] });
+    expect(fake.invocationsOfType('start')).toHaveLength(1);
+  });
+
+  it('scopes keys per user: another user\'s same key starts their own render', async () => {
+    const { call } = coldStart();
+
+    const mine = await call(withKey(startRenderEvent({ composition: 'Intro' }), 'shared-key'));
+    const theirs = await call(withKey(startRenderEvent({ composition: 'Intro' }, { sub: OTHER_SUB }), 'shared-key'));
+
+    expect(theirs.response.statusCode).toBe(202);
+    expect(theirs.body.renderId).not.toBe(mine.body.renderId);
+    expect(fake.invocationsOfType('start')).toHaveLength(2);
+  });
+
+  it('starts once for concurrent requests with one key: the others get the same answer or 409', async () => {
+    const { call } = coldStart();
+    const event = withKey(startRenderEvent({ composition: 'Intro' }), 'concurrent-key');
+
+    const results = await Promise.all(Array.from({ length: 5 }, () => call(event)));
+
+    expect(fake.invocationsOfType('start')).toHaveLength(1);
+    const accepted = results.filter((result) => result.response.statusCode === 202);
+    const conflicts = results.filter((result) => result.response.statusCode === 409);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    expect(accepted.length + conflicts.length).toBe(5);
+    expect(new Set(accepted.map((result) => result.body.renderId)).size).toBe(1);
+    for (const conflict of conflicts) expect(conflict.body).toMatchObject({ errors: [{ field: 'Idempotency-Key' }] });
+    expect(await renderItems()).toHaveLength(1);
+  });
+
+  it('frees the key when the start failed, so a retry starts the render', async () => {
+    const { call } = coldStart();
+    const event = withKey(startRenderEvent({ composition: 'Intro' }), 'retry-key');
+    fake.failWith('service-error');
+    const failed = await call(event);
+    fake.reset();
+
+    const retried = await call(event);
+
+    expect(failed.response.statusCode).toBe(502);
+    expect(retried.response.statusCode).toBe(202);
+    expect(fake.invocationsOfType('start')).toHaveLength(1);
+  });
+
+  it.each(['', 'a'.repeat(129), 'spaces are not allowed', 'ключ'])('answers 400 for the key %j, starting nothing', async (key) => {
+    const { call } = coldStart();
+
+    const { response, body } = await call(withKey(startRenderEvent({ composition: 'Intro' }), key));
+
+    expect(response.statusCode).toBe(400);
+    expect(body).toMatchObject({ errors: [{ field: 'Idempotency-Key' }] });
+    expect(fake.invocations).toHaveLength(0);
+  });
+
+  it('ignores the header when idempotency is off', async () => {
+    const { call } = coldStart({ [RENDER_ENV.IDEMPOTENCY_ENABLED]: undefined });
+    const event = withKey(startRenderEvent({ composition: 'Intro' }), 'k1');
+
+    await call(event);
+    await call(event);
+
+    expect(fake.invocationsOfType('start')).toHaveLength(2);
   });
 });

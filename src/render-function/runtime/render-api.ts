@@ -171,9 +171,9 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     }
   }
 
-  async function startNow(event: RenderApiEvent, sub: string, request: StartRenderRequest): Promise<Outcome> {
+  async function startNow(event: RenderApiEvent, sub: string, validated: StartRenderRequest): Promise<Outcome> {
     const settings = config();
-    const parsed = { value: request };
+    const parsed = { value: validated };
     const uniqueId = randomId();
     const start = async (request: StartRenderRequest) => {
       const [client, secret] = await Promise.all([remotionClient(), webhookSecret()]);

@@ -75,7 +75,12 @@ export interface IdempotencyModules {
   readonly dynamodb: { readonly DynamoDBPersistenceLayer: typeof DynamoDBPersistenceLayer };
 }
 
-export type IdempotentStart = (sub: string, key: string, request: StartRenderRequest, start: () => Promise<StartAnswer>) => Promise<IdempotentOutcome>;
+export type IdempotentStart = (
+  sub: string,
+  key: string,
+  request: StartRenderRequest,
+  start: () => Promise<StartAnswer>,
+) => Promise<IdempotentOutcome>;
 
 /**
  * Wraps starts with Powertools' idempotency utility, persisted in the records table: the key is

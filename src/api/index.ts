@@ -427,8 +427,9 @@ function validateApiProps(props: AuthenticatedRenderApiProps): void {
   }
   const records = props.records;
   if (records?.enabled === false && (records.table !== undefined || records.removalPolicy !== undefined || records.retention !== undefined
-    || records.idempotency !== undefined)) {
-    throw new Error('records.enabled is false, so records.table, records.removalPolicy, records.retention and records.idempotency would be ignored; leave them out.');
+    || records.idempotency !== undefined || records.maxRendersInProgress !== undefined || records.maxStartsPerWindow !== undefined
+    || records.startWindow !== undefined)) {
+    throw new Error('records.enabled is false, so the other records settings would be ignored; leave them out.');
   }
   if (props.authorizationScopes !== undefined && props.authorizationScopes.length === 0) {
     throw new Error('authorizationScopes must name at least one scope, or be left out to accept ID tokens.');

@@ -48,6 +48,14 @@ export const RENDER_ENV = {
   RECORDS_RETENTION_SECONDS: 'RENDER_RECORDS_RETENTION_SECONDS',
   /** `true` when `POST /renders` honours the Idempotency-Key header (kept in the records table). */
   IDEMPOTENCY_ENABLED: 'RENDER_IDEMPOTENCY_ENABLED',
+  /** Renders a user may have in progress; unset or `0` for no limit. */
+  LIMIT_MAX_IN_PROGRESS: 'RENDER_LIMIT_MAX_IN_PROGRESS',
+  /** Starts a user may make per `LIMIT_WINDOW_SECONDS`; unset or `0` for no limit. */
+  LIMIT_MAX_STARTS: 'RENDER_LIMIT_MAX_STARTS',
+  /** The rolling window of `LIMIT_MAX_STARTS`, in seconds. */
+  LIMIT_WINDOW_SECONDS: 'RENDER_LIMIT_WINDOW_SECONDS',
+  /** After this many seconds a render counts as finished for the limits, recorded or not (Remotion's timeout plus a margin). */
+  LIMIT_RENDER_DEADLINE_SECONDS: 'RENDER_LIMIT_RENDER_DEADLINE_SECONDS',
 } as const;
 
 /**

@@ -1,9 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { checkDuration } from '../private/validate';
+import { checkDuration, checkInteger } from '../private/validate';
 import { RemotionRenderFunction } from '../render-function';
 import { RECORDS_TABLE, RENDER_ENV } from '../render-function/contract';
 
@@ -53,6 +53,31 @@ export interface RenderRecordsOptions {
    * @default true
    */
   readonly idempotency?: boolean;
+
+  /**
+   * Renders one user may have in progress at once; past it, `POST /renders` answers 429 with
+   * `Retry-After` and starts nothing. A render stops counting once its completion is recorded, or
+   * at the latest once Remotion's own timeout (read from `remotionFunctionName`) has passed. 0 turns
+   * the limit off.
+   *
+   * @default 3
+   */
+  readonly maxRendersInProgress?: number;
+
+  /**
+   * Renders one user may start per `startWindow` (a rolling window); past it, 429 with
+   * `Retry-After`. 0 turns the limit off.
+   *
+   * @default 20
+   */
+  readonly maxStartsPerWindow?: number;
+
+  /**
+   * The rolling window of `maxStartsPerWindow`, 1 minute to 1 day.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly startWindow?: Duration;
 }
 
 /**
@@ -64,6 +89,22 @@ export interface RenderRecordsProps extends RenderRecordsOptions {
 }
 
 const DEFAULT_RETENTION = Duration.days(90);
+const DEFAULT_MAX_IN_PROGRESS = 3;
+const DEFAULT_MAX_STARTS = 20;
+/** Remotion's functions run for at most 900 seconds. */
+const MAX_REMOTION_TIMEOUT_SECONDS = 900;
+/** Room for Remotion's finishing steps after its render function's timeout. */
+const DEADLINE_MARGIN_SECONDS = 60;
+
+/**
+ * When a render counts as over for the limits: Remotion's own timeout, which its function name
+ * carries (`...-120sec`), plus a margin; the longest possible one when the name is a token.
+ */
+function renderDeadlineSeconds(remotionFunctionName: string): number {
+  const match = Token.isUnresolved(remotionFunctionName) ? null : /-(\d+)sec$/.exec(remotionFunctionName);
+  const timeout = match ? Math.min(Number(match[1]), MAX_REMOTION_TIMEOUT_SECONDS) : MAX_REMOTION_TIMEOUT_SECONDS;
+  return timeout + DEADLINE_MARGIN_SECONDS;
+}
 
 /**
  * The records table of a render API and the wiring that lets the render function use it:
@@ -80,6 +121,15 @@ export class RenderRecords extends Construct {
   /** Whether `POST /renders` honours the `Idempotency-Key` header. */
   public readonly idempotency: boolean;
 
+  /** Renders one user may have in progress (0: no limit). */
+  public readonly maxRendersInProgress: number;
+
+  /** Renders one user may start per `startWindow` (0: no limit). */
+  public readonly maxStartsPerWindow: number;
+
+  /** The rolling window of `maxStartsPerWindow`. */
+  public readonly startWindow: Duration;
+
   constructor(scope: Construct, id: string, props: RenderRecordsProps) {
     super(scope, id);
     if (props.enabled === false) {
@@ -91,6 +141,12 @@ export class RenderRecords extends Construct {
     checkDuration('retention', props.retention, Duration.days(1), Duration.days(3650));
     this.retention = props.retention ?? DEFAULT_RETENTION;
     this.idempotency = props.idempotency ?? true;
+    checkInteger('maxRendersInProgress', props.maxRendersInProgress, 0, 1000);
+    checkInteger('maxStartsPerWindow', props.maxStartsPerWindow, 0, 1000);
+    checkDuration('startWindow', props.startWindow, Duration.minutes(1), Duration.days(1));
+    this.maxRendersInProgress = props.maxRendersInProgress ?? DEFAULT_MAX_IN_PROGRESS;
+    this.maxStartsPerWindow = props.maxStartsPerWindow ?? DEFAULT_MAX_STARTS;
+    this.startWindow = props.startWindow ?? Duration.hours(1);
     this.table = props.table ?? this.createTable(props.removalPolicy ?? RemovalPolicy.RETAIN);
 
     const fn = props.renderFunction.function;
@@ -102,6 +158,10 @@ export class RenderRecords extends Construct {
     if (this.idempotency) {
       fn.addEnvironment(RENDER_ENV.IDEMPOTENCY_ENABLED, 'true');
     }
+    fn.addEnvironment(RENDER_ENV.LIMIT_MAX_IN_PROGRESS, String(this.maxRendersInProgress));
+    fn.addEnvironment(RENDER_ENV.LIMIT_MAX_STARTS, String(this.maxStartsPerWindow));
+    fn.addEnvironment(RENDER_ENV.LIMIT_WINDOW_SECONDS, String(this.startWindow.toSeconds()));
+    fn.addEnvironment(RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS, String(renderDeadlineSeconds(props.renderFunction.remotionFunctionName)));
     this.grantRecordAccess(props.renderFunction.role);
   }
 

@@ -122,6 +122,28 @@ describe('render records settings', () => {
     expect(dynamoStatements(template)).toEqual([]);
   });
 
+  it('sets per-user limits of 3 in progress and 20 starts per hour by default, with Remotion\'s 120 s timeout plus a minute as deadline', () => {
+    const env = handlerEnvironment(build().template);
+    expect(env).toMatchObject({
+      [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: '3',
+      [RENDER_ENV.LIMIT_MAX_STARTS]: '20',
+      [RENDER_ENV.LIMIT_WINDOW_SECONDS]: '3600',
+      [RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]: '180',
+    });
+  });
+
+  it('turns each limit off with 0 and takes the window given', () => {
+    const records = { maxRendersInProgress: 0, maxStartsPerWindow: 5, startWindow: Duration.minutes(10) };
+    const env = handlerEnvironment(build({ records }).template);
+    expect(env).toMatchObject({ [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: '0', [RENDER_ENV.LIMIT_MAX_STARTS]: '5', [RENDER_ENV.LIMIT_WINDOW_SECONDS]: '600' });
+  });
+
+  it('refuses limits that are not whole numbers from 0 to 1000, and a window outside 1 minute to 1 day', () => {
+    expect(() => build({ records: { maxRendersInProgress: -1 } })).toThrow(/maxRendersInProgress must be an integer between 0 and 1000/);
+    expect(() => build({ records: { maxStartsPerWindow: 2.5 } })).toThrow(/maxStartsPerWindow must be an integer/);
+    expect(() => build({ records: { startWindow: Duration.seconds(10) } })).toThrow(/startWindow must be between 1 minute and 1 day/);
+  });
+
   it('leaves out DeleteItem and the idempotency switch when idempotency is off', () => {
     const { template } = build({ records: { idempotency: false } });
     expect(handlerEnvironment(template)).not.toHaveProperty(RENDER_ENV.IDEMPOTENCY_ENABLED);
@@ -129,7 +151,7 @@ describe('render records settings', () => {
   });
 
   it('refuses settings that enabled: false would ignore, naming them', () => {
-    expect(() => build({ records: { enabled: false, retention: Duration.days(3) } })).toThrow(/records\.enabled is false.*records\.retention/);
+    expect(() => build({ records: { enabled: false, retention: Duration.days(3) } })).toThrow(/records\.enabled is false, so the other records settings would be ignored/);
   });
 
   it('refuses a retention outside 1 day to 10 years', () => {

@@ -5,8 +5,9 @@ import { loadConfig, type RenderHandlerConfig } from './config';
 import { describeError, levelForStatus, writeLog, type RequestLogRecord } from './log';
 import { cacheUntilFailure, withDeadline } from './promises';
 import { createIdempotentStart, idempotencyKeyOf, type IdempotencyModules, type IdempotencyRefusal } from './records/idempotency';
+import { createLimits, limitMessage, type HeldSlots } from './records/limits';
 import { isListRendersRoute, LIST_RENDERS_ROUTE, parseListRendersRequest } from './records/list-request';
-import { newRenderRecord } from './records/record';
+import { newRenderRecord, type RenderRecord } from './records/record';
 import { finishedRecordBody, listRendersBody, loadRecordsConfig, planRecordOutputLink, recordProgress, type RecordsConfig } from './records/records';
 import { loadRecordStore, type DynamoDbModules } from './records/store';
 import {
@@ -84,6 +85,8 @@ interface Outcome {
   readonly error?: unknown;
   /** Overrides the level the status implies, e.g. a 202 whose record could not be written. */
   readonly level?: RequestLogRecord['level'];
+  /** Extra response headers, e.g. `retry-after` on a 429. */
+  readonly headers?: Record<string, string>;
 }
 
 /** Wires validation, Remotion and response shaping together; `render.lambda.ts` supplies the loaders. */
@@ -114,6 +117,12 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
   const recordStore = cacheUntilFailure(async () => {
     if (dependencies.loadDynamoDb === undefined) throw new Error('Render records are configured, but the handler has no DynamoDB loader');
     return loadRecordStore(recordsConfig()!.tableName, dependencies.loadDynamoDb);
+  });
+  const limits = cacheUntilFailure(async () => {
+    if (dependencies.loadDynamoDb === undefined) throw new Error('Render limits are configured, but the handler has no DynamoDB loader');
+    const { client, lib } = await dependencies.loadDynamoDb();
+    const documents = lib.DynamoDBDocumentClient.from(new client.DynamoDBClient({}));
+    return createLimits(recordsConfig()!.limits, recordsConfig()!.tableName, documents, lib);
   });
   const idempotentStart = cacheUntilFailure(async () => {
     if (dependencies.loadDynamoDb === undefined || dependencies.loadIdempotency === undefined) {
@@ -165,7 +174,8 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       case 'refused':
         return refusedForIdempotency(result.refusal);
       case 'failed':
-        if (first === undefined || first.status >= 500) return first ?? serviceFailure(result.error);
+        if (first === undefined) return serviceFailure(result.error);
+        if (first.status !== 202) return first;
         // The render started but its answer could not be kept for replays: answer it all the same.
         return { ...first, level: 'error', logMessage: 'Render started, but its idempotency record could not be completed', error: result.error };
     }
@@ -179,8 +189,32 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       const [client, secret] = await Promise.all([remotionClient(), webhookSecret()]);
       return client.renderMediaOnLambda(renderMediaInput({ config: settings, request, sub, uniqueId, webhookSecret: secret }));
     };
+    let slots: HeldSlots | undefined;
+    const limitsConfig = recordsConfig()?.limits;
+    if (limitsConfig !== undefined && (limitsConfig.maxInProgress !== undefined || limitsConfig.maxStarts !== undefined)) {
+      try {
+        const taken = await withDeadline(limits().then((l) => l.acquire(sub, uniqueId, now())), settings.callTimeoutMs);
+        if (!taken.ok) {
+          const message = limitMessage(taken.limit, taken.max, limitsConfig.windowSeconds);
+          return {
+            status: 429,
+            logMessage: 'Request rejected',
+            reason: message,
+            body: { message },
+            headers: { 'retry-after': String(taken.retryAfterSeconds) },
+          };
+        }
+        slots = taken.slots;
+      } catch (error) {
+        return serviceFailure(error);
+      }
+    }
     try {
-      const { renderId, bucketName } = await withDeadline(start(parsed.value), settings.callTimeoutMs);
+      const { renderId, bucketName } = await withDeadline(start(parsed.value), settings.callTimeoutMs).catch(async (error: unknown) => {
+        // Nothing started, so nothing counts against the caller; a failed release only delays a slot.
+        if (slots !== undefined) await limits().then((l) => l.release(sub, slots!, 'all')).catch(() => undefined);
+        throw error;
+      });
       const bucketToEcho = settings.bucketName === undefined ? bucketName : undefined;
       const started: Outcome = {
         status: 202,
@@ -201,6 +235,8 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
           outName: outputLocation(settings, sub, parsed.value.outName, uniqueId),
           now: now(),
           retentionSeconds: records.retentionSeconds,
+          limitHolder: slots?.holder,
+          runSlot: slots?.running,
         });
         const store = await recordStore();
         await withDeadline(store.put(record), settings.callTimeoutMs);
@@ -229,12 +265,13 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     }
   }
 
-  /** A finished render's answer from its record (no Remotion call), or undefined to ask Remotion. */
-  async function readFinishedRecord(renderId: string, sub: string): Promise<Outcome | undefined> {
-    if (recordsConfig() === undefined) return undefined;
+  /** A finished render's answer from its record (no Remotion call), or the running render's record to ask Remotion. */
+  async function readFinishedRecord(renderId: string, sub: string): Promise<{ outcome?: Outcome; running?: RenderRecord }> {
+    if (recordsConfig() === undefined) return {};
     const settings = config();
     const record = await withDeadline(recordStore().then((store) => store.get(sub, renderId)), settings.callTimeoutMs);
-    if (record === undefined || record.status === 'RENDERING') return undefined;
+    if (record === undefined) return {};
+    if (record.status === 'RENDERING') return { running: record };
     const plan = planRecordOutputLink(record, settings.region);
     let output: OutputLink | undefined;
     if (plan.kind === 'public') {
@@ -251,7 +288,7 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       });
       output = { url, expiresAt };
     }
-    return { status: 200, logMessage: 'Render status read from its record', renderId, body: finishedRecordBody(record, output) };
+    return { outcome: { status: 200, logMessage: 'Render status read from its record', renderId, body: finishedRecordBody(record, output) } };
   }
 
   async function readRender(event: RenderApiEvent, renderIdInPath: string | undefined, sub: string): Promise<Outcome> {
@@ -259,9 +296,11 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     const parsed = parseRenderStatusRequest(renderIdInPath, event.queryStringParameters, settings.bucketName);
     if (!parsed.ok) return rejected(parsed.error);
     const { renderId } = parsed.value;
+    let running: RenderRecord | undefined;
     try {
       const fromRecord = await readFinishedRecord(renderId, sub);
-      if (fromRecord !== undefined) return fromRecord;
+      if (fromRecord.outcome !== undefined) return fromRecord.outcome;
+      running = fromRecord.running;
     } catch (error) {
       return serviceFailure(error, renderId);
     }
@@ -282,6 +321,10 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       if (recordsConfig() === undefined) return body;
       // The record catches up on the next read when this write fails; the caller still gets the status.
       const status = await recordStore().then((store) => recordProgress(store, sub, renderId, progress, now())).catch(() => undefined);
+      if (status !== undefined && status !== 'RENDERING' && running?.runSlot !== undefined && running.limitHolder !== undefined) {
+        // Failing here only keeps the slot until the render's deadline.
+        await limits().then((l) => l.release(sub, { holder: running!.limitHolder!, running: running!.runSlot }, 'running')).catch(() => undefined);
+      }
       return status === undefined ? body : { ...body, status };
     };
     try {
@@ -333,7 +376,8 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       reason: outcome.reason,
       error: outcome.error === undefined ? undefined : describeError(outcome.error),
     });
-    return jsonResponse(outcome.status, outcome.body, requestId);
+    const response = jsonResponse(outcome.status, outcome.body, requestId);
+    return outcome.headers === undefined ? response : { ...response, headers: { ...response.headers, ...outcome.headers } };
   };
 }
 

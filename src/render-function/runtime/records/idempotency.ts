@@ -62,7 +62,7 @@ export type IdempotentOutcome =
   | { readonly kind: 'refused'; readonly refusal: IdempotencyRefusal }
   | { readonly kind: 'failed'; readonly answer?: StartAnswer; readonly error: unknown };
 
-/** Thrown inside the idempotent function for an answer that must not be kept (a 5xx), so the key stays free. */
+/** Thrown inside the idempotent function for an answer that must not be kept (no render started), so the key stays free. */
 class UncachedAnswer extends Error {
   constructor(readonly answer: StartAnswer) {
     super('The start failed; its answer is not kept for replays');
@@ -118,7 +118,8 @@ export function createIdempotentStart(options: {
     const run = idempotency.makeIdempotent(
       async (_payload: { key: string; request: StartRenderRequest }) => {
         const answer = await start();
-        if (answer.status >= 500) throw new UncachedAnswer(answer);
+        // Only a started render is kept: a 429 or a 502 may be retried with the same key.
+        if (answer.status !== 202) throw new UncachedAnswer(answer);
         return { ...answer, replayed: false };
       },
       { persistenceStore, config, keyPrefix: 'POST /renders' },

@@ -29,6 +29,9 @@ export interface RenderRecord {
   readonly costCurrency?: string;
   /** Epoch seconds; DynamoDB's TTL deletes the record some time after. */
   readonly expiresAt: number;
+  /** The per-user limit slots the start took (see limits.ts), freed once the completion is recorded. */
+  readonly limitHolder?: string;
+  readonly runSlot?: number;
 }
 
 export const MAX_RECORDED_ERRORS = 5;
@@ -52,6 +55,8 @@ export interface NewRecordInput {
   readonly outName: string | { readonly key: string };
   readonly now: number;
   readonly retentionSeconds: number;
+  readonly limitHolder?: string;
+  readonly runSlot?: number;
 }
 
 /** The record written once Remotion accepted a render. */
@@ -70,6 +75,7 @@ export function newRenderRecord(input: NewRecordInput): RenderRecord {
     [RECORDS_TABLE.createdAt]: new Date(input.now).toISOString(),
     status: 'RENDERING',
     [RECORDS_TABLE.ttl]: Math.floor(input.now / 1000) + input.retentionSeconds,
+    ...(input.runSlot !== undefined && { limitHolder: input.limitHolder, runSlot: input.runSlot }),
   } as RenderRecord;
 }
 

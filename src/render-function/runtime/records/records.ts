@@ -1,6 +1,7 @@
 import type { RenderProgress } from '@remotion/lambda/client';
 import { RENDER_ENV } from '../../contract';
 import type { OutputLink } from '../responses';
+import { loadLimitsConfig, type LimitsConfig } from './limits';
 import { encodePageToken } from './list-request';
 import { completionFromProgress, listedRender, type RenderRecord } from './record';
 import type { RecordStore } from './store';
@@ -10,6 +11,7 @@ export interface RecordsConfig {
   readonly retentionSeconds: number;
   /** Whether the Idempotency-Key header is honoured. */
   readonly idempotency: boolean;
+  readonly limits: LimitsConfig;
 }
 
 export const DEFAULT_RECORDS_RETENTION_SECONDS = 90 * 24 * 60 * 60;
@@ -23,7 +25,7 @@ export function loadRecordsConfig(env: Readonly<Record<string, string | undefine
   if (!Number.isSafeInteger(retentionSeconds) || retentionSeconds < 1) {
     throw new Error(`${RENDER_ENV.RECORDS_RETENTION_SECONDS} must be a positive integer of seconds`);
   }
-  return { tableName, retentionSeconds, idempotency: env[RENDER_ENV.IDEMPOTENCY_ENABLED]?.trim() === 'true' };
+  return { tableName, retentionSeconds, idempotency: env[RENDER_ENV.IDEMPOTENCY_ENABLED]?.trim() === 'true', limits: loadLimitsConfig(env) };
 }
 
 /** The `GET /renders` answer. */

@@ -54,6 +54,7 @@ const loadRemotionClient = jest.fn(async (): Promise<RemotionClient> => jest.req
 function coldStart(envOverrides: Record<string, string | undefined> = {}) {
   const logs: RequestLogRecord[] = [];
   let clock = T0;
+  let ids = 0;
   const handler = createRenderApiHandler({
     env: constructEnvironment({
       [RENDER_ENV.RECORDS_TABLE_NAME]: TABLE,
@@ -70,13 +71,16 @@ function coldStart(envOverrides: Record<string, string | undefined> = {}) {
     }),
     writeLog: (record) => logs.push(record),
     now: () => (clock += 1000),
-    randomId: () => 'b3c1e7a2-5d4f-4e6a-9b8c-7d6e5f4a3b2c',
+    randomId: () => `b3c1e7a2-5d4f-4e6a-9b8c-${String(++ids).padStart(12, '0')}`,
   });
   const call = async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
     const response = await handler(event, { awsRequestId: 'lambda-request-1' });
     return { response, body: responseJson(response) };
   };
-  return { call, logs };
+  const advance = (ms: number) => {
+    clock += ms;
+  };
+  return { call, logs, advance };
 }
 
 type Call = ReturnType<typeof coldStart>['call'];
@@ -127,7 +131,7 @@ describe('POST /renders with records', () => {
     const [record] = await allItems(TABLE);
     expect(record).toMatchObject({
       bucketName: 'my-render-bucket',
-      outputKey: `renders-by-user/${CALLER_SUB}/b3c1e7a2-5d4f-4e6a-9b8c-7d6e5f4a3b2c/video.mp4`,
+      outputKey: `renders-by-user/${CALLER_SUB}/b3c1e7a2-5d4f-4e6a-9b8c-000000000001/video.mp4`,
     });
   });
 
@@ -419,5 +423,114 @@ describe('POST /renders with an Idempotency-Key', () => {
     await call(event);
 
     expect(fake.invocationsOfType('start')).toHaveLength(2);
+  });
+});
+
+describe('per-user limits', () => {
+  const limited = (overrides: Record<string, string> = {}) => coldStart({
+    [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: '2',
+    [RENDER_ENV.LIMIT_MAX_STARTS]: '0',
+    [RENDER_ENV.LIMIT_WINDOW_SECONDS]: '3600',
+    [RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]: '180',
+    ...overrides,
+  });
+
+  it('answers 429 with Retry-After past the renders in progress, starting nothing', async () => {
+    const { call } = limited();
+    await startRender(call);
+    await startRender(call);
+
+    const { response, body } = await call(startRenderEvent({ composition: 'Intro' }));
+
+    expect(response.statusCode).toBe(429);
+    expect(Number(response.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(Number(response.headers?.['retry-after'])).toBeLessThanOrEqual(180);
+    expect(body.message).toMatch(/2 renders in progress/);
+    expect(fake.invocationsOfType('start')).toHaveLength(2);
+    expect(await renderItems()).toHaveLength(2);
+  });
+
+  it('counts each user on their own', async () => {
+    const { call } = limited();
+    await startRender(call);
+    await startRender(call);
+
+    const other = await call(startRenderEvent({ composition: 'Intro' }, { sub: OTHER_SUB }));
+
+    expect(other.response.statusCode).toBe(202);
+  });
+
+  it('frees a slot once a status read records the render finished', async () => {
+    const { call } = limited();
+    const first = await startRender(call);
+    await startRender(call);
+    fake.updateRender(first, { done: true });
+    await call(statusOf(first));
+
+    const { response } = await call(startRenderEvent({ composition: 'Intro' }));
+
+    expect(response.statusCode).toBe(202);
+  });
+
+  it('frees a slot once the render is past its deadline, even with its completion lost', async () => {
+    const { call, advance } = limited();
+    await startRender(call);
+    await startRender(call);
+    expect((await call(startRenderEvent({ composition: 'Intro' }))).response.statusCode).toBe(429);
+
+    advance(181_000);
+    const { response } = await call(startRenderEvent({ composition: 'Intro' }));
+
+    expect(response.statusCode).toBe(202);
+  });
+
+  it('limits starts per rolling window even when none is in progress', async () => {
+    const { call, advance } = limited({ [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: '0', [RENDER_ENV.LIMIT_MAX_STARTS]: '2', [RENDER_ENV.LIMIT_WINDOW_SECONDS]: '600' });
+    await startRender(call);
+    await startRender(call);
+
+    const refused = await call(startRenderEvent({ composition: 'Intro' }));
+    advance(601_000);
+    const later = await call(startRenderEvent({ composition: 'Intro' }));
+
+    expect(refused.response.statusCode).toBe(429);
+    expect(Number(refused.response.headers?.['retry-after'])).toBeLessThanOrEqual(600);
+    expect(refused.body.message).toMatch(/started 2 renders in the last 10 minutes/);
+    expect(later.response.statusCode).toBe(202);
+  });
+
+  it('does not count a start that Remotion refused', async () => {
+    const { call } = limited();
+    fake.failWith('service-error');
+    await call(startRenderEvent({ composition: 'Intro' }));
+    await call(startRenderEvent({ composition: 'Intro' }));
+    fake.reset();
+
+    await startRender(call);
+    await startRender(call);
+  });
+
+  it('holds under concurrency: 10 simultaneous starts of one user start exactly the limit', async () => {
+    const { call } = limited({ [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: '3' });
+
+    const results = await Promise.all(Array.from({ length: 10 }, () => call(startRenderEvent({ composition: 'Intro' }))));
+
+    const statuses = results.map((result) => result.response.statusCode).sort();
+    expect(statuses).toEqual([...Array(3).fill(202), ...Array(7).fill(429)]);
+    expect(fake.invocationsOfType('start')).toHaveLength(3);
+    for (const result of results.filter((r) => r.response.statusCode === 429)) expect(result.response.headers?.['retry-after']).toMatch(/^\d+$/);
+  });
+
+  it('does not keep a 429 for an Idempotency-Key: the same key starts once a slot is free', async () => {
+    const { call, advance } = limited({ [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: '1' });
+    await startRender(call);
+    const event = withKey(startRenderEvent({ composition: 'Outro' }), 'limited-key');
+
+    const refused = await call(event);
+    advance(181_000);
+    const retried = await call(event);
+
+    expect(refused.response.statusCode).toBe(429);
+    expect(retried.response.statusCode).toBe(202);
   });
 });

@@ -258,7 +258,8 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     if (!parsed.ok) return rejected(parsed.error);
     try {
       const store = await recordStore();
-      const body = await withDeadline(listRendersBody(store, sub, parsed.value.limit, parsed.value.startKey), config().callTimeoutMs);
+      const deadlineMs = records.limits.renderDeadlineSeconds * 1000;
+      const body = await withDeadline(listRendersBody(store, sub, parsed.value, now(), deadlineMs), config().callTimeoutMs);
       return { status: 200, logMessage: 'Renders listed', body };
     } catch (error) {
       return serviceFailure(error);

@@ -113,11 +113,16 @@ export function completionFromProgress(progress: ProgressForCompletion, now: num
   return undefined;
 }
 
-/** One render in `GET /renders`: what the caller may see, never the table's keys or TTL. */
-export function listedRender(record: RenderRecord): Record<string, unknown> {
+/**
+ * One render in `GET /renders`: what the caller may see, never the table's keys or TTL. A render
+ * still `RENDERING` past `deadlineMs` (Remotion's timeout plus a margin) is shown as `TIMED_OUT`:
+ * its completion was lost, and it cannot be running any more.
+ */
+export function listedRender(record: RenderRecord, now: number, deadlineMs: number): Record<string, unknown> {
+  const overdue = record.status === 'RENDERING' && now > Date.parse(record.createdAt) + deadlineMs;
   return {
     renderId: record.renderId,
-    status: record.status,
+    status: overdue ? 'TIMED_OUT' : record.status,
     composition: record.composition,
     codec: record.codec,
     bucketName: record.bucketName,

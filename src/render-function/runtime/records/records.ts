@@ -32,12 +32,13 @@ export function loadRecordsConfig(env: Readonly<Record<string, string | undefine
 export async function listRendersBody(
   store: RecordStore,
   sub: string,
-  limit: number,
-  startKey?: Record<string, string>,
+  page: { readonly limit: number; readonly startKey?: Record<string, string> },
+  now: number,
+  deadlineMs: number,
 ): Promise<Record<string, unknown>> {
-  const page = await store.list(sub, limit, startKey);
-  const nextToken = encodePageToken(page.lastEvaluatedKey);
-  return { renders: page.records.map(listedRender), ...(nextToken !== undefined && { nextToken }) };
+  const found = await store.list(sub, page.limit, page.startKey);
+  const nextToken = encodePageToken(found.lastEvaluatedKey);
+  return { renders: found.records.map((record) => listedRender(record, now, deadlineMs)), ...(nextToken !== undefined && { nextToken }) };
 }
 
 /** How to link to a finished record's output: like `planOutputLink`, from the record instead of Remotion. */

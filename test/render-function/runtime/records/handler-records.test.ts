@@ -226,6 +226,18 @@ describe('GET /renders', () => {
     expect(body).toMatchObject({ errors: [expect.objectContaining({ field })] });
   });
 
+  it('shows a render whose completion was lost as TIMED_OUT once past Remotion\'s timeout', async () => {
+    const { call, advance } = coldStart({ [RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]: '180' });
+    const renderId = await startRender(call);
+
+    const before = await call(listEvent(CALLER_SUB));
+    advance(181_000);
+    const after = await call(listEvent(CALLER_SUB));
+
+    expect(before.body.renders).toEqual([expect.objectContaining({ renderId, status: 'RENDERING' })]);
+    expect(after.body.renders).toEqual([expect.objectContaining({ renderId, status: 'TIMED_OUT' })]);
+  });
+
   it('answers 502 without details when the table cannot be read', async () => {
     const { call, logs } = coldStart({ [RENDER_ENV.RECORDS_TABLE_NAME]: 'no-such-table' });
 

@@ -91,6 +91,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // keys-in-Secrets-Manager mode): 7 KB in the bundle where the SDK client took 500 KB, because
     // Remotion's client carries its own copy of the AWS SDK that other clients cannot share.
     'aws4fetch@1.0.20',
+    // Render records (src/render-function/runtime/records/): the handler imports these lazily and
+    // the bundle leaves them external, because Lambda's Node.js runtime ships AWS SDK v3; they are
+    // dev dependencies so that tests of the source and of the bundle resolve them. Same release as
+    // the SDK inside Remotion's client, so node_modules holds one copy of the shared packages.
+    '@aws-sdk/client-dynamodb@3.986.0',
+    '@aws-sdk/lib-dynamodb@3.986.0',
+    // Imported by Powertools' DynamoDB persistence layer; external like the two above.
+    '@aws-sdk/util-dynamodb@3.986.0',
+    // Idempotency-Key on POST /renders (MIT-0): DynamoDB persistence, payload validation,
+    // in-progress detection and expiry. Bundled; its DynamoDB client stays external as above.
+    '@aws-lambda-powertools/idempotency@2.35.0',
   ],
 
   jestOptions: {
@@ -106,7 +117,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 30_000,
     },
   },
-  gitignore: ['/cdk.out', '/.venv-cfn-lint', '/examples/cdk.out', '/bench/out', '__pycache__'],
+  gitignore: ['/cdk.out', '/.venv-cfn-lint', '/.venv-moto', '/examples/cdk.out', '/bench/out', '__pycache__'],
   npmignoreEnabled: true,
   // Only what consumers load ships: no build scripts, no virtualenvs (scripts/cfn-lint.sh makes
   // .venv-cfn-lint in the repository root); fixtures stay (Construct Hub compiles with them).
@@ -191,6 +202,16 @@ project.eslint?.addRules({
         target: './src/remotion-lambda',
         from: ['./src/render-function', './src/api'],
         message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',
+      },
+      {
+        target: './src/render-function',
+        from: ['./src/api', './src/render-records'],
+        message: 'Arrows point down: api -> render-records -> render-function -> role -> policy -> remotion, private.',
+      },
+      {
+        target: './src/render-records',
+        from: ['./src/api', './src/render-function/runtime'],
+        message: 'Arrows point down: api -> render-records -> render-function -> role -> policy -> remotion, private.',
       },
       {
         target: './src/render-function',

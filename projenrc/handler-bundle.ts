@@ -15,8 +15,9 @@ export const HANDLER_BUNDLE_TASK = 'bundle:render-handler';
 /**
  * The esbuild options of the handler bundle, shared with the bench's copy of it.
  *
- * - The AWS SDK is bundled too: Remotion's client pins exact SDK versions, and the runtime's
- *   copy changes under us.
+ * - The AWS SDK inside Remotion's client is bundled too: Remotion's client pins exact SDK
+ *   versions, and the runtime's copy changes under us. The DynamoDB clients of the render
+ *   records are not: nothing pins them, and the runtime's copy saves their size in the bundle.
  * - ESM, because `@remotion/lambda-client` reads `import.meta.url`, which a CommonJS bundle leaves
  *   undefined; the banner gives bundled CommonJS code a `require`.
  * - Code splitting: the entry chunk holds only our code; the signer is a chunk that `import()`
@@ -37,6 +38,10 @@ export const HANDLER_ESBUILD_ARGS: readonly string[] = [
   '--entry-names=index',
   '--chunk-names=chunks/[name]-[hash]',
   '--out-extension:.js=.mjs',
+  // The render records' DynamoDB clients come from Lambda's Node.js runtime (AWS SDK v3).
+  '--external:@aws-sdk/client-dynamodb',
+  '--external:@aws-sdk/lib-dynamodb',
+  '--external:@aws-sdk/util-dynamodb',
 ];
 
 /**

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, on a fresh machine (Node 20 + npm, Python 3 + pip, JDK 17 + Maven): installs what it
-# needs, builds the library, runs the TypeScript tests, cfn-lint, the integ snapshot check and
+# needs (npm packages, moto from PyPI), builds the library, runs the TypeScript tests, cfn-lint, the integ snapshot check and
 # the Python and Java consumers. This is what .ci/run runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,7 @@ build_and_unit_test() {
 }
 
 run_phase "install npm dependencies" npm ci --no-audit --no-fund
+run_phase "install moto (pinned, PyPI) for the tests that need a real DynamoDB" scripts/moto.sh install
 run_phase "build: bundle handler, jsii compile, API.md, jest tests + eslint, npm package" build_and_unit_test
 run_phase "API.md is generated and committed" git diff --exit-code -- API.md
 run_phase "cfn-lint on the tests' templates and examples/" scripts/cfn-lint.sh

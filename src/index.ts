@@ -3,3 +3,4 @@ export * from './role';
 export * from './render-function';
 export * from './api';
 export * from './remotion-lambda';
+export * from './render-records';

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { corsForRoutes } from './cors';
 import { checkInteger, checkNotEmpty, checkPositive } from '../private/validate';
 import { RemotionRenderFunction, RemotionRenderFunctionProps } from '../render-function';
+import { RenderRecords, RenderRecordsOptions } from '../render-records';
 
 /**
  * Properties of an `AuthenticatedRenderApi`.
@@ -176,6 +177,14 @@ export interface AuthenticatedRenderApiProps {
    * @default true
    */
   readonly createOutputs?: boolean;
+
+  /**
+   * Render records: a table with one record per accepted render, the `GET /renders` listing, and
+   * `GET /renders/{renderId}` answered from the record once the render has finished.
+   *
+   * @default - on, with a created table (see `RenderRecordsOptions`)
+   */
+  readonly records?: RenderRecordsOptions;
 }
 
 /** The access log line: one JSON object per request. */
@@ -234,6 +243,9 @@ export class AuthenticatedRenderApi extends Construct {
   /** The custom domain, when `domainMapping` was given. */
   public readonly customDomain?: apigwv2.IDomainName;
 
+  /** The render records, unless `records.enabled` is false. */
+  public readonly records?: RenderRecords;
+
   constructor(scope: Construct, id: string, props: AuthenticatedRenderApiProps) {
     super(scope, id);
     validateApiProps(props);
@@ -278,6 +290,10 @@ export class AuthenticatedRenderApi extends Construct {
     const routeOptions = { integration, authorizer, authorizationScopes: props.authorizationScopes };
     this.httpApi.addRoutes({ path: '/renders', methods: [apigwv2.HttpMethod.POST], ...routeOptions });
     this.httpApi.addRoutes({ path: '/renders/{renderId}', methods: [apigwv2.HttpMethod.GET], ...routeOptions });
+    if (props.records?.enabled ?? true) {
+      this.records = new RenderRecords(this, 'Records', { ...props.records, renderFunction: this.renderFunction });
+      this.httpApi.addRoutes({ path: '/renders', methods: [apigwv2.HttpMethod.GET], ...routeOptions });
+    }
 
     if (props.createOutputs ?? true) {
       this.addOutputs(id);
@@ -356,6 +372,12 @@ function validateApiProps(props: AuthenticatedRenderApiProps): void {
   checkPositive('throttle.rateLimit', props.throttle?.rateLimit, 'number of requests per second');
   checkInteger('throttle.burstLimit', props.throttle?.burstLimit, 1);
   checkNotEmpty('authorizationScopes', props.authorizationScopes, 'scope, or be left out to accept ID tokens');
+  const records = props.records;
+  if (records?.enabled === false && (records.table !== undefined || records.removalPolicy !== undefined || records.retention !== undefined
+    || records.idempotency !== undefined || records.maxRendersInProgress !== undefined || records.maxStartsPerWindow !== undefined
+    || records.startWindow !== undefined)) {
+    throw new Error('records.enabled is false, so the other records settings would be ignored; leave them out.');
+  }
 }
 
 /** Holds for a given `renderFunction` too: a longer handler would be cut off by API Gateway. */

@@ -42,6 +42,36 @@ export const RENDER_ENV = {
   PRESIGN_EXPIRES_SECONDS: 'REMOTION_PRESIGN_EXPIRES_SECONDS',
   /** How long the handler waits for Remotion before answering 502, in milliseconds. */
   CALL_TIMEOUT_MS: 'REMOTION_CALL_TIMEOUT_MS',
+  /** Optional: name of the render records table (see `RECORDS_TABLE`); without it nothing is recorded. */
+  RECORDS_TABLE_NAME: 'RENDER_RECORDS_TABLE_NAME',
+  /** How long a record is kept after it was created, in seconds (DynamoDB TTL on `RECORDS_TABLE.ttl`). */
+  RECORDS_RETENTION_SECONDS: 'RENDER_RECORDS_RETENTION_SECONDS',
+  /** `true` when `POST /renders` honours the Idempotency-Key header (kept in the records table). */
+  IDEMPOTENCY_ENABLED: 'RENDER_IDEMPOTENCY_ENABLED',
+  /** Renders a user may have in progress; unset or `0` for no limit. */
+  LIMIT_MAX_IN_PROGRESS: 'RENDER_LIMIT_MAX_IN_PROGRESS',
+  /** Starts a user may make per `LIMIT_WINDOW_SECONDS`; unset or `0` for no limit. */
+  LIMIT_MAX_STARTS: 'RENDER_LIMIT_MAX_STARTS',
+  /** The rolling window of `LIMIT_MAX_STARTS`, in seconds. */
+  LIMIT_WINDOW_SECONDS: 'RENDER_LIMIT_WINDOW_SECONDS',
+  /** After this many seconds a render counts as finished for the limits, recorded or not (Remotion's timeout plus a margin). */
+  LIMIT_RENDER_DEADLINE_SECONDS: 'RENDER_LIMIT_RENDER_DEADLINE_SECONDS',
+} as const;
+
+/**
+ * The key schema of the render records table, which the construct creates (or checks the
+ * documentation of, for a table brought by the user) and the handler reads and writes.
+ * One partition per user (`USER#<sub>`), one item per render (`RENDER#<renderId>`), and a local
+ * secondary index sorted by creation time for the newest-first listing.
+ */
+export const RECORDS_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Local secondary index: partition `pk`, sort key `createdAt` (ISO 8601 text, so it sorts by time). */
+  byCreatedAtIndex: 'byCreatedAt',
+  createdAt: 'createdAt',
+  /** TTL attribute: epoch seconds after which DynamoDB may delete the record. */
+  ttl: 'expiresAt',
 } as const;
 
 /** Codecs that Remotion Lambda renders, with the file extension its output must carry. */

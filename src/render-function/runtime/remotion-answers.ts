@@ -37,6 +37,11 @@ const progressAnswerSchema = v.object({
   outputFile: nullableString,
   outBucket: nullableString,
   outKey: nullableString,
+  costs: v.optional(v.object({
+    accruedSoFar: v.pipe(v.number('must be a number'), v.finite('must be finite')),
+    currency: v.string('must be a string'),
+  })),
+  timeoutTimestamp: v.optional(v.pipe(v.number('must be a number'), v.finite('must be finite'))),
   renderMetadata: v.nullish(v.object({
     privacy: v.optional(v.picklist(['public', 'private', 'no-acl'], 'must be public, private or no-acl')),
     metadata: v.nullish(v.record(v.string(), v.string('must be a string'))),

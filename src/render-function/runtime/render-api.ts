@@ -4,9 +4,16 @@ import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { loadConfig, type RenderHandlerConfig } from './config';
 import { describeError, levelForStatus, writeLog, type RequestLogRecord } from './log';
 import { cacheUntilFailure, DeadlineExceededError, withAbortableDeadline, withDeadline } from './promises';
+import { createIdempotentStart, idempotencyKeyOf, type IdempotencyModules, type IdempotencyRefusal } from './records/idempotency';
+import { createLimits, limitMessage, type HeldSlots } from './records/limits';
+import { isListRendersRoute, LIST_RENDERS_ROUTE, parseListRendersRequest } from './records/list-request';
+import { newRenderRecord, type RenderRecord } from './records/record';
+import { finishedRecordBody, listRendersBody, loadRecordsConfig, planRecordOutputLink, recordProgress, type RecordsConfig } from './records/records';
+import { loadRecordStore, type DynamoDbModules } from './records/store';
 import { checkProgressAnswer, checkStartAnswer } from './remotion-answers';
 import {
   isRenderOwnedBy,
+  outputLocation,
   isUnknownRenderError,
   planOutputLink,
   renderMediaInput,
@@ -57,6 +64,10 @@ export interface RenderApiDependencies {
   readonly writeLog?: (record: RequestLogRecord) => void;
   readonly now?: () => number;
   readonly randomId?: () => string;
+  /** Loads the DynamoDB clients of the render records; called once, and only when records are configured. */
+  readonly loadDynamoDb?: () => Promise<DynamoDbModules>;
+  /** Loads Powertools' idempotency utility; called once, on the first request with an Idempotency-Key. */
+  readonly loadIdempotency?: () => Promise<IdempotencyModules>;
 }
 
 /** What the handler reads of Lambda's context; without `getRemainingTimeInMillis` only the configured wait applies. */
@@ -73,6 +84,12 @@ export type RenderApiHandler = (
  */
 export const ANSWER_MARGIN_MS = 1000;
 
+/**
+ * The least time a started render's record write gets, even when the wait is used up: the render
+ * runs and is billed, and the answer margin leaves room for it.
+ */
+const MIN_RECORD_WRITE_MS = 500;
+
 /** One request as the routes see it: who asked, when, and how long Remotion may take. */
 interface RequestInfo {
   readonly requestId: string;
@@ -81,6 +98,13 @@ interface RequestInfo {
   readonly sub: string;
   /** How long to wait for Remotion and secrets: the configured wait, cut to the time left. */
   readonly waitMs: number;
+  /** When that wait ends, on the monotonic clock (`performance.now()`), whatever `now()` says. */
+  readonly waitUntil: number;
+}
+
+interface ListRendersRoute {
+  readonly kind: 'listRenders';
+  readonly key: typeof LIST_RENDERS_ROUTE;
 }
 
 /** What a route decided: the answer, plus what the log line should say about it. */
@@ -91,6 +115,10 @@ interface Outcome {
   readonly renderId?: string;
   readonly reason?: string;
   readonly error?: unknown;
+  /** Overrides the level the status implies, e.g. a 202 whose record could not be written. */
+  readonly level?: RequestLogRecord['level'];
+  /** Extra response headers, e.g. `retry-after` on a 429. */
+  readonly headers?: Record<string, string>;
 }
 
 /** Wires validation, Remotion and response shaping together; `render.lambda.ts` supplies the loaders. */
@@ -117,6 +145,33 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     await applyCredentialsSecret(waitMs);
     return dependencies.loadRemotionClient();
   });
+  let loadedRecordsConfig: RecordsConfig | undefined | null;
+  const recordsConfig = (): RecordsConfig | undefined => {
+    if (loadedRecordsConfig === undefined) loadedRecordsConfig = loadRecordsConfig(dependencies.env) ?? null;
+    return loadedRecordsConfig ?? undefined;
+  };
+  const recordStore = cacheUntilFailure(async () => {
+    if (dependencies.loadDynamoDb === undefined) throw new Error('Render records are configured, but the handler has no DynamoDB loader');
+    return loadRecordStore(recordsConfig()!.tableName, dependencies.loadDynamoDb);
+  });
+  const limits = cacheUntilFailure(async () => {
+    if (dependencies.loadDynamoDb === undefined) throw new Error('Render limits are configured, but the handler has no DynamoDB loader');
+    const { client, lib } = await dependencies.loadDynamoDb();
+    const documents = lib.DynamoDBDocumentClient.from(new client.DynamoDBClient({}));
+    return createLimits(recordsConfig()!.limits, recordsConfig()!.tableName, documents, lib);
+  });
+  const idempotentStart = cacheUntilFailure(async () => {
+    if (dependencies.loadDynamoDb === undefined || dependencies.loadIdempotency === undefined) {
+      throw new Error('Idempotency is configured, but the handler has no DynamoDB or idempotency loader');
+    }
+    const [dynamodb, modules] = await Promise.all([dependencies.loadDynamoDb(), dependencies.loadIdempotency()]);
+    return createIdempotentStart({
+      tableName: recordsConfig()!.tableName,
+      client: new dynamodb.client.DynamoDBClient({}),
+      modules,
+      inProgressMs: config().callTimeoutMs,
+    });
+  });
   const webhookSecret = cacheUntilFailure(async (waitMs: number) => {
     const secretArn = config().webhookSecretArn;
     return secretArn === undefined ? undefined : readSecret(secretArn, waitMs);
@@ -129,24 +184,121 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     const { sub, waitMs } = request;
     // No time left to hear Remotion's answer: starting now would start a render nobody is told of.
     if (waitMs <= 0) return serviceFailure(new DeadlineExceededError(waitMs));
+    const records = recordsConfig();
+    if (records?.idempotency) {
+      const { key, refusal } = idempotencyKeyOf(event.headers);
+      if (refusal) return refusedForIdempotency(refusal);
+      if (key !== undefined) return startIdempotently(sub, key, parsed.value, () => startNow(event, request, parsed.value));
+    }
+    return startNow(event, request, parsed.value);
+  }
 
-    const start = async (startRequest: StartRenderRequest) => {
-      const [client, secret] = await Promise.all([remotionClient(waitMs), webhookSecret(waitMs)]);
-      const input = renderMediaInput({ config: settings, request: startRequest, sub, uniqueId: randomId(), webhookSecret: secret });
-      return client.renderMediaOnLambda(input);
-    };
-    const started = start(parsed.value);
+  /** Starts at most once per user and key (Powertools' idempotency utility); replays the first answer. */
+  async function startIdempotently(sub: string, key: string, request: StartRenderRequest, start: () => Promise<Outcome>): Promise<Outcome> {
+    let first: Outcome | undefined;
+    let idempotent;
     try {
-      const { renderId, bucketName } = checkStartAnswer(await withDeadline(started, waitMs));
+      idempotent = await idempotentStart();
+    } catch (error) {
+      return serviceFailure(error);
+    }
+    const result = await idempotent(sub, key, request, async () => {
+      first = await start();
+      return { status: first.status, body: first.body, renderId: first.renderId };
+    });
+    switch (result.kind) {
+      case 'answered':
+        if (!result.replayed && first !== undefined) return first;
+        return { ...result.answer, logMessage: 'First answer replayed for a repeated Idempotency-Key' };
+      case 'refused':
+        return refusedForIdempotency(result.refusal);
+      case 'failed':
+        if (first === undefined) return serviceFailure(result.error);
+        if (first.status !== 202) return first;
+        // The render started but its answer could not be kept for replays: answer it all the same.
+        return { ...first, level: 'error', logMessage: 'Render started, but its idempotency record could not be completed', error: result.error };
+    }
+  }
+
+  /** What is left of the request's wait, for the calls after the first. */
+  function timeLeft(request: RequestInfo): number {
+    return Math.max(0, Math.floor(request.waitUntil - performance.now()));
+  }
+
+  async function startNow(event: RenderApiEvent, request: RequestInfo, validated: StartRenderRequest): Promise<Outcome> {
+    const settings = config();
+    const { sub, waitMs } = request;
+    const uniqueId = randomId();
+    // Set once the per-user limits are checked: the reads and the start share what is left.
+    let startWaitMs = waitMs;
+    const start = async (startRequest: StartRenderRequest) => {
+      const [client, secret] = await Promise.all([remotionClient(startWaitMs), webhookSecret(startWaitMs)]);
+      return client.renderMediaOnLambda(renderMediaInput({ config: settings, request: startRequest, sub, uniqueId, webhookSecret: secret }));
+    };
+    let slots: HeldSlots | undefined;
+    const limitsConfig = recordsConfig()?.limits;
+    if (limitsConfig !== undefined && (limitsConfig.maxInProgress !== undefined || limitsConfig.maxStarts !== undefined)) {
+      try {
+        const taken = await withDeadline(limits().then((l) => l.acquire(sub, uniqueId, now())), waitMs);
+        if (!taken.ok) {
+          const message = limitMessage(taken.limit, taken.max, limitsConfig.windowSeconds);
+          return {
+            status: 429,
+            logMessage: 'Request rejected',
+            reason: message,
+            body: { message },
+            headers: { 'retry-after': String(taken.retryAfterSeconds) },
+          };
+        }
+        slots = taken.slots;
+      } catch (error) {
+        return serviceFailure(error);
+      }
+    }
+    if (slots !== undefined) startWaitMs = timeLeft(request);
+    const starting = start(validated);
+    try {
+      const { renderId, bucketName } = checkStartAnswer(await withDeadline(starting, startWaitMs).catch(async (error: unknown) => {
+        // Nothing is known to have started, so nothing counts against the caller; a failed
+        // release only delays a slot (and a late start still holds its slot until its deadline).
+        if (slots !== undefined && !(error instanceof DeadlineExceededError)) {
+          await limits().then((l) => l.release(sub, slots!, 'all')).catch(() => undefined);
+        }
+        throw error;
+      }));
       const bucketToEcho = settings.bucketName === undefined ? bucketName : undefined;
-      return {
+      const started: Outcome = {
         status: 202,
         logMessage: 'Render started',
         renderId,
         body: { renderId, bucketName, statusUrl: statusUrl(event.requestContext, renderId, bucketToEcho) },
       };
+      const records = recordsConfig();
+      if (records === undefined) return started;
+      try {
+        const record = newRenderRecord({
+          sub,
+          renderId,
+          bucketName,
+          composition: validated.composition,
+          codec: validated.codec,
+          privacy: settings.privacy,
+          outName: outputLocation(settings, sub, validated.outName, uniqueId),
+          now: now(),
+          retentionSeconds: records.retentionSeconds,
+          limitHolder: slots?.holder,
+          runSlot: slots?.running,
+        });
+        const store = await recordStore();
+        await withDeadline(store.put(record), Math.max(timeLeft(request), MIN_RECORD_WRITE_MS));
+        return started;
+      } catch (error) {
+        // The render runs and Remotion bills it: answer 202 so that the client does not start it
+        // again, and log it as an error with its id, so the missing record can be found.
+        return { ...started, level: 'error', logMessage: 'Render started, but its record could not be written', error };
+      }
     } catch (error) {
-      if (error instanceof DeadlineExceededError) reportLateStart(started, request);
+      if (error instanceof DeadlineExceededError) reportLateStart(starting, request);
       return serviceFailure(error);
     }
   }
@@ -173,12 +325,64 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     }, () => undefined);
   }
 
+  async function listRenders(event: RenderApiEvent, request: RequestInfo): Promise<Outcome> {
+    const records = recordsConfig();
+    if (records === undefined) return rejected(clientErrors.routeNotFound());
+    const { sub, waitMs } = request;
+    const parsed = parseListRendersRequest(event.queryStringParameters, sub);
+    if (!parsed.ok) return rejected(parsed.error);
+    try {
+      const store = await recordStore();
+      const deadlineMs = records.limits.renderDeadlineSeconds * 1000;
+      const body = await withDeadline(listRendersBody(store, sub, parsed.value, now(), deadlineMs), waitMs);
+      return { status: 200, logMessage: 'Renders listed', body };
+    } catch (error) {
+      return serviceFailure(error);
+    }
+  }
+
+  /** A finished render's answer from its record (no Remotion call), or the running render's record to ask Remotion. */
+  async function readFinishedRecord(renderId: string, request: RequestInfo): Promise<{ outcome?: Outcome; running?: RenderRecord }> {
+    if (recordsConfig() === undefined) return {};
+    const settings = config();
+    const { sub, waitMs } = request;
+    const record = await withDeadline(recordStore().then((store) => store.get(sub, renderId)), waitMs);
+    if (record === undefined) return {};
+    if (record.status === 'RENDERING') return { running: record };
+    const plan = planRecordOutputLink(record, settings.region);
+    let output: OutputLink | undefined;
+    if (plan.kind === 'public') {
+      output = { url: plan.url };
+    } else if (plan.kind === 'presigned') {
+      // Signing is local: the client computes the URL without calling AWS.
+      const client = await remotionClient(timeLeft(request));
+      const expiresAt = new Date(now() + settings.presignExpiresSeconds * 1000).toISOString();
+      const url = await client.presignUrl({
+        region: settings.region as Parameters<RemotionClient['presignUrl']>[0]['region'],
+        bucketName: plan.bucketName,
+        objectKey: plan.objectKey,
+        expiresInSeconds: settings.presignExpiresSeconds,
+      });
+      output = { url, expiresAt };
+    }
+    return { outcome: { status: 200, logMessage: 'Render status read from its record', renderId, body: finishedRecordBody(record, output) } };
+  }
+
   async function readRender(event: RenderApiEvent, renderIdInPath: string | undefined, request: RequestInfo): Promise<Outcome> {
     const settings = config();
     const parsed = parseRenderStatusRequest(renderIdInPath, event.queryStringParameters, settings);
     if (!parsed.ok) return rejected(parsed.error);
     const { renderId } = parsed.value;
-    const { sub, waitMs } = request;
+    const { sub } = request;
+    let running: RenderRecord | undefined;
+    try {
+      const fromRecord = await readFinishedRecord(renderId, request);
+      if (fromRecord.outcome !== undefined) return fromRecord.outcome;
+      running = fromRecord.running;
+    } catch (error) {
+      return serviceFailure(error, renderId);
+    }
+    const waitMs = timeLeft(request);
 
     const read = async () => {
       const client = await remotionClient(waitMs);
@@ -192,7 +396,15 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
         const expiresAt = new Date(now() + plan.input.expiresInSeconds * 1000).toISOString();
         output = { url: await client.presignUrl(plan.input), expiresAt };
       }
-      return renderStatusBody({ ...progress, renderId }, output);
+      const body = renderStatusBody({ ...progress, renderId }, output);
+      if (recordsConfig() === undefined) return body;
+      // The record catches up on the next read when this write fails; the caller still gets the status.
+      const status = await recordStore().then((store) => recordProgress(store, sub, renderId, progress, now())).catch(() => undefined);
+      if (status !== undefined && status !== 'RENDERING' && running?.runSlot !== undefined && running.limitHolder !== undefined) {
+        // Failing here only keeps the slot until the render's deadline.
+        await limits().then((l) => l.release(sub, { holder: running!.limitHolder!, running: running!.runSlot }, 'running')).catch(() => undefined);
+      }
+      return status === undefined ? body : { ...body, status };
     };
     try {
       const body = await withDeadline(read(), waitMs);
@@ -205,27 +417,30 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
   }
 
   async function dispatch(
-    route: RenderRoute,
+    route: RenderRoute | ListRendersRoute,
     event: RenderApiEvent,
     sub: string | undefined,
     context: RenderApiContext | undefined,
-    common: Omit<RequestInfo, 'sub' | 'waitMs'>,
+    common: Omit<RequestInfo, 'sub' | 'waitMs' | 'waitUntil'>,
   ): Promise<Outcome> {
     if (sub === undefined) return rejected(clientErrors.unauthenticated());
     if (route.kind === 'notFound') return rejected(clientErrors.routeNotFound());
-    const request: RequestInfo = { ...common, sub, waitMs: waitFor(config().callTimeoutMs, context) };
+    const waitMs = waitFor(config().callTimeoutMs, context);
+    const request: RequestInfo = { ...common, sub, waitMs, waitUntil: performance.now() + waitMs };
     switch (route.kind) {
       case 'startRender':
         return startRender(event, request);
       case 'getRender':
         return readRender(event, route.renderId, request);
+      case 'listRenders':
+        return listRenders(event, request);
     }
   }
 
   return async (event, context) => {
     const startedAt = now();
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
-    const route = resolveRoute(event);
+    const route: RenderRoute | ListRendersRoute = isListRendersRoute(event) ? { kind: 'listRenders', key: LIST_RENDERS_ROUTE } : resolveRoute(event);
     const sub = callerSubject(event);
     let outcome: Outcome;
     try {
@@ -235,7 +450,7 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       outcome = { status: 500, logMessage: 'Request failed', body: { message: INTERNAL_ERROR_MESSAGE }, error };
     }
     log({
-      level: levelForStatus(outcome.status),
+      level: outcome.level ?? levelForStatus(outcome.status),
       message: outcome.logMessage,
       requestId,
       awsRequestId: context?.awsRequestId,
@@ -247,7 +462,8 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       reason: outcome.reason,
       error: outcome.error === undefined ? undefined : describeError(outcome.error),
     });
-    return jsonResponse(outcome.status, outcome.body, requestId);
+    const response = jsonResponse(outcome.status, outcome.body, requestId);
+    return outcome.headers === undefined ? response : { ...response, headers: { ...response.headers, ...outcome.headers } };
   };
 }
 
@@ -256,6 +472,10 @@ function waitFor(callTimeoutMs: number, context: RenderApiContext | undefined): 
   const remainingMs = context?.getRemainingTimeInMillis?.();
   if (remainingMs === undefined || !Number.isFinite(remainingMs)) return callTimeoutMs;
   return Math.max(0, Math.min(callTimeoutMs, remainingMs - ANSWER_MARGIN_MS));
+}
+
+function refusedForIdempotency(refusal: IdempotencyRefusal): Outcome {
+  return { status: refusal.status, logMessage: 'Request rejected', reason: refusal.message, body: { message: refusal.message, errors: refusal.errors } };
 }
 
 function rejected(error: ClientError, renderId?: string): Outcome {

@@ -27,10 +27,11 @@ def resource_of(stack: Stack, template: Template, construct) -> dict:
     return template.to_json()["Resources"][logical_id]
 
 
-def test_both_routes_need_a_jwt_from_the_authorizer(synthesized):
+def test_every_route_needs_a_jwt_from_the_authorizer(synthesized):
     _, template = synthesized
     routes = template.find_resources("AWS::ApiGatewayV2::Route")
     assert sorted(r["Properties"]["RouteKey"] for r in routes.values()) == [
+        "GET /renders",
         "GET /renders/{renderId}",
         "POST /renders",
     ]
@@ -38,12 +39,28 @@ def test_both_routes_need_a_jwt_from_the_authorizer(synthesized):
     assert len(authorizers) == 1
     (authorizer_id,) = authorizers
     assert authorizers[authorizer_id]["Properties"]["AuthorizerType"] == "JWT"
-    for route_key in ("POST /renders", "GET /renders/{renderId}"):
+    for route_key in ("POST /renders", "GET /renders/{renderId}", "GET /renders"):
         template.has_resource_properties("AWS::ApiGatewayV2::Route", {
             "RouteKey": route_key,
             "AuthorizationType": "JWT",
             "AuthorizerId": {"Ref": authorizer_id},
         })
+
+
+def test_render_records_table_is_on_demand_with_pitr_ttl_and_the_listing_index(synthesized):
+    stack, template = synthesized
+    records = stack.api.records
+    assert records is not None
+    table = resource_of(stack, template, records.table)
+    assert table["DeletionPolicy"] == "Retain"
+    properties = table["Properties"]
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert properties["SSESpecification"] == {"SSEEnabled": True}
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
+    assert [index["IndexName"] for index in properties["LocalSecondaryIndexes"]] == ["byCreatedAt"]
+    assert records.max_renders_in_progress == 3
+    assert records.idempotency is True
 
 
 def test_ec2_role_is_trusted_by_ec2_only_and_has_an_instance_profile(synthesized):

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.remotion.constructs.AuthenticatedRenderApi;
 import org.remotion.constructs.RemotionRenderFunctionProps;
 import org.remotion.constructs.RemotionRenderRole;
+import org.remotion.constructs.RenderRecords;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.Stack;
@@ -83,22 +84,39 @@ class RenderStackTest {
     }
 
     @Test
-    void bothRoutesNeedAJwtFromTheAuthorizer() {
+    void everyRouteNeedsAJwtFromTheAuthorizer() {
         Map<String, Map<String, Object>> routes = template.findResources("AWS::ApiGatewayV2::Route");
-        assertEquals(new TreeSet<>(List.of("GET /renders/{renderId}", "POST /renders")),
+        assertEquals(new TreeSet<>(List.of("GET /renders", "GET /renders/{renderId}", "POST /renders")),
             routes.values().stream().map(r -> (String) properties(r).get("RouteKey")).collect(Collectors.toCollection(TreeSet::new)));
-        assertEquals(2, routes.size());
+        assertEquals(3, routes.size());
 
         Map<String, Map<String, Object>> authorizers = template.findResources("AWS::ApiGatewayV2::Authorizer");
         assertEquals(1, authorizers.size());
         String authorizerId = authorizers.keySet().iterator().next();
         assertEquals("JWT", properties(authorizers.get(authorizerId)).get("AuthorizerType"));
-        for (String routeKey : List.of("POST /renders", "GET /renders/{renderId}")) {
+        for (String routeKey : List.of("POST /renders", "GET /renders/{renderId}", "GET /renders")) {
             template.hasResourceProperties("AWS::ApiGatewayV2::Route", Map.of(
                 "RouteKey", routeKey,
                 "AuthorizationType", "JWT",
                 "AuthorizerId", Map.of("Ref", authorizerId)));
         }
+    }
+
+    @Test
+    void renderRecordsTableIsOnDemandWithPitrTtlAndTheListingIndex() {
+        RenderRecords records = stack.getApi().getRecords();
+        Map<String, Object> table = resourceOf(records.getTable());
+        assertEquals("Retain", table.get("DeletionPolicy"));
+        Map<String, Object> props = properties(table);
+        assertEquals("PAY_PER_REQUEST", props.get("BillingMode"));
+        assertEquals(Map.of("PointInTimeRecoveryEnabled", true), props.get("PointInTimeRecoverySpecification"));
+        assertEquals(Map.of("SSEEnabled", true), props.get("SSESpecification"));
+        assertEquals(Map.of("AttributeName", "expiresAt", "Enabled", true), props.get("TimeToLiveSpecification"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> indexes = (List<Map<String, Object>>) props.get("LocalSecondaryIndexes");
+        assertEquals(List.of("byCreatedAt"), indexes.stream().map(i -> i.get("IndexName")).collect(Collectors.toList()));
+        assertEquals(3, records.getMaxRendersInProgress().intValue());
+        assertEquals(true, records.getIdempotency());
     }
 
     @Test

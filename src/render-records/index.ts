@@ -1,0 +1,205 @@
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { checkDuration, checkInteger } from '../private/validate';
+import { RemotionRenderFunction } from '../render-function';
+import { RECORDS_TABLE, RENDER_ENV } from '../render-function/contract';
+
+/**
+ * Settings of the render records: a DynamoDB table with one record per accepted render, which
+ * `GET /renders` lists and `GET /renders/{renderId}` answers from once the render has finished.
+ */
+export interface RenderRecordsOptions {
+  /**
+   * Whether renders are recorded. Off, the API has no `GET /renders` route and keeps no table.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * An existing table to keep the records in, instead of a created one. It must have the same key
+   * schema as the created table: partition key `pk` (string), sort key `sk` (string), a local
+   * secondary index `byCreatedAt` with sort key `createdAt` (string) that projects all
+   * attributes, and TTL on `expiresAt`.
+   *
+   * @default - a table with on-demand billing, point-in-time recovery and encryption
+   */
+  readonly table?: dynamodb.ITable;
+
+  /**
+   * What happens to the created table when it leaves the stack. Ignored with `table`.
+   *
+   * @default RemovalPolicy.RETAIN - render history and its costs are never lost by accident
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * How long a record is kept after its render started (DynamoDB TTL deletes it some time after,
+   * usually within a few days). Between 1 day and 10 years.
+   *
+   * @default Duration.days(90)
+   */
+  readonly retention?: Duration;
+
+  /**
+   * Whether `POST /renders` honours an `Idempotency-Key` header: the same key and body within
+   * 24 hours replay the first answer and start nothing, the same key with another body gets 422,
+   * and a repeat while the first is still starting gets 409. Keys are per user. The keys are kept
+   * in the records table (Powertools for AWS Lambda's idempotency utility).
+   *
+   * @default true
+   */
+  readonly idempotency?: boolean;
+
+  /**
+   * Renders one user may have in progress at once; past it, `POST /renders` answers 429 with
+   * `Retry-After` and starts nothing. A render stops counting once its completion is recorded, or
+   * at the latest once Remotion's own timeout (read from `remotionFunctionName`) has passed. 0 turns
+   * the limit off.
+   *
+   * @default 3
+   */
+  readonly maxRendersInProgress?: number;
+
+  /**
+   * Renders one user may start per `startWindow` (a rolling window); past it, 429 with
+   * `Retry-After`. 0 turns the limit off.
+   *
+   * @default 20
+   */
+  readonly maxStartsPerWindow?: number;
+
+  /**
+   * The rolling window of `maxStartsPerWindow`, 1 minute to 1 day.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly startWindow?: Duration;
+}
+
+/**
+ * Properties of `RenderRecords`.
+ */
+export interface RenderRecordsProps extends RenderRecordsOptions {
+  /** The render function that writes and reads the records. */
+  readonly renderFunction: RemotionRenderFunction;
+}
+
+const DEFAULT_RETENTION = Duration.days(90);
+const DEFAULT_MAX_IN_PROGRESS = 3;
+const DEFAULT_MAX_STARTS = 20;
+/** Remotion's functions run for at most 900 seconds. */
+const MAX_REMOTION_TIMEOUT_SECONDS = 900;
+/** Room for Remotion's finishing steps after its render function's timeout. */
+const DEADLINE_MARGIN_SECONDS = 60;
+
+/**
+ * When a render counts as over for the limits: Remotion's own timeout, which its function name
+ * carries (`...-120sec`), plus a margin; the longest possible one when the name is a token.
+ */
+function renderDeadlineSeconds(remotionFunctionName: string): number {
+  const match = Token.isUnresolved(remotionFunctionName) ? null : /-(\d+)sec$/.exec(remotionFunctionName);
+  const timeout = match ? Math.min(Number(match[1]), MAX_REMOTION_TIMEOUT_SECONDS) : MAX_REMOTION_TIMEOUT_SECONDS;
+  return timeout + DEADLINE_MARGIN_SECONDS;
+}
+
+/**
+ * The records table of a render API and the wiring that lets the render function use it:
+ * item-level actions on this one table only (no Scan, no table-wide or `dynamodb:*` actions).
+ * `AuthenticatedRenderApi` creates one unless `records.enabled` is false.
+ */
+export class RenderRecords extends Construct {
+  /** The table that holds the records. */
+  public readonly table: dynamodb.ITable;
+
+  /** How long a record is kept. */
+  public readonly retention: Duration;
+
+  /** Whether `POST /renders` honours the `Idempotency-Key` header. */
+  public readonly idempotency: boolean;
+
+  /** Renders one user may have in progress (0: no limit). */
+  public readonly maxRendersInProgress: number;
+
+  /** Renders one user may start per `startWindow` (0: no limit). */
+  public readonly maxStartsPerWindow: number;
+
+  /** The rolling window of `maxStartsPerWindow`. */
+  public readonly startWindow: Duration;
+
+  constructor(scope: Construct, id: string, props: RenderRecordsProps) {
+    super(scope, id);
+    if (props.enabled === false) {
+      throw new Error('RenderRecords was created with enabled: false; leave the construct out instead.');
+    }
+    if (props.table && props.removalPolicy !== undefined) {
+      throw new Error('removalPolicy applies to the created table only; it was given with table, whose removal policy is its own.');
+    }
+    checkDuration('retention', props.retention, Duration.days(1), Duration.days(3650));
+    this.retention = props.retention ?? DEFAULT_RETENTION;
+    this.idempotency = props.idempotency ?? true;
+    checkInteger('maxRendersInProgress', props.maxRendersInProgress, 0, 1000);
+    checkInteger('maxStartsPerWindow', props.maxStartsPerWindow, 0, 1000);
+    checkDuration('startWindow', props.startWindow, Duration.minutes(1), Duration.days(1));
+    this.maxRendersInProgress = props.maxRendersInProgress ?? DEFAULT_MAX_IN_PROGRESS;
+    this.maxStartsPerWindow = props.maxStartsPerWindow ?? DEFAULT_MAX_STARTS;
+    this.startWindow = props.startWindow ?? Duration.hours(1);
+    this.table = props.table ?? this.createTable(props.removalPolicy ?? RemovalPolicy.RETAIN);
+
+    const fn = props.renderFunction.function;
+    if (!(fn instanceof lambda.Function)) {
+      throw new Error('renderFunction.function must be the lambda.Function that RemotionRenderFunction creates.');
+    }
+    fn.addEnvironment(RENDER_ENV.RECORDS_TABLE_NAME, this.table.tableName);
+    fn.addEnvironment(RENDER_ENV.RECORDS_RETENTION_SECONDS, String(this.retention.toSeconds()));
+    if (this.idempotency) {
+      fn.addEnvironment(RENDER_ENV.IDEMPOTENCY_ENABLED, 'true');
+    }
+    fn.addEnvironment(RENDER_ENV.LIMIT_MAX_IN_PROGRESS, String(this.maxRendersInProgress));
+    fn.addEnvironment(RENDER_ENV.LIMIT_MAX_STARTS, String(this.maxStartsPerWindow));
+    fn.addEnvironment(RENDER_ENV.LIMIT_WINDOW_SECONDS, String(this.startWindow.toSeconds()));
+    fn.addEnvironment(RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS, String(renderDeadlineSeconds(props.renderFunction.remotionFunctionName)));
+    this.grantRecordAccess(props.renderFunction.role);
+  }
+
+  /**
+   * Lets `grantee` do what the render handler does with the records: put, get and conditionally
+   * update single items, and query the creation-time index. With idempotency, also delete single
+   * items: Powertools deletes a key's in-progress item when the start failed, so a retry may start.
+   */
+  public grantRecordAccess(grantee: iam.IGrantable): iam.Grant {
+    const items = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...(this.idempotency ? ['dynamodb:DeleteItem'] : [])],
+      resourceArns: [this.table.tableArn],
+    });
+    const listing = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${this.table.tableArn}/index/${RECORDS_TABLE.byCreatedAtIndex}`],
+    });
+    this.table.encryptionKey?.grantEncryptDecrypt(grantee);
+    return items.combine(listing);
+  }
+
+  private createTable(removalPolicy: RemovalPolicy): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: RECORDS_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: RECORDS_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: RECORDS_TABLE.ttl,
+      removalPolicy,
+    });
+    table.addLocalSecondaryIndex({
+      indexName: RECORDS_TABLE.byCreatedAtIndex,
+      sortKey: { name: RECORDS_TABLE.createdAt, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    return table;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The built handler asset with records on, as Lambda runs it: a separate `node` process imports
+ * the bundle, which leaves the DynamoDB clients external (Lambda's runtime has them; here they
+ * resolve from node_modules), and talks to the fake Remotion and to moto on loopback.
+ */
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { findRemotion } from '../../../../src/remotion';
+import { RENDER_ENV } from '../../../../src/render-function/contract';
+import { stageHandlerCode } from '../../../../src/render-function/handler-code';
+import { MotoServer } from '../../../moto/moto-server';
+import { allItems, createRecordsTable } from '../../../moto/records-table';
+import { REPOSITORY_ROOT, sourcesNewerThanAsset } from '../asset-freshness';
+import { FAKE_ROLE_CREDENTIALS, FakeLambda } from '../fake-lambda';
+import { apiEvent, CALLER_SUB, constructEnvironment, startRenderEvent } from '../handler-events';
+
+const TABLE = 'bundle-records';
+/**
+ * The asset as the construct stages it (our bundle + the installed Remotion client), staged inside
+ * the repository: the DynamoDB clients it leaves external (Lambda's runtime has them) then resolve
+ * from the repository's node_modules, as they would from the runtime's.
+ */
+const stagedEntry = () => path.join(stageHandlerCode(findRemotion({ packageDir: REPOSITORY_ROOT }), {
+  stagingRoot: path.join(REPOSITORY_ROOT, 'cdk.out', 'staged-handler'),
+}), 'index.mjs');
+const MARKER = '@@bundle-result@@';
+const CHILD_SCRIPT = `
+const { handler } = await import(process.env.BUNDLE_URL);
+const results = [];
+for (const event of JSON.parse(process.env.TEST_EVENTS)) results.push(await handler(event, { awsRequestId: 'lambda-request-1' }));
+process.stdout.write('\\n${MARKER}' + JSON.stringify(results));
+`;
+
+let fake: FakeLambda;
+let moto: MotoServer;
+const originalEnv = process.env;
+
+beforeAll(async () => {
+  const stale = await sourcesNewerThanAsset();
+  if (stale.length > 0) throw new Error(`The handler bundle is older than ${stale.join(', ')}. Rebuild it with \`npx projen bundle:render-handler\`.`);
+  [fake, moto] = await Promise.all([FakeLambda.start(), MotoServer.start()]);
+  process.env = { ...originalEnv, ...moto.sdkEnvironment() };
+  await createRecordsTable(TABLE);
+}, 30_000);
+
+afterAll(async () => {
+  process.env = originalEnv;
+  await Promise.all([fake?.close(), moto?.stop()]);
+});
+
+async function runBundle(events: APIGatewayProxyEventV2WithJWTAuthorizer[]): Promise<APIGatewayProxyStructuredResultV2[]> {
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    ...moto.sdkEnvironment(),
+    AWS_ACCESS_KEY_ID: FAKE_ROLE_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FAKE_ROLE_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_LAMBDA: fake.url,
+    AWS_ENDPOINT_URL_S3: fake.url,
+    ...constructEnvironment({
+      [RENDER_ENV.RECORDS_TABLE_NAME]: TABLE,
+      [RENDER_ENV.RECORDS_RETENTION_SECONDS]: '86400',
+      [RENDER_ENV.IDEMPOTENCY_ENABLED]: 'true',
+    }),
+    BUNDLE_URL: pathToFileURL(stagedEntry()).href,
+    TEST_EVENTS: JSON.stringify(events),
+  };
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], { env, timeout: 20_000 });
+  const marker = stdout.lastIndexOf(MARKER);
+  if (marker < 0) throw new Error(`The bundle printed no result:\n${stdout}`);
+  return JSON.parse(stdout.slice(marker + MARKER.length)) as APIGatewayProxyStructuredResultV2[];
+}
+
+it('records a started render in DynamoDB and lists it, through the runtime\'s (external) SDK clients', async () => {
+  const [started, listed] = await runBundle([
+    startRenderEvent({ composition: 'Intro' }),
+    apiEvent({ routeKey: 'GET /renders', method: 'GET', rawPath: '/renders' }),
+  ]);
+
+  expect(started.statusCode).toBe(202);
+  const { renderId } = JSON.parse(String(started.body)) as { renderId: string };
+  expect(await allItems(TABLE)).toEqual([expect.objectContaining({ pk: `USER#${CALLER_SUB}`, renderId, status: 'RENDERING' })]);
+  expect(listed.statusCode).toBe(200);
+  expect(JSON.parse(String(listed.body))).toMatchObject({ renders: [{ renderId, status: 'RENDERING', composition: 'Intro' }] });
+});
+
+it('replays the first answer for a repeated Idempotency-Key through the bundled Powertools utility', async () => {
+  const keyed = startRenderEvent({ composition: 'Outro' });
+  keyed.headers = { ...keyed.headers, 'idempotency-key': 'bundle-key-1' };
+  const startsBefore = fake.invocationsOfType('start').length;
+
+  const [first, again] = await runBundle([keyed, keyed]);
+
+  expect(first.statusCode).toBe(202);
+  expect(again.statusCode).toBe(202);
+  expect(JSON.parse(String(again.body)).renderId).toBe(JSON.parse(String(first.body)).renderId);
+  expect(fake.invocationsOfType('start').length - startsBefore).toBe(1);
+});

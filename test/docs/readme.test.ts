@@ -91,6 +91,14 @@ describe('README', () => {
       });
   });
 
+  it('holds no backslash-u, which javac reads as a unicode escape in the Java package docs made from it', () => {
+    expect(README).not.toMatch(/\\u/);
+    for (const file of fs.readdirSync(path.join(ROOT, 'src'), { recursive: true }).map(String).filter((f) => f.endsWith('.ts') && !f.includes('runtime'))) {
+      const docComments = fs.readFileSync(path.join(ROOT, 'src', file), 'utf-8').match(/\/\*\*[\s\S]*?\*\//g) ?? [];
+      expect(docComments.filter((comment) => comment.includes('\\u')).map((comment) => `${file}: ${comment.slice(0, 80)}`)).toEqual([]);
+    }
+  });
+
   it('links only to absolute URLs or to its own headings, since it ships on npm, PyPI and Maven', () => {
     const links = [...README.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]);
     expect(links.length).toBeGreaterThan(0);

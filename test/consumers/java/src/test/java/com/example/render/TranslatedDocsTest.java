@@ -60,6 +60,7 @@ class TranslatedDocsTest {
         "import java.util.List;",
         "import java.util.Map;",
         "import software.amazon.awscdk.*;",
+        "import software.amazon.awscdk.services.apigatewayv2.*;",
         "import software.amazon.awscdk.services.cognito.*;",
         "import software.amazon.awscdk.services.iam.*;",
         "import software.amazon.awscdk.services.lambda.*;",

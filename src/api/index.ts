@@ -247,6 +247,12 @@ export class AuthenticatedRenderApi extends Construct {
   /** The render records, unless `records.enabled` is false. */
   public readonly records?: RenderRecords;
 
+  /**
+   * `POST /webhooks/remotion`, the route without a JWT authorizer that receives Remotion's signed
+   * completion webhook; present with records.
+   */
+  public readonly completionWebhookRoute?: apigwv2.HttpRoute;
+
   constructor(scope: Construct, id: string, props: AuthenticatedRenderApiProps) {
     super(scope, id);
     validateApiProps(props);
@@ -295,7 +301,7 @@ export class AuthenticatedRenderApi extends Construct {
       this.records = new RenderRecords(this, 'Records', { ...props.records, renderFunction: this.renderFunction });
       this.httpApi.addRoutes({ path: '/renders', methods: [apigwv2.HttpMethod.GET], ...routeOptions });
       // Remotion cannot send a JWT: the handler verifies the webhook's HMAC signature instead.
-      this.httpApi.addRoutes({
+      [this.completionWebhookRoute] = this.httpApi.addRoutes({
         path: '/webhooks/remotion',
         methods: [apigwv2.HttpMethod.POST],
         integration,

@@ -11,7 +11,12 @@ const TARGETS = {
   sqs: { prefix: 'AmazonSQS', contentType: 'application/x-amz-json-1.0' },
 } as const;
 
-export async function motoJson(motoUrl: string, service: keyof typeof TARGETS, action: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function motoJson(
+  motoUrl: string,
+  service: keyof typeof TARGETS,
+  action: string,
+  body: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const client = new AwsClient({ ...MOTO_CREDENTIALS, service, region: 'us-east-1', retries: 0 });
   const target = TARGETS[service];
   const response = await client.fetch(`${motoUrl}/`, {

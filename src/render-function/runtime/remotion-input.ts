@@ -43,7 +43,8 @@ export interface RenderMediaInputOptions {
   readonly completionWebhook?: { readonly url: string; readonly secret: string; readonly customData: Record<string, string> };
 }
 
-export function renderMediaInput({ config, request, sub, uniqueId, webhookSecret, completionWebhook }: RenderMediaInputOptions): RenderMediaOnLambdaInput {
+export function renderMediaInput(options: RenderMediaInputOptions): RenderMediaOnLambdaInput {
+  const { config, request, sub, uniqueId, webhookSecret, completionWebhook } = options;
   const webhook = config.webhookUrl !== undefined
     ? { url: config.webhookUrl, secret: webhookSecret ?? null }
     : completionWebhook && { url: completionWebhook.url, secret: completionWebhook.secret, customData: completionWebhook.customData };

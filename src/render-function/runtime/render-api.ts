@@ -268,7 +268,9 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       const completionWebhook = ownSecret === undefined
         ? undefined
         : { url: completionWebhookUrl(event.requestContext), secret: ownSecret, customData: completionCustomData(sub) };
-      return client.renderMediaOnLambda(renderMediaInput({ config: settings, request: startRequest, sub, uniqueId, webhookSecret: secret, completionWebhook }));
+      return client.renderMediaOnLambda(renderMediaInput({
+        config: settings, request: startRequest, sub, uniqueId, webhookSecret: secret, completionWebhook,
+      }));
     };
     let slots: HeldSlots | undefined;
     const limitsConfig = recordsConfig()?.limits;
@@ -496,7 +498,8 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       }
       try {
         const put = dependencies.putEvent;
-        await withAbortableDeadline((signal) => put(renderFinishedEvent(claimed, records.eventBus!), signal), Math.max(timeLeft(request), MIN_RECORD_WRITE_MS));
+        const entry = renderFinishedEvent(claimed, records.eventBus!);
+        await withAbortableDeadline((signal) => put(entry, signal), Math.max(timeLeft(request), MIN_RECORD_WRITE_MS));
       } catch (error) {
         // Not put: take the claim back, and answer 502 so that Remotion's retry puts it.
         await store.releaseEventClaim(sub, renderId).catch(() => undefined);

@@ -1,7 +1,7 @@
+import { createEventPutter } from './records/events';
 import type { IdempotencyModules } from './records/idempotency';
 import type { RemotionClient } from './render-api';
 import { createRenderApiHandler } from './render-api';
-import { createEventPutter } from './records/events';
 import { createSecretReader } from './secrets';
 import { REMOTION_CLIENT_FILE } from '../contract';
 

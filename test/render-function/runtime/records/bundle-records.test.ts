@@ -4,12 +4,12 @@
  * resolve from node_modules), and talks to the fake Remotion and to moto on loopback.
  */
 import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { findRemotion } from '../../../../src/remotion';
-import { createHmac } from 'node:crypto';
 import { RENDER_ENV, RENDER_EVENT_SOURCE } from '../../../../src/render-function/contract';
 import { stageHandlerCode } from '../../../../src/render-function/handler-code';
 import { captureEvents, motoJson } from '../../../moto/json-api';
@@ -53,7 +53,10 @@ afterAll(async () => {
   await Promise.all([fake?.close(), moto?.stop()]);
 });
 
-async function runBundle(events: APIGatewayProxyEventV2WithJWTAuthorizer[], overrides: Record<string, string> = {}): Promise<APIGatewayProxyStructuredResultV2[]> {
+async function runBundle(
+  events: APIGatewayProxyEventV2WithJWTAuthorizer[],
+  overrides: Record<string, string> = {},
+): Promise<APIGatewayProxyStructuredResultV2[]> {
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,

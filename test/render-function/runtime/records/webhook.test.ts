@@ -161,8 +161,15 @@ describe('completion and event', () => {
   it('puts our source, the status\'s detail-type and the owner, render, bucket, output and cost in the detail', () => {
     const record = {
       ...newRenderRecord({
-        sub: SUB, renderId: 'r1', bucketName: 'b', composition: 'Intro', codec: 'h264', privacy: 'private',
-        outName: 'out.mp4', now: Date.parse('2026-03-01T10:00:00.000Z'), retentionSeconds: 60,
+        sub: SUB,
+        renderId: 'r1',
+        bucketName: 'b',
+        composition: 'Intro',
+        codec: 'h264',
+        privacy: 'private',
+        outName: 'out.mp4',
+        now: Date.parse('2026-03-01T10:00:00.000Z'),
+        retentionSeconds: 60,
       }),
       status: 'SUCCEEDED' as const,
       finishedAt: '2026-03-01T10:05:00.000Z',
@@ -173,8 +180,18 @@ describe('completion and event', () => {
     const entry = renderFinishedEvent(record, 'arn:aws:events:us-east-1:111122223333:event-bus/default');
     expect(entry).toMatchObject({ Source: RENDER_EVENT_SOURCE, DetailType: RENDER_EVENT_DETAIL_TYPES.SUCCEEDED, EventBusName: 'arn:aws:events:us-east-1:111122223333:event-bus/default' });
     expect(JSON.parse(entry.Detail)).toEqual({
-      status: 'SUCCEEDED', renderId: 'r1', ownerSub: SUB, bucketName: 'b', outputKey: 'renders/r1/out.mp4', composition: 'Intro', codec: 'h264',
-      createdAt: '2026-03-01T10:00:00.000Z', finishedAt: '2026-03-01T10:05:00.000Z', errors: [], cost: 0.5, costCurrency: 'USD',
+      status: 'SUCCEEDED',
+      renderId: 'r1',
+      ownerSub: SUB,
+      bucketName: 'b',
+      outputKey: 'renders/r1/out.mp4',
+      composition: 'Intro',
+      codec: 'h264',
+      createdAt: '2026-03-01T10:00:00.000Z',
+      finishedAt: '2026-03-01T10:05:00.000Z',
+      errors: [],
+      cost: 0.5,
+      costCurrency: 'USD',
     });
   });
 });

@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -141,5 +141,20 @@ describe('without records', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     expect(statementsWith(template, 'events:')).toEqual([]);
     expect(handlerEnvironment(template)).not.toHaveProperty(RENDER_ENV.COMPLETION_SECRET_ARN);
+  });
+});
+
+describe('with the user\'s own webhookUrl', () => {
+  it('says in an info annotation that completions then come from status reads and timeouts only, with no events', () => {
+    const stack = newStack({ env: ENV });
+    const webhookSecret = secretsmanager.Secret.fromSecretNameV2(stack, 'UserSecret', 'user-webhook');
+    new AuthenticatedRenderApi(stack, 'Render', { render: { ...RENDER_SETTINGS, webhookUrl: 'https://hooks.example.com/remotion', webhookSecret } });
+    const infos = Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('own webhookUrl'));
+    expect(infos.map((info) => info.id)).toEqual(['/TestStack/Render/Records']);
+  });
+
+  it('adds no such annotation without one', () => {
+    const { stack } = build();
+    expect(Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('own webhookUrl'))).toEqual([]);
   });
 });

@@ -4,12 +4,13 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { corsForRoutes } from './cors';
 import { checkInteger, checkNotEmpty, checkPositive } from '../private/validate';
 import { RemotionRenderFunction, RemotionRenderFunctionProps } from '../render-function';
-import { RenderRecords, RenderRecordsOptions } from '../render-records';
+import { OnRenderFinishedOptions, RenderRecords, RenderRecordsOptions } from '../render-records';
 
 /**
  * Properties of an `AuthenticatedRenderApi`.
@@ -246,6 +247,12 @@ export class AuthenticatedRenderApi extends Construct {
   /** The render records, unless `records.enabled` is false. */
   public readonly records?: RenderRecords;
 
+  /**
+   * `POST /webhooks/remotion`, the route without a JWT authorizer that receives Remotion's signed
+   * completion webhook; present with records.
+   */
+  public readonly completionWebhookRoute?: apigwv2.HttpRoute;
+
   constructor(scope: Construct, id: string, props: AuthenticatedRenderApiProps) {
     super(scope, id);
     validateApiProps(props);
@@ -293,11 +300,29 @@ export class AuthenticatedRenderApi extends Construct {
     if (props.records?.enabled ?? true) {
       this.records = new RenderRecords(this, 'Records', { ...props.records, renderFunction: this.renderFunction });
       this.httpApi.addRoutes({ path: '/renders', methods: [apigwv2.HttpMethod.GET], ...routeOptions });
+      // Remotion cannot send a JWT: the handler verifies the webhook's HMAC signature instead.
+      [this.completionWebhookRoute] = this.httpApi.addRoutes({
+        path: '/webhooks/remotion',
+        methods: [apigwv2.HttpMethod.POST],
+        integration,
+        authorizer: new apigwv2.HttpNoneAuthorizer(),
+      });
     }
 
     if (props.createOutputs ?? true) {
       this.addOutputs(id);
     }
+  }
+
+  /**
+   * An EventBridge rule on the records' event bus that matches finished renders, e.g.
+   * `api.onRenderFinished('Done', { target: new targets.SqsQueue(queue) })`. Needs records.
+   */
+  public onRenderFinished(id: string, options?: OnRenderFinishedOptions): events.Rule {
+    if (this.records === undefined) {
+      throw new Error('onRenderFinished needs render records: records.enabled is false, so no events are put.');
+    }
+    return this.records.onRenderFinished(id, options);
   }
 
   private userPoolAndClients(props: AuthenticatedRenderApiProps): { userPool: cognito.IUserPool; clients: cognito.IUserPoolClient[] } {
@@ -375,7 +400,7 @@ function validateApiProps(props: AuthenticatedRenderApiProps): void {
   const records = props.records;
   if (records?.enabled === false && (records.table !== undefined || records.removalPolicy !== undefined || records.retention !== undefined
     || records.idempotency !== undefined || records.maxRendersInProgress !== undefined || records.maxStartsPerWindow !== undefined
-    || records.startWindow !== undefined)) {
+    || records.startWindow !== undefined || records.eventBus !== undefined)) {
     throw new Error('records.enabled is false, so the other records settings would be ignored; leave them out.');
   }
 }

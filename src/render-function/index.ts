@@ -289,6 +289,12 @@ export class RemotionRenderFunction extends Construct {
   /** The log group of the handler function. */
   public readonly logGroup: logs.ILogGroup;
 
+  /**
+   * The user's own webhook URL (`webhookUrl`), which Remotion calls instead of a render API's
+   * completion webhook.
+   */
+  public readonly webhookUrl?: string;
+
   /** Name of the Remotion render function that is invoked. */
   public readonly remotionFunctionName: string;
 
@@ -347,6 +353,7 @@ export class RemotionRenderFunction extends Construct {
     this.outputPrefix = props.outputPrefix ?? DEFAULT_OUTPUT_PREFIX;
     this.maxInputPropsSize = props.maxInputPropsSize ?? DEFAULT_MAX_INPUT_PROPS;
     this.timeout = props.timeout ?? Duration.seconds(28);
+    this.webhookUrl = props.webhookUrl;
     const timeout = this.timeout;
 
     this.logGroup = props.logGroup ?? new logs.LogGroup(this, 'LogGroup', {

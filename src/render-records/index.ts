@@ -1,11 +1,13 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { checkDuration, checkInteger } from '../private/validate';
 import { RemotionRenderFunction } from '../render-function';
-import { RECORDS_TABLE, RENDER_ENV } from '../render-function/contract';
+import { RECORDS_TABLE, RENDER_ENV, RENDER_EVENT_DETAIL_TYPES, RENDER_EVENT_SOURCE } from '../render-function/contract';
 
 /**
  * Settings of the render records: a DynamoDB table with one record per accepted render, which
@@ -78,6 +80,49 @@ export interface RenderRecordsOptions {
    * @default Duration.hours(1)
    */
   readonly startWindow?: Duration;
+
+  /**
+   * The EventBridge bus that gets one event per finished render (source `remotion-constructs`,
+   * detail-types `Remotion Render Succeeded`, `Remotion Render Failed` and `Remotion Render Timed
+   * Out`), put when Remotion's completion webhook reaches `POST /webhooks/remotion`.
+   *
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+}
+
+/** How a render finished, as its EventBridge event tells it. */
+export enum RenderFinishedStatus {
+  /** The output was written. Detail-type `Remotion Render Succeeded`. */
+  SUCCEEDED = 'SUCCEEDED',
+  /** Remotion reported a fatal error. Detail-type `Remotion Render Failed`. */
+  FAILED = 'FAILED',
+  /** Remotion's function timed out. Detail-type `Remotion Render Timed Out`. */
+  TIMED_OUT = 'TIMED_OUT',
+}
+
+/** Options of `onRenderFinished`. */
+export interface OnRenderFinishedOptions {
+  /**
+   * Where matching events go.
+   *
+   * @default - no target; add one with `rule.addTarget()`
+   */
+  readonly target?: events.IRuleTarget;
+
+  /**
+   * The statuses the rule matches.
+   *
+   * @default - all three: SUCCEEDED, FAILED and TIMED_OUT
+   */
+  readonly statuses?: RenderFinishedStatus[];
+
+  /**
+   * A description of the rule.
+   *
+   * @default - one that names the statuses
+   */
+  readonly description?: string;
 }
 
 /**
@@ -130,6 +175,15 @@ export class RenderRecords extends Construct {
   /** The rolling window of `maxStartsPerWindow`. */
   public readonly startWindow: Duration;
 
+  /** The bus that gets one event per finished render. */
+  public readonly eventBus: events.IEventBus;
+
+  /**
+   * The generated secret that signs Remotion's completion webhook to `POST /webhooks/remotion`.
+   * Only the render function may read it.
+   */
+  public readonly completionSecret: secretsmanager.ISecret;
+
   constructor(scope: Construct, id: string, props: RenderRecordsProps) {
     super(scope, id);
     if (props.enabled === false) {
@@ -163,6 +217,47 @@ export class RenderRecords extends Construct {
     fn.addEnvironment(RENDER_ENV.LIMIT_WINDOW_SECONDS, String(this.startWindow.toSeconds()));
     fn.addEnvironment(RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS, String(renderDeadlineSeconds(props.renderFunction.remotionFunctionName)));
     this.grantRecordAccess(props.renderFunction.role);
+
+    this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    this.completionSecret = new secretsmanager.Secret(this, 'CompletionWebhookSecret', {
+      description: 'Signs the completion webhook that Remotion calls on the render API',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    fn.addEnvironment(RENDER_ENV.COMPLETION_SECRET_ARN, this.completionSecret.secretArn);
+    fn.addEnvironment(RENDER_ENV.EVENT_BUS, this.eventBus.eventBusArn);
+    iam.Grant.addToPrincipal({
+      grantee: props.renderFunction.role,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: [this.completionSecret.secretArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee: props.renderFunction.role,
+      actions: ['events:PutEvents'],
+      resourceArns: [this.eventBus.eventBusArn],
+    });
+    if (props.renderFunction.webhookUrl !== undefined) {
+      Annotations.of(this).addInfo(
+        'The render function has its own webhookUrl: Remotion calls it instead of POST /webhooks/remotion, so completions are recorded on status reads and timeouts only, and no EventBridge events are put.',
+      );
+    }
+  }
+
+  /**
+   * A rule on `eventBus` that matches the events of finished renders (source
+   * `remotion-constructs`), for the given statuses.
+   */
+  public onRenderFinished(id: string, options: OnRenderFinishedOptions = {}): events.Rule {
+    const statuses = options.statuses ?? [RenderFinishedStatus.SUCCEEDED, RenderFinishedStatus.FAILED, RenderFinishedStatus.TIMED_OUT];
+    if (statuses.length === 0) {
+      throw new Error('statuses must name at least one RenderFinishedStatus, or be left out to match all three.');
+    }
+    const detailTypes = [...new Set(statuses)].map((status) => RENDER_EVENT_DETAIL_TYPES[status]);
+    return new events.Rule(this, id, {
+      eventBus: this.eventBus,
+      description: options.description ?? `Remotion renders that finished: ${detailTypes.join(', ')}`,
+      eventPattern: { source: [RENDER_EVENT_SOURCE], detailType: detailTypes },
+      targets: options.target === undefined ? undefined : [options.target],
+    });
   }
 
   /**

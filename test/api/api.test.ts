@@ -24,8 +24,18 @@ function build(props: Partial<AuthenticatedRenderApiProps> = {}) {
 }
 
 /** Fails if any route in the template can be called without a JWT. */
+/** The one route without a JWT: Remotion's signed completion webhook, verified by the handler. */
+const WEBHOOK_ROUTE_KEY = 'POST /webhooks/remotion';
+
+/** Every route needs a JWT, except exactly the completion webhook, which has no authorizer at all. */
 function expectEveryRouteHasJwtAuthorizer(template: Template): void {
-  const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+  const all = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+  const webhook = all.filter((route) => route.Properties.RouteKey === WEBHOOK_ROUTE_KEY);
+  expect(webhook).toHaveLength(1);
+  expect(webhook[0].Properties.AuthorizationType).toBe('NONE');
+  expect(webhook[0].Properties.AuthorizerId).toBeUndefined();
+  expect(webhook[0].Properties.AuthorizationScopes).toBeUndefined();
+  const routes = all.filter((route) => route.Properties.RouteKey !== WEBHOOK_ROUTE_KEY);
   expect(routes.length).toBeGreaterThan(0);
   for (const route of routes) {
     expect(route.Properties.AuthorizationType).toBe('JWT');
@@ -39,16 +49,18 @@ describe('AuthenticatedRenderApi with defaults', () => {
   const poolId = stack.getLogicalId(api.userPool.node.defaultChild as never);
   const clientId = stack.getLogicalId(api.userPoolClient.node.defaultChild as never);
 
-  it('has exactly the routes POST /renders, GET /renders/{renderId} and the records listing GET /renders', () => {
+  it('has exactly the routes POST /renders, GET /renders/{renderId}, the records listing GET /renders and the completion webhook', () => {
     const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
-    expect(keys).toEqual(['GET /renders', 'GET /renders/{renderId}', 'POST /renders']);
+    expect(keys).toEqual(['GET /renders', 'GET /renders/{renderId}', 'POST /renders', 'POST /webhooks/remotion']);
   });
 
   it('puts every route behind the JWT authorizer', () => {
     expectEveryRouteHasJwtAuthorizer(template);
     const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer');
     const [authorizerId] = Object.keys(authorizers);
-    for (const route of Object.values(template.findResources('AWS::ApiGatewayV2::Route'))) {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).filter((r) => r.Properties.RouteKey !== WEBHOOK_ROUTE_KEY);
+    expect(routes).toHaveLength(3);
+    for (const route of routes) {
       expect(route.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
     }
   });
@@ -135,7 +147,7 @@ describe('AuthenticatedRenderApi with defaults', () => {
     const functionId = stack.getLogicalId(api.renderFunction.function.node.defaultChild as never);
     expect(integration.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
-    expect(routes).toHaveLength(3);
+    expect(routes).toHaveLength(4);
     for (const route of routes) {
       expect(route.Properties.Target).toEqual({ 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] });
     }
@@ -217,9 +229,12 @@ describe('AuthenticatedRenderApi options', () => {
 
   it('requires access-token scopes on every route when asked', () => {
     const { template } = build({ authorizationScopes: ['renders/write'] });
-    for (const route of Object.values(template.findResources('AWS::ApiGatewayV2::Route'))) {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+    for (const route of routes.filter((r) => r.Properties.RouteKey !== WEBHOOK_ROUTE_KEY)) {
       expect(route.Properties.AuthorizationScopes).toEqual(['renders/write']);
     }
+    // Remotion's webhook carries no token, so no scope either.
+    expect(routes.find((r) => r.Properties.RouteKey === WEBHOOK_ROUTE_KEY)!.Properties.AuthorizationScopes).toBeUndefined();
   });
 
   it('sets custom throttling', () => {

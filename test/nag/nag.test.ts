@@ -11,6 +11,14 @@ const FUNCTION_NAME = remotionFunctionName();
  * the README; a new finding, or one of these going away, fails the test.
  */
 function acknowledgeRemainingFindings(api: AuthenticatedRenderApi): void {
+  NagSuppressions.addResourceSuppressions(api.completionWebhookRoute!, [{
+    id: 'AwsSolutions-APIG4',
+    reason: 'Remotion calls the completion webhook without a JWT; the handler verifies its HMAC-SHA512 signature and refuses anything else with 401.',
+  }], true);
+  NagSuppressions.addResourceSuppressions(api.records!.completionSecret, [{
+    id: 'AwsSolutions-SMG4',
+    reason: 'Each render carries the secret it was started with; rotating it would make the webhooks of running renders fail verification.',
+  }], true);
   NagSuppressions.addResourceSuppressions(api.renderFunction.role, [{
     id: 'AwsSolutions-IAM5',
     reason: 'Remotion names its bucket remotionlambda-<region>-<random suffix>, unknown at synth time; the pattern is narrowed to '
@@ -55,6 +63,8 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
   it('reports exactly the acknowledged findings without suppressions', () => {
     const { stack } = defaultApi();
     expect(findings(stack).sort()).toEqual([
+      '/TestStack/Render/HttpApi/POST--webhooks--remotion/Resource: AwsSolutions-APIG4',
+      '/TestStack/Render/Records/CompletionWebhookSecret/Resource: AwsSolutions-SMG4',
       '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-*/*]',
       '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-*]',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',
@@ -80,6 +90,8 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
       threatProtection: true,
     });
     expect(findings(stack).sort()).toEqual([
+      '/TestStack/Render/HttpApi/POST--webhooks--remotion/Resource: AwsSolutions-APIG4',
+      '/TestStack/Render/Records/CompletionWebhookSecret/Resource: AwsSolutions-SMG4',
       '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::my-render-output/*]',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',
     ]);

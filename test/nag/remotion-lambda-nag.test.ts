@@ -30,6 +30,14 @@ function fullStack() {
 
 /** The suppressions of the API itself, as test/nag/nag.test.ts gives them, for a RemotionLambda-backed API. */
 function acknowledgeApi(api: AuthenticatedRenderApi): void {
+  NagSuppressions.addResourceSuppressions(api.completionWebhookRoute!, [{
+    id: 'AwsSolutions-APIG4',
+    reason: 'Remotion calls the completion webhook without a JWT; the handler verifies its HMAC-SHA512 signature and refuses anything else with 401.',
+  }], true);
+  NagSuppressions.addResourceSuppressions(api.records!.completionSecret, [{
+    id: 'AwsSolutions-SMG4',
+    reason: 'Each render carries the secret it was started with; rotating it would make the webhooks of running renders fail verification.',
+  }], true);
   NagSuppressions.addResourceSuppressions(api.renderFunction.role, [{
     id: 'AwsSolutions-IAM5',
     reason: 'The render function reads and writes render objects in RemotionLambda\'s bucket.',
@@ -61,6 +69,8 @@ describe('cdk-nag AwsSolutions on RemotionLambda + AuthenticatedRenderApi', () =
       '/TestStack/Remotion/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::<RemotionBucket798B735E.Arn>/*]',
       '/TestStack/Remotion/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:logs:us-east-1:111122223333:log-group:<RemotionLogGroupD9CA8E2A>:*]',
       '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-<stack id suffix>/*]',
+      '/TestStack/Render/HttpApi/POST--webhooks--remotion/Resource: AwsSolutions-APIG4',
+      '/TestStack/Render/Records/CompletionWebhookSecret/Resource: AwsSolutions-SMG4',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG8',
     ].sort());

@@ -36,9 +36,18 @@ export interface RenderMediaInputOptions {
   readonly uniqueId: string;
   /** The webhook secret, when a webhook is configured and has one. */
   readonly webhookSecret?: string;
+  /**
+   * This API's own completion webhook (records on). Used only when the construct configured no
+   * `webhookUrl`: Remotion calls one webhook per render, and the user's own takes precedence.
+   */
+  readonly completionWebhook?: { readonly url: string; readonly secret: string; readonly customData: Record<string, string> };
 }
 
-export function renderMediaInput({ config, request, sub, uniqueId, webhookSecret }: RenderMediaInputOptions): RenderMediaOnLambdaInput {
+export function renderMediaInput(options: RenderMediaInputOptions): RenderMediaOnLambdaInput {
+  const { config, request, sub, uniqueId, webhookSecret, completionWebhook } = options;
+  const webhook = config.webhookUrl !== undefined
+    ? { url: config.webhookUrl, secret: webhookSecret ?? null }
+    : completionWebhook && { url: completionWebhook.url, secret: completionWebhook.secret, customData: completionWebhook.customData };
   return {
     region: asRegion(config.region),
     functionName: config.functionName,
@@ -52,7 +61,7 @@ export function renderMediaInput({ config, request, sub, uniqueId, webhookSecret
     framesPerLambda: config.framesPerLambda,
     maxRetries: config.maxRetries,
     forceBucketName: config.bucketName,
-    webhook: config.webhookUrl === undefined ? undefined : { url: config.webhookUrl, secret: webhookSecret ?? null },
+    webhook: webhook || undefined,
   };
 }
 

@@ -10,6 +10,20 @@ import { isListRendersRoute, LIST_RENDERS_ROUTE, parseListRendersRequest } from 
 import { newRenderRecord, type RenderRecord } from './records/record';
 import { finishedRecordBody, listRendersBody, loadRecordsConfig, planRecordOutputLink, recordProgress, type RecordsConfig } from './records/records';
 import { loadRecordStore, type DynamoDbModules } from './records/store';
+import {
+  completionCustomData,
+  completionFromWebhook,
+  completionWebhookUrl,
+  COMPLETION_WEBHOOK_ROUTE_KEY,
+  isCompletionWebhookRoute,
+  parseCompletionWebhook,
+  renderFinishedEvent,
+  verifyWebhookSignature,
+  webhookBodyBytes,
+  MAX_WEBHOOK_BODY_BYTES,
+  type EventEntry,
+  type WebhookRefusal,
+} from './records/webhook';
 import { checkProgressAnswer, checkStartAnswer } from './remotion-answers';
 import {
   isRenderOwnedBy,
@@ -68,6 +82,8 @@ export interface RenderApiDependencies {
   readonly loadDynamoDb?: () => Promise<DynamoDbModules>;
   /** Loads Powertools' idempotency utility; called once, on the first request with an Idempotency-Key. */
   readonly loadIdempotency?: () => Promise<IdempotencyModules>;
+  /** Puts one EventBridge event; called only when an event bus is configured. `signal` is aborted at the deadline. */
+  readonly putEvent?: (entry: EventEntry, signal?: AbortSignal) => Promise<void>;
 }
 
 /** What the handler reads of Lambda's context; without `getRemainingTimeInMillis` only the configured wait applies. */
@@ -105,6 +121,11 @@ interface RequestInfo {
 interface ListRendersRoute {
   readonly kind: 'listRenders';
   readonly key: typeof LIST_RENDERS_ROUTE;
+}
+
+interface CompletionWebhookRoute {
+  readonly kind: 'completionWebhook';
+  readonly key: typeof COMPLETION_WEBHOOK_ROUTE_KEY;
 }
 
 /** What a route decided: the answer, plus what the log line should say about it. */
@@ -176,6 +197,13 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     const secretArn = config().webhookSecretArn;
     return secretArn === undefined ? undefined : readSecret(secretArn, waitMs);
   });
+  // Read by starts (to sign) and by the webhook route (to verify); kept once read, like the others.
+  const completionSecret = cacheUntilFailure(async (waitMs: number) => {
+    const secretArn = recordsConfig()?.completionSecretArn;
+    return secretArn === undefined ? undefined : readSecret(secretArn, waitMs);
+  });
+  /** Whether renders carry this API's own completion webhook: records on with a secret, and no user webhook. */
+  const usesCompletionWebhook = () => config().webhookUrl === undefined && recordsConfig()?.completionSecretArn !== undefined;
 
   async function startRender(event: RenderApiEvent, request: RequestInfo): Promise<Outcome> {
     const settings = config();
@@ -232,8 +260,17 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     // Set once the per-user limits are checked: the reads and the start share what is left.
     let startWaitMs = waitMs;
     const start = async (startRequest: StartRenderRequest) => {
-      const [client, secret] = await Promise.all([remotionClient(startWaitMs), webhookSecret(startWaitMs)]);
-      return client.renderMediaOnLambda(renderMediaInput({ config: settings, request: startRequest, sub, uniqueId, webhookSecret: secret }));
+      const [client, secret, ownSecret] = await Promise.all([
+        remotionClient(startWaitMs),
+        webhookSecret(startWaitMs),
+        usesCompletionWebhook() ? completionSecret(startWaitMs) : undefined,
+      ]);
+      const completionWebhook = ownSecret === undefined
+        ? undefined
+        : { url: completionWebhookUrl(event.requestContext), secret: ownSecret, customData: completionCustomData(sub) };
+      return client.renderMediaOnLambda(renderMediaInput({
+        config: settings, request: startRequest, sub, uniqueId, webhookSecret: secret, completionWebhook,
+      }));
     };
     let slots: HeldSlots | undefined;
     const limitsConfig = recordsConfig()?.limits;
@@ -416,6 +453,64 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
     }
   }
 
+  /**
+   * Remotion's completion webhook: no JWT, so everything rests on the signature. Anything not
+   * signed with the completion secret, too large, or for a render without a record gets a bare
+   * 401. A verified one completes the record (first writer wins), frees the caller's running slot
+   * and puts the render's one event; a repeat finds the event claimed and answers 200.
+   */
+  async function receiveCompletion(event: RenderApiEvent, context: RenderApiContext | undefined, common: Omit<RequestInfo, 'sub' | 'waitMs' | 'waitUntil'>): Promise<Outcome & { sub?: string }> {
+    const records = recordsConfig();
+    if (records?.completionSecretArn === undefined) return rejected(clientErrors.routeNotFound());
+    if (webhookBodyBytes(event) > MAX_WEBHOOK_BODY_BYTES) return unauthorizedWebhook('oversized');
+    const waitMs = waitFor(config().callTimeoutMs, context);
+    const request = { ...common, sub: '', waitMs, waitUntil: performance.now() + waitMs };
+    let secret: string | undefined;
+    try {
+      secret = await completionSecret(waitMs);
+    } catch (error) {
+      return serviceFailure(error);
+    }
+    const verified = verifyWebhookSignature(event, secret!);
+    if (!verified.ok) return unauthorizedWebhook(verified.refusal);
+    const parsed = parseCompletionWebhook(verified.value, event.headers);
+    if (!parsed.ok) return unauthorizedWebhook(parsed.refusal);
+    const webhook = parsed.value;
+    const { renderId, ownerSub: sub } = webhook;
+    try {
+      const store = await recordStore();
+      const record = await withDeadline(store.get(sub, renderId), waitMs);
+      if (record === undefined) return { ...unauthorizedWebhook('unknownRender'), renderId, sub };
+      if (record.status === 'RENDERING') {
+        await withDeadline(store.complete(sub, renderId, completionFromWebhook(webhook, now())), timeLeft(request));
+      }
+      if (record.runSlot !== undefined && record.limitHolder !== undefined) {
+        // Holder-scoped, so a repeat frees nothing twice; failing only keeps the slot until the render's deadline.
+        await withDeadline(limits().then((l) => l.release(sub, { holder: record.limitHolder!, running: record.runSlot }, 'running')), timeLeft(request))
+          .catch(() => undefined);
+      }
+      if (records.eventBus === undefined || dependencies.putEvent === undefined) {
+        return { status: 200, logMessage: 'Render completion recorded', renderId, sub, body: { message: 'Recorded' } };
+      }
+      const claimed = await withDeadline(store.claimEvent(sub, renderId, now()), timeLeft(request));
+      if (claimed === undefined) {
+        return { status: 200, logMessage: 'Render completion already recorded', renderId, sub, body: { message: 'Recorded' } };
+      }
+      try {
+        const put = dependencies.putEvent;
+        const entry = renderFinishedEvent(claimed, records.eventBus!);
+        await withAbortableDeadline((signal) => put(entry, signal), Math.max(timeLeft(request), MIN_RECORD_WRITE_MS));
+      } catch (error) {
+        // Not put: take the claim back, and answer 502 so that Remotion's retry puts it.
+        await store.releaseEventClaim(sub, renderId).catch(() => undefined);
+        return { ...serviceFailure(error, renderId), sub };
+      }
+      return { status: 200, logMessage: 'Render completion recorded and announced', renderId, sub, body: { message: 'Recorded' } };
+    } catch (error) {
+      return { ...serviceFailure(error, renderId), sub };
+    }
+  }
+
   async function dispatch(
     route: RenderRoute | ListRendersRoute,
     event: RenderApiEvent,
@@ -440,11 +535,20 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
   return async (event, context) => {
     const startedAt = now();
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
-    const route: RenderRoute | ListRendersRoute = isListRendersRoute(event) ? { kind: 'listRenders', key: LIST_RENDERS_ROUTE } : resolveRoute(event);
-    const sub = callerSubject(event);
+    const route: RenderRoute | ListRendersRoute | CompletionWebhookRoute = isCompletionWebhookRoute(event)
+      ? { kind: 'completionWebhook', key: COMPLETION_WEBHOOK_ROUTE_KEY }
+      : isListRendersRoute(event) ? { kind: 'listRenders', key: LIST_RENDERS_ROUTE } : resolveRoute(event);
+    let sub = route.kind === 'completionWebhook' ? undefined : callerSubject(event);
     let outcome: Outcome;
     try {
-      outcome = await dispatch(route, event, sub, context, { requestId, awsRequestId: context?.awsRequestId, startedAt });
+      const common = { requestId, awsRequestId: context?.awsRequestId, startedAt };
+      if (route.kind === 'completionWebhook') {
+        const received = await receiveCompletion(event, context, common);
+        sub = received.sub;
+        outcome = received;
+      } else {
+        outcome = await dispatch(route, event, sub, context, common);
+      }
     } catch (error) {
       // Only our own code can get here (configuration, a bug): Remotion and AWS failures are 502s above.
       outcome = { status: 500, logMessage: 'Request failed', body: { message: INTERNAL_ERROR_MESSAGE }, error };
@@ -476,6 +580,11 @@ function waitFor(callTimeoutMs: number, context: RenderApiContext | undefined): 
 
 function refusedForIdempotency(refusal: IdempotencyRefusal): Outcome {
   return { status: refusal.status, logMessage: 'Request rejected', reason: refusal.message, body: { message: refusal.message, errors: refusal.errors } };
+}
+
+/** A refused webhook learns nothing of why: the reason goes to the log only. */
+function unauthorizedWebhook(refusal: WebhookRefusal): Outcome {
+  return { status: 401, logMessage: 'Webhook refused', reason: refusal, body: { message: 'Unauthorized' } };
 }
 
 function rejected(error: ClientError, renderId?: string): Outcome {

@@ -1,3 +1,4 @@
+import { createEventPutter } from './records/events';
 import type { IdempotencyModules } from './records/idempotency';
 import type { RemotionClient } from './render-api';
 import { createRenderApiHandler } from './render-api';
@@ -22,6 +23,7 @@ export const handler = createRenderApiHandler({
   env: process.env,
   loadRemotionClient: () => import(REMOTION_CLIENT_SPECIFIER) as Promise<RemotionClient>,
   readSecretString: createSecretReader(() => import('aws4fetch')),
+  putEvent: createEventPutter(() => import('aws4fetch')),
   // External to the bundle: Lambda's Node.js runtime ships AWS SDK v3.
   loadDynamoDb: async () => {
     const [client, lib] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);

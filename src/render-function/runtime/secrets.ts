@@ -70,17 +70,17 @@ export function secretsManagerEndpoint(region: string, env: NodeJS.ProcessEnv): 
   return `https://secretsmanager.${region}.${domain}/`;
 }
 
-function regionOfArn(secretId: string): string | undefined {
+export function regionOfArn(secretId: string): string | undefined {
   const parts = secretId.split(':');
   return parts[0] === 'arn' && parts.length > 4 && parts[3] !== '' ? parts[3] : undefined;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
 /** The body as JSON, or undefined; always consumes it, so the connection can be reused. */
-async function readJson(response: Response): Promise<unknown> {
+export async function readJson(response: Response): Promise<unknown> {
   try {
     return JSON.parse(await response.text());
   } catch {
@@ -93,7 +93,7 @@ async function readJson(response: Response): Promise<unknown> {
  * `namespace#` prefix). Anything that does not look like a name is dropped, so no other part of
  * the body reaches the message.
  */
-function errorTypeOf(answer: unknown): string | undefined {
+export function errorTypeOf(answer: unknown): string | undefined {
   if (typeof answer !== 'object' || answer === null) return undefined;
   const type = (answer as Record<string, unknown>).__type;
   if (typeof type !== 'string') return undefined;

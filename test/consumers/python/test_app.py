@@ -27,14 +27,18 @@ def resource_of(stack: Stack, template: Template, construct) -> dict:
     return template.to_json()["Resources"][logical_id]
 
 
-def test_every_route_needs_a_jwt_from_the_authorizer(synthesized):
+def test_every_route_needs_a_jwt_from_the_authorizer_except_the_signed_webhook(synthesized):
     _, template = synthesized
     routes = template.find_resources("AWS::ApiGatewayV2::Route")
     assert sorted(r["Properties"]["RouteKey"] for r in routes.values()) == [
         "GET /renders",
         "GET /renders/{renderId}",
         "POST /renders",
+        "POST /webhooks/remotion",
     ]
+    (webhook,) = [r for r in routes.values() if r["Properties"]["RouteKey"] == "POST /webhooks/remotion"]
+    assert webhook["Properties"]["AuthorizationType"] == "NONE"
+    assert "AuthorizerId" not in webhook["Properties"]
     authorizers = template.find_resources("AWS::ApiGatewayV2::Authorizer")
     assert len(authorizers) == 1
     (authorizer_id,) = authorizers
@@ -61,6 +65,40 @@ def test_render_records_table_is_on_demand_with_pitr_ttl_and_the_listing_index(s
     assert [index["IndexName"] for index in properties["LocalSecondaryIndexes"]] == ["byCreatedAt"]
     assert records.max_renders_in_progress == 3
     assert records.idempotency is True
+
+
+def test_on_render_finished_rule_sends_failed_and_timed_out_renders_to_a_queue(tmp_path):
+    from aws_cdk import aws_events_targets as targets
+    from aws_cdk import aws_sqs as sqs
+    from org_remotion_constructs import RenderFinishedStatus
+
+    stack = Stack(App(outdir=str(tmp_path / "cdk.out")), "EventsStack", env=Environment(account=ACCOUNT, region=REGION))
+    api = AuthenticatedRenderApi(
+        stack,
+        "Render",
+        render=RemotionRenderFunctionProps(
+            serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
+            remotion_function_name=REMOTION_FUNCTION_NAME,
+            compositions=["HelloWorld"],
+        ),
+    )
+    queue = sqs.Queue(stack, "FailedRenders", enforce_ssl=True)
+    rule = api.on_render_finished(
+        "RenderFailed",
+        statuses=[RenderFinishedStatus.FAILED, RenderFinishedStatus.TIMED_OUT],
+        target=targets.SqsQueue(queue),
+    )
+    template = Template.from_stack(stack)
+    properties = resource_of(stack, template, rule)["Properties"]
+    assert properties["EventBusName"] == "default"
+    assert properties["EventPattern"] == {
+        "source": ["remotion-constructs"],
+        "detail-type": ["Remotion Render Failed", "Remotion Render Timed Out"],
+    }
+    queue_id = stack.get_logical_id(queue.node.default_child)
+    assert properties["Targets"][0]["Arn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    assert api.records.completion_secret is not None
+    assert api.completion_webhook_route is not None
 
 
 def test_ec2_role_is_trusted_by_ec2_only_and_has_an_instance_profile(synthesized):

@@ -28,6 +28,8 @@ export interface RenderRecord {
   readonly costCurrency?: string;
   /** Epoch seconds; DynamoDB's TTL deletes the record some time after. */
   readonly expiresAt: number;
+  /** When the finished render's EventBridge event was put (or is being put); at most one event per record. */
+  readonly eventPutAt?: string;
   /** The per-user limit slots the start took (see limits.ts), freed once the completion is recorded. */
   readonly limitHolder?: string;
   readonly runSlot?: number;

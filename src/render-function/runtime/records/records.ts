@@ -11,6 +11,10 @@ export interface RecordsConfig {
   /** Whether the Idempotency-Key header is honoured. */
   readonly idempotency: boolean;
   readonly limits: LimitsConfig;
+  /** The secret that signs Remotion's completion webhook; without it renders carry none. */
+  readonly completionSecretArn?: string;
+  /** The bus that gets one event per finished render (name or ARN); without it none is put. */
+  readonly eventBus?: string;
 }
 
 export const DEFAULT_RECORDS_RETENTION_SECONDS = 90 * 24 * 60 * 60;
@@ -24,7 +28,14 @@ export function loadRecordsConfig(env: Readonly<Record<string, string | undefine
   if (!Number.isSafeInteger(retentionSeconds) || retentionSeconds < 1) {
     throw new Error(`${RENDER_ENV.RECORDS_RETENTION_SECONDS} must be a positive integer of seconds`);
   }
-  return { tableName, retentionSeconds, idempotency: env[RENDER_ENV.IDEMPOTENCY_ENABLED]?.trim() === 'true', limits: loadLimitsConfig(env) };
+  return {
+    tableName,
+    retentionSeconds,
+    idempotency: env[RENDER_ENV.IDEMPOTENCY_ENABLED]?.trim() === 'true',
+    limits: loadLimitsConfig(env),
+    completionSecretArn: env[RENDER_ENV.COMPLETION_SECRET_ARN]?.trim() || undefined,
+    eventBus: env[RENDER_ENV.EVENT_BUS]?.trim() || undefined,
+  };
 }
 
 /** The `GET /renders` answer. */

@@ -11,6 +11,13 @@ export interface RecordStore {
   get(sub: string, renderId: string): Promise<RenderRecord | undefined>;
   /** Records the completion once: a record that is no longer `RENDERING` is left as it is. */
   complete(sub: string, renderId: string, completion: RecordCompletion): Promise<void>;
+  /**
+   * Marks a finished record's event as put, once: the record as it now stands, or undefined when
+   * the record is missing, still `RENDERING`, or its event was claimed already.
+   */
+  claimEvent(sub: string, renderId: string, now: number): Promise<RenderRecord | undefined>;
+  /** Takes the claim back after the event could not be put, so Remotion's retry may put it. */
+  releaseEventClaim(sub: string, renderId: string): Promise<void>;
   /** The caller's records, newest first. */
   list(sub: string, limit: number, startKey?: StartKey): Promise<{ records: RenderRecord[]; lastEvaluatedKey?: Record<string, unknown> }>;
 }
@@ -71,6 +78,34 @@ export function createRecordStore(tableName: string, client: DynamoDBDocumentCli
         // Someone else (another poll, the webhook) recorded the completion first: theirs stands.
         if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
       }
+    },
+
+    async claimEvent(sub, renderId, now) {
+      try {
+        const { Attributes } = await client.send(new lib.UpdateCommand({
+          TableName: tableName,
+          Key: key(sub, renderId),
+          UpdateExpression: 'SET eventPutAt = :now',
+          ConditionExpression: 'attribute_exists(#pk) AND #status <> :rendering AND attribute_not_exists(eventPutAt)',
+          ExpressionAttributeNames: { '#pk': PK, '#status': 'status' },
+          ExpressionAttributeValues: { ':now': new Date(now).toISOString(), ':rendering': 'RENDERING' },
+          ReturnValues: 'ALL_NEW',
+        }));
+        return Attributes as RenderRecord | undefined;
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
+        throw error;
+      }
+    },
+
+    async releaseEventClaim(sub, renderId) {
+      await client.send(new lib.UpdateCommand({
+        TableName: tableName,
+        Key: key(sub, renderId),
+        UpdateExpression: 'REMOVE eventPutAt',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': PK },
+      }));
     },
 
     async list(sub, limit, startKey) {

@@ -4,13 +4,15 @@
  * resolve from node_modules), and talks to the fake Remotion and to moto on loopback.
  */
 import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { findRemotion } from '../../../../src/remotion';
-import { RENDER_ENV } from '../../../../src/render-function/contract';
+import { RENDER_ENV, RENDER_EVENT_SOURCE } from '../../../../src/render-function/contract';
 import { stageHandlerCode } from '../../../../src/render-function/handler-code';
+import { captureEvents, motoJson } from '../../../moto/json-api';
 import { MotoServer } from '../../../moto/moto-server';
 import { allItems, createRecordsTable } from '../../../moto/records-table';
 import { REPOSITORY_ROOT, sourcesNewerThanAsset } from '../asset-freshness';
@@ -51,7 +53,10 @@ afterAll(async () => {
   await Promise.all([fake?.close(), moto?.stop()]);
 });
 
-async function runBundle(events: APIGatewayProxyEventV2WithJWTAuthorizer[]): Promise<APIGatewayProxyStructuredResultV2[]> {
+async function runBundle(
+  events: APIGatewayProxyEventV2WithJWTAuthorizer[],
+  overrides: Record<string, string> = {},
+): Promise<APIGatewayProxyStructuredResultV2[]> {
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -65,6 +70,7 @@ async function runBundle(events: APIGatewayProxyEventV2WithJWTAuthorizer[]): Pro
       [RENDER_ENV.RECORDS_TABLE_NAME]: TABLE,
       [RENDER_ENV.RECORDS_RETENTION_SECONDS]: '86400',
       [RENDER_ENV.IDEMPOTENCY_ENABLED]: 'true',
+      ...overrides,
     }),
     BUNDLE_URL: pathToFileURL(stagedEntry()).href,
     TEST_EVENTS: JSON.stringify(events),
@@ -99,4 +105,27 @@ it('replays the first answer for a repeated Idempotency-Key through the bundled 
   expect(again.statusCode).toBe(202);
   expect(JSON.parse(String(again.body)).renderId).toBe(JSON.parse(String(first.body)).renderId);
   expect(fake.invocationsOfType('start').length - startsBefore).toBe(1);
+});
+
+it('receives a signed completion webhook: records it and puts the event with its bundled signer (no EventBridge SDK)', async () => {
+  const secretValue = 'bundle-completion-secret-0123456789abcdef';
+  const { ARN: secretArn } = await motoJson(moto.url, 'secretsmanager', 'CreateSecret', { Name: 'bundle-completion', SecretString: secretValue }) as { ARN: string };
+  const readEvents = await captureEvents(moto.url, RENDER_EVENT_SOURCE);
+  const overrides = {
+    [RENDER_ENV.COMPLETION_SECRET_ARN]: secretArn,
+    [RENDER_ENV.EVENT_BUS]: 'arn:aws:events:us-east-1:123456789012:event-bus/default',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url,
+  };
+  const [started] = await runBundle([startRenderEvent({ composition: 'Intro' })], overrides);
+  const { renderId } = JSON.parse(String(started.body)) as { renderId: string };
+  expect(fake.invocationsOfType('start').at(-1)!.payload.webhook).toMatchObject({ secret: secretValue, customData: { ownerSub: CALLER_SUB } });
+
+  const body = JSON.stringify({ type: 'timeout', renderId, expectedBucketOwner: '123456789012', bucketName: 'b', customData: { ownerSub: CALLER_SUB } });
+  const webhook = apiEvent({ routeKey: 'POST /webhooks/remotion', method: 'POST', rawPath: '/webhooks/remotion', body, sub: null });
+  webhook.headers = { 'content-type': 'application/json', 'x-remotion-signature': `sha512=${createHmac('sha512', secretValue).update(body).digest('hex')}` };
+  const [received] = await runBundle([webhook], overrides);
+
+  expect(received.statusCode).toBe(200);
+  expect((await allItems(TABLE)).find((item) => item.renderId === renderId)).toMatchObject({ status: 'TIMED_OUT' });
+  expect((await readEvents()).map((event) => event['detail-type'])).toEqual(['Remotion Render Timed Out']);
 });

@@ -16,8 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.remotion.constructs.AuthenticatedRenderApi;
+import org.remotion.constructs.OnRenderFinishedOptions;
 import org.remotion.constructs.RemotionRenderFunctionProps;
 import org.remotion.constructs.RemotionRenderRole;
+import org.remotion.constructs.RenderFinishedStatus;
 import org.remotion.constructs.RenderRecords;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.CfnElement;
@@ -25,6 +27,9 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.targets.SqsQueue;
+import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.cxapi.CloudAssembly;
 import software.amazon.awscdk.cxapi.CloudFormationStackArtifact;
 import software.constructs.IConstruct;
@@ -84,11 +89,15 @@ class RenderStackTest {
     }
 
     @Test
-    void everyRouteNeedsAJwtFromTheAuthorizer() {
+    void everyRouteNeedsAJwtFromTheAuthorizerExceptTheSignedWebhook() {
         Map<String, Map<String, Object>> routes = template.findResources("AWS::ApiGatewayV2::Route");
-        assertEquals(new TreeSet<>(List.of("GET /renders", "GET /renders/{renderId}", "POST /renders")),
+        assertEquals(new TreeSet<>(List.of("GET /renders", "GET /renders/{renderId}", "POST /renders", "POST /webhooks/remotion")),
             routes.values().stream().map(r -> (String) properties(r).get("RouteKey")).collect(Collectors.toCollection(TreeSet::new)));
-        assertEquals(3, routes.size());
+        assertEquals(4, routes.size());
+        Map<String, Object> webhook = routes.values().stream().map(r -> properties(r))
+            .filter(p -> "POST /webhooks/remotion".equals(p.get("RouteKey"))).findFirst().orElseThrow();
+        assertEquals("NONE", webhook.get("AuthorizationType"));
+        assertFalse(webhook.containsKey("AuthorizerId"));
 
         Map<String, Map<String, Object>> authorizers = template.findResources("AWS::ApiGatewayV2::Authorizer");
         assertEquals(1, authorizers.size());
@@ -100,6 +109,35 @@ class RenderStackTest {
                 "AuthorizationType", "JWT",
                 "AuthorizerId", Map.of("Ref", authorizerId)));
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void onRenderFinishedRuleSendsFailedAndTimedOutRendersToAQueue(@TempDir final Path outdir) {
+        App app = RenderApp.newApp(outdir.toString());
+        Stack other = new Stack(app, "EventsStack");
+        AuthenticatedRenderApi api = AuthenticatedRenderApi.Builder.create(other, "Render")
+            .render(RemotionRenderFunctionProps.builder()
+                .serveUrl(RenderStack.SERVE_URL)
+                .remotionFunctionName(RenderStack.REMOTION_FUNCTION_NAME)
+                .compositions(List.of("HelloWorld"))
+                .build())
+            .build();
+        Queue queue = Queue.Builder.create(other, "FailedRenders").enforceSsl(true).build();
+        Rule rule = api.onRenderFinished("RenderFailed", OnRenderFinishedOptions.builder()
+            .statuses(List.of(RenderFinishedStatus.FAILED, RenderFinishedStatus.TIMED_OUT))
+            .target(new SqsQueue(queue))
+            .build());
+        Map<String, Object> resources = (Map<String, Object>) Template.fromStack(other).toJSON().get("Resources");
+        Map<String, Object> props = properties((Map<String, Object>) resources.get(other.getLogicalId((CfnElement) rule.getNode().getDefaultChild())));
+        assertEquals("default", props.get("EventBusName"));
+        assertEquals(Map.of("source", List.of("remotion-constructs"),
+            "detail-type", List.of("Remotion Render Failed", "Remotion Render Timed Out")), props.get("EventPattern"));
+        List<Map<String, Object>> targets = (List<Map<String, Object>>) props.get("Targets");
+        String queueId = other.getLogicalId((CfnElement) queue.getNode().getDefaultChild());
+        assertEquals(Map.of("Fn::GetAtt", List.of(queueId, "Arn")), targets.get(0).get("Arn"));
+        assertTrue(api.getRecords().getCompletionSecret() != null);
+        assertTrue(api.getCompletionWebhookRoute() != null);
     }
 
     @Test

@@ -1,0 +1,289 @@
+/**
+ * The completion webhook end to end in the handler: the real `@remotion/lambda/client` starting
+ * renders on the fake Remotion function, the webhook signed by Remotion's own signer, and moto on
+ * loopback for DynamoDB (records, limits), Secrets Manager (the completion secret) and
+ * EventBridge (a rule on the default bus that feeds an SQS queue, read back by the test).
+ */
+import * as path from 'node:path';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import * as aws4fetch from 'aws4fetch';
+import { RENDER_ENV, RENDER_EVENT_SOURCE } from '../../../../src/render-function/contract';
+import type { RequestLogRecord } from '../../../../src/render-function/runtime/log';
+import { createEventPutter } from '../../../../src/render-function/runtime/records/events';
+import { MAX_WEBHOOK_BODY_BYTES } from '../../../../src/render-function/runtime/records/webhook';
+import { createRenderApiHandler, type RemotionClient } from '../../../../src/render-function/runtime/render-api';
+import { createSecretReader } from '../../../../src/render-function/runtime/secrets';
+import { captureEvents, motoJson } from '../../../moto/json-api';
+import { MotoServer } from '../../../moto/moto-server';
+import { allItems, createRecordsTable } from '../../../moto/records-table';
+import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda } from '../fake-lambda';
+import { API_DOMAIN, apiEvent, CALLER_SUB, constructEnvironment, getRenderEvent, responseJson, startRenderEvent } from '../handler-events';
+
+const TABLE = 'render-records';
+const SECRET_NAME = 'completion-webhook';
+const SECRET_VALUE = 'k7Qw2Vx9Lm4Pz8Rt1Yb6Nc3Hd5Fg0Ja2Sx7Ue4Wi9Oq1Zr6';
+const DEFAULT_BUS_ARN = 'arn:aws:events:us-east-1:123456789012:event-bus/default';
+const T0 = Date.parse('2026-03-01T10:00:00.000Z');
+
+const ROOT = path.join(__dirname, '..', '..', '..', '..');
+/** Remotion's own webhook signer, as its render function uses it. */
+const { calculateSignature } = jest.requireActual(path.join(ROOT, 'node_modules/@remotion/serverless/dist/invoke-webhook.js')) as {
+  calculateSignature: (payload: string, secret: string | null) => string;
+};
+
+let fake: FakeLambda;
+let moto: MotoServer;
+let secretArn: string;
+let readEvents: () => Promise<Record<string, unknown>[]>;
+const originalEnv = process.env;
+
+beforeAll(async () => {
+  [fake, moto] = await Promise.all([FakeLambda.start(), MotoServer.start()]);
+  process.env = {
+    ...originalEnv,
+    ...moto.sdkEnvironment(),
+    AWS_ACCESS_KEY_ID: FAKE_ROLE_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FAKE_ROLE_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_ENDPOINT_URL_LAMBDA: fake.url,
+    AWS_ENDPOINT_URL_S3: fake.url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url,
+  };
+}, 30_000);
+
+beforeEach(async () => {
+  fake.reset();
+  await moto.reset();
+  await createRecordsTable(TABLE);
+  ({ ARN: secretArn } = await motoJson(moto.url, 'secretsmanager', 'CreateSecret', { Name: SECRET_NAME, SecretString: SECRET_VALUE }) as { ARN: string });
+  readEvents = await captureEvents(moto.url, RENDER_EVENT_SOURCE);
+});
+
+afterAll(async () => {
+  await Promise.all([fake.close(), moto?.stop()]);
+  process.env = originalEnv;
+});
+
+const loadRemotionClient = async (): Promise<RemotionClient> => jest.requireActual('@remotion/lambda/client');
+
+function coldStart(envOverrides: Record<string, string | undefined> = {}) {
+  const logs: RequestLogRecord[] = [];
+  let clock = T0;
+  const secretReads: string[] = [];
+  const readSecret = createSecretReader(async () => aws4fetch);
+  const handler = createRenderApiHandler({
+    env: constructEnvironment({
+      [RENDER_ENV.RECORDS_TABLE_NAME]: TABLE,
+      [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: '1',
+      [RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]: '180',
+      [RENDER_ENV.COMPLETION_SECRET_ARN]: secretArn,
+      [RENDER_ENV.EVENT_BUS]: DEFAULT_BUS_ARN,
+      ...envOverrides,
+    }),
+    loadRemotionClient,
+    readSecretString: async (id, signal) => {
+      secretReads.push(id);
+      return readSecret(id, signal);
+    },
+    loadDynamoDb: async () => ({ client: jest.requireActual('@aws-sdk/client-dynamodb'), lib: jest.requireActual('@aws-sdk/lib-dynamodb') }),
+    putEvent: createEventPutter(async () => aws4fetch),
+    writeLog: (record) => logs.push(record),
+    now: () => (clock += 1000),
+  });
+  const call = async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
+    const response = await handler(event, { awsRequestId: 'lambda-request-1' });
+    return { response, body: responseJson(response) };
+  };
+  return { call, logs, secretReads };
+}
+
+type Call = ReturnType<typeof coldStart>['call'];
+
+async function startRender(call: Call): Promise<string> {
+  const { response, body } = await call(startRenderEvent({ composition: 'Intro' }));
+  expect(response.statusCode).toBe(202);
+  return String(body.renderId);
+}
+
+/** What Remotion's function sends when a render ends (serverless `handlers/launch.js`). */
+function payload(type: 'success' | 'error' | 'timeout', renderId: string, sub = CALLER_SUB): Record<string, unknown> {
+  const common = { type, renderId, expectedBucketOwner: '123456789012', bucketName: FAKE_REMOTION_BUCKET, customData: { ownerSub: sub } };
+  if (type === 'success') {
+    const url = `https://s3.us-east-1.amazonaws.com/${FAKE_REMOTION_BUCKET}/renders/${renderId}/video.mp4`;
+    return { ...common, outputUrl: url, lambdaErrors: [], outputFile: url, timeToFinish: 9000, costs: { estimatedCost: 0.0042, estimatedDisplayCost: '$0.004', currency: 'USD', disclaimer: 'x' } };
+  }
+  if (type === 'error') return { ...common, errors: [{ message: 'Composition crashed in arn:aws:lambda:us-east-1:123456789012:function:remotion-render\n    at /var/task/index.js:1:1', name: 'Error', stack: 'Error\n at x' }] };
+  return common;
+}
+
+/** The webhook request as API Gateway hands it to the function: no JWT, Remotion's headers. */
+function webhookEvent(body: string, headers: Record<string, string>): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const event = apiEvent({ routeKey: 'POST /webhooks/remotion', method: 'POST', rawPath: '/webhooks/remotion', body, sub: null });
+  return { ...event, headers: { 'content-type': 'application/json', ...headers } };
+}
+
+function signedWebhook(body: Record<string, unknown>, secret = SECRET_VALUE) {
+  const json = JSON.stringify(body);
+  return webhookEvent(json, { 'x-remotion-signature': calculateSignature(json, secret), 'x-remotion-status': String(body.type), 'x-remotion-mode': 'production' });
+}
+
+const recordOf = async (renderId: string) => (await allItems(TABLE)).find((item) => item.renderId === renderId);
+
+describe('renders started with records carry this API\'s completion webhook', () => {
+  it('points Remotion at POST /webhooks/remotion of the same API, signed with the completion secret, the owner in customData', async () => {
+    const { call } = coldStart();
+    await startRender(call);
+    const [start] = fake.invocationsOfType('start');
+    expect(start.payload.webhook).toEqual({
+      url: `https://${API_DOMAIN}/webhooks/remotion`,
+      secret: SECRET_VALUE,
+      customData: { ownerSub: CALLER_SUB },
+    });
+  });
+
+  it('leaves a user\'s own webhookUrl in charge and reads no completion secret for it', async () => {
+    fake.putSecret('user-webhook-secret', 'user-secret-value');
+    const { call, secretReads } = coldStart({
+      [RENDER_ENV.WEBHOOK_URL]: 'https://hooks.example.com/remotion',
+      [RENDER_ENV.WEBHOOK_SECRET_ARN]: 'user-webhook-secret',
+    });
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = fake.url;
+    try {
+      await startRender(call);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = moto.url;
+    }
+    const [start] = fake.invocationsOfType('start');
+    expect(start.payload.webhook).toEqual({ url: 'https://hooks.example.com/remotion', secret: 'user-secret-value' });
+    expect(secretReads).toEqual(['user-webhook-secret']);
+  });
+});
+
+describe('POST /webhooks/remotion', () => {
+  it('records a verified success, puts one Succeeded event with owner, render, bucket, output and cost, and answers 200', async () => {
+    const { call } = coldStart();
+    const renderId = await startRender(call);
+
+    const { response, body } = await call(signedWebhook(payload('success', renderId)));
+
+    expect(response.statusCode).toBe(200);
+    expect(body).toEqual({ message: 'Recorded', requestId: 'api-request-1' });
+    expect(await recordOf(renderId)).toMatchObject({ status: 'SUCCEEDED', finishedAt: expect.any(String), cost: 0.0042, costCurrency: 'USD', errors: [] });
+    const events = await readEvents();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      'source': RENDER_EVENT_SOURCE,
+      'detail-type': 'Remotion Render Succeeded',
+      'detail': {
+        status: 'SUCCEEDED',
+        renderId,
+        ownerSub: CALLER_SUB,
+        bucketName: FAKE_REMOTION_BUCKET,
+        outputKey: `renders/${renderId}/renders-by-user/${CALLER_SUB}/video.mp4`,
+        cost: 0.0042,
+        costCurrency: 'USD',
+      },
+    });
+  });
+
+  it('is idempotent: a repeated webhook answers 200, changes nothing and puts no second event', async () => {
+    const { call } = coldStart();
+    const renderId = await startRender(call);
+    await call(signedWebhook(payload('success', renderId)));
+    const recorded = await recordOf(renderId);
+    await readEvents();
+
+    const repeat = await call(signedWebhook(payload('error', renderId)));
+
+    expect(repeat.response.statusCode).toBe(200);
+    expect(await recordOf(renderId)).toEqual(recorded);
+    expect(await readEvents()).toEqual([]);
+  });
+
+  it.each([
+    ['error', 'FAILED', 'Remotion Render Failed'],
+    ['timeout', 'TIMED_OUT', 'Remotion Render Timed Out'],
+  ] as const)('records a %s as %s with sanitized errors and puts a "%s" event', async (type, status, detailType) => {
+    const { call } = coldStart();
+    const renderId = await startRender(call);
+    expect((await call(signedWebhook(payload(type, renderId)))).response.statusCode).toBe(200);
+    const record = await recordOf(renderId);
+    expect(record).toMatchObject({ status, errors: type === 'error' ? ['Composition crashed in [redacted]'] : [] });
+    expect(JSON.stringify(record)).not.toMatch(/\/var\/task|arn:aws:lambda/);
+    const events = await readEvents();
+    expect(events.map((event) => event['detail-type'])).toEqual([detailType]);
+  });
+
+  it('frees the owner\'s running slot, so a user at the limit may start again', async () => {
+    const { call } = coldStart();
+    const renderId = await startRender(call);
+    expect((await call(startRenderEvent({ composition: 'Intro' }))).response.statusCode).toBe(429);
+
+    await call(signedWebhook(payload('success', renderId)));
+
+    expect((await call(startRenderEvent({ composition: 'Intro' }))).response.statusCode).toBe(202);
+  });
+
+  it('still puts the one event when a status read recorded the completion first', async () => {
+    const { call } = coldStart();
+    const renderId = await startRender(call);
+    fake.updateRender(renderId, { done: true });
+    await call(getRenderEvent(renderId, { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } }));
+    expect(await recordOf(renderId)).toMatchObject({ status: 'SUCCEEDED' });
+
+    expect((await call(signedWebhook(payload('success', renderId)))).response.statusCode).toBe(200);
+    expect((await call(signedWebhook(payload('success', renderId)))).response.statusCode).toBe(200);
+
+    expect((await readEvents()).map((event) => event['detail-type'])).toEqual(['Remotion Render Succeeded']);
+  });
+
+  describe('refuses with a bare 401, changing nothing and putting no event', () => {
+    const cases: ReadonlyArray<readonly [string, (renderId: string) => APIGatewayProxyEventV2WithJWTAuthorizer]> = [
+      ['an unsigned webhook', (renderId) => webhookEvent(JSON.stringify(payload('success', renderId)), {})],
+      ['one signed with another secret', (renderId) => signedWebhook(payload('success', renderId), 'not-the-secret')],
+      ['one whose body changed after signing', (renderId) => {
+        const signed = signedWebhook(payload('success', renderId));
+        return { ...signed, body: signed.body!.replace('0.0042', '0.0001') };
+      }],
+      ['one over the body cap', (renderId) => signedWebhook({ ...payload('success', renderId), padding: 'x'.repeat(MAX_WEBHOOK_BODY_BYTES) })],
+      ['a replay for a render that has no record', () => signedWebhook(payload('success', 'unknown0000'))],
+      ['a render of another owner named in customData', (renderId) => signedWebhook(payload('success', renderId, '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'))],
+    ];
+
+    it.each(cases)('%s', async (_case, makeEvent) => {
+      const { call, logs } = coldStart();
+      const renderId = await startRender(call);
+
+      const { response, body } = await call(makeEvent(renderId));
+
+      expect(response.statusCode).toBe(401);
+      expect(body).toEqual({ message: 'Unauthorized', requestId: 'api-request-1' });
+      expect(await recordOf(renderId)).toMatchObject({ status: 'RENDERING' });
+      expect(await readEvents()).toEqual([]);
+      expect(logs.at(-1)).toMatchObject({ route: 'POST /webhooks/remotion', status: 401, level: 'warn' });
+    });
+  });
+
+  it('answers 502 with a request id when EventBridge fails, and puts the event on Remotion\'s retry', async () => {
+    const { call } = coldStart({ [RENDER_ENV.EVENT_BUS]: 'arn:aws:events:us-east-1:123456789012:event-bus/not-yet' });
+    const renderId = await startRender(call);
+
+    const failed = await call(signedWebhook(payload('success', renderId)));
+    expect(failed.response.statusCode).toBe(502);
+    expect(failed.body).toEqual({ message: expect.any(String), requestId: 'api-request-1' });
+    expect(await recordOf(renderId)).not.toHaveProperty('eventPutAt');
+
+    await motoJson(moto.url, 'events', 'CreateEventBus', { Name: 'not-yet' });
+    const readLater = await captureEvents(moto.url, RENDER_EVENT_SOURCE, 'not-yet');
+    const retried = await call(signedWebhook(payload('success', renderId)));
+    expect(retried.response.statusCode).toBe(200);
+    expect((await readLater()).map((event) => event['detail-type'])).toEqual(['Remotion Render Succeeded']);
+  });
+
+  it('is not a route without records', async () => {
+    const { call } = coldStart({ [RENDER_ENV.RECORDS_TABLE_NAME]: undefined });
+    const { response } = await call(signedWebhook(payload('success', 'abc')));
+    expect(response.statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * The completion webhook's pure helpers. Signatures are made by Remotion's own signer (the
+ * `calculateSignature` its function uses to call webhooks) and checked against Remotion's own
+ * `validateWebhookSignature` from `@remotion/lambda/client`, for the newest and the floor we
+ * support: what Remotion accepts we accept, what it refuses we refuse.
+ */
+import * as path from 'node:path';
+import { RENDER_EVENT_DETAIL_TYPES, RENDER_EVENT_SOURCE } from '../../../../src/render-function/contract';
+import { newRenderRecord } from '../../../../src/render-function/runtime/records/record';
+import {
+  completionFromWebhook,
+  completionWebhookUrl,
+  isCompletionWebhookRoute,
+  MAX_WEBHOOK_BODY_BYTES,
+  parseCompletionWebhook,
+  renderFinishedEvent,
+  verifyWebhookSignature,
+} from '../../../../src/render-function/runtime/records/webhook';
+import { FLOOR_REMOTION_DIR, NEWEST_REMOTION_DIR } from '../installed-remotion';
+
+const ROOT = path.join(__dirname, '..', '..', '..', '..');
+const SECRET = 'Zq3xV9mT1kLp8sRw2nYb6cHd4fJg0aEu';
+const SUB = '3f1c2a9e-6b7d-4e21-9c3a-0d5e8f7a1b2c';
+
+type Validate = (options: { secret: string; body: unknown; signatureHeader: string | undefined }) => void;
+type Sign = (payload: string, secret: string | null) => string;
+
+/** Remotion's signer and verifier of one installed version (the serverless package sits beside the client). */
+function remotionOf(packageDir: string): { sign: Sign; validate: Validate } {
+  const clientEntry = require.resolve(packageDir === NEWEST_REMOTION_DIR ? '@remotion/lambda/client' : 'remotion-lambda-floor/client');
+  const serverless = packageDir === NEWEST_REMOTION_DIR
+    ? path.join(ROOT, 'node_modules/@remotion/serverless')
+    : path.join(ROOT, FLOOR_REMOTION_DIR, 'node_modules/@remotion/serverless');
+  return {
+    sign: (jest.requireActual(path.join(serverless, 'dist/invoke-webhook.js')) as { calculateSignature: Sign }).calculateSignature,
+    validate: (jest.requireActual(clientEntry) as { validateWebhookSignature: Validate }).validateWebhookSignature,
+  };
+}
+
+function successPayload(overrides: Record<string, unknown> = {}) {
+  return {
+    type: 'success',
+    renderId: 'abcd1234ef',
+    expectedBucketOwner: '123456789012',
+    bucketName: 'remotionlambda-useast1-abcdef1234',
+    customData: { ownerSub: SUB },
+    outputUrl: 'https://s3.us-east-1.amazonaws.com/remotionlambda-useast1-abcdef1234/renders/abcd1234ef/out.mp4',
+    lambdaErrors: [],
+    outputFile: 'https://s3.us-east-1.amazonaws.com/remotionlambda-useast1-abcdef1234/renders/abcd1234ef/out.mp4',
+    timeToFinish: 12000,
+    costs: { estimatedCost: 0.0123, estimatedDisplayCost: '$0.012', currency: 'USD', disclaimer: 'Estimated' },
+    ...overrides,
+  };
+}
+
+function event(body: string, headers: Record<string, string | undefined>) {
+  return { routeKey: 'POST /webhooks/remotion', body, isBase64Encoded: false, headers };
+}
+
+const remotionAccepts = (validate: Validate, body: string, signatureHeader: string | undefined): boolean => {
+  try {
+    validate({ secret: SECRET, body: JSON.parse(body), signatureHeader });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.each([
+  ['newest', NEWEST_REMOTION_DIR],
+  ['floor', FLOOR_REMOTION_DIR],
+])('signatures agree with Remotion (%s)', (_label, dir) => {
+  const { sign, validate } = remotionOf(dir);
+  const body = JSON.stringify(successPayload());
+  const signed = sign(body, SECRET);
+  const tampered = JSON.stringify(successPayload({ customData: { ownerSub: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d' } }));
+
+  const cases: ReadonlyArray<readonly [string, string, string | undefined]> = [
+    ['the body Remotion signed', body, signed],
+    ['a body changed after signing', tampered, signed],
+    ['a signature made with another secret', body, sign(body, 'another-secret')],
+    ['no signature', body, undefined],
+    ['Remotion\'s placeholder for a render started without a secret', body, sign(body, null)],
+    ['the hex digest without the sha512= prefix', body, signed.slice('sha512='.length)],
+    ['an upper-case digest', body, `sha512=${signed.slice('sha512='.length).toUpperCase()}`],
+    ['a truncated signature', body, signed.slice(0, -2)],
+    ['the same JSON with other whitespace, signed as Remotion sends it', JSON.stringify(successPayload(), null, 2), signed],
+  ];
+
+  it.each(cases)('decides like validateWebhookSignature for %s', (_case, sentBody, signature) => {
+    const ours = verifyWebhookSignature(event(sentBody, { 'x-remotion-signature': signature }), SECRET).ok;
+    expect(ours).toBe(remotionAccepts(validate, sentBody, signature));
+  });
+
+  it('accepts the signed body and refuses the tampered one (so the table above cannot pass by refusing all)', () => {
+    expect(verifyWebhookSignature(event(body, { 'x-remotion-signature': signed }), SECRET)).toEqual({ ok: true, value: JSON.parse(body) });
+    expect(verifyWebhookSignature(event(tampered, { 'x-remotion-signature': signed }), SECRET)).toEqual({ ok: false, refusal: 'badSignature' });
+  });
+});
+
+describe('verifyWebhookSignature', () => {
+  const { sign } = remotionOf(NEWEST_REMOTION_DIR);
+
+  it('reads the header in any case and a base64-encoded body', () => {
+    const body = JSON.stringify(successPayload());
+    const encoded = { ...event(Buffer.from(body).toString('base64'), { 'X-Remotion-Signature': sign(body, SECRET) }), isBase64Encoded: true };
+    expect(verifyWebhookSignature(encoded, SECRET).ok).toBe(true);
+  });
+
+  it('refuses a body over the cap before hashing it, even when correctly signed', () => {
+    const body = JSON.stringify(successPayload({ padding: 'x'.repeat(MAX_WEBHOOK_BODY_BYTES) }));
+    expect(verifyWebhookSignature(event(body, { 'x-remotion-signature': sign(body, SECRET) }), SECRET)).toEqual({ ok: false, refusal: 'oversized' });
+  });
+
+  it('refuses a signed body that is not a JSON object', () => {
+    for (const body of ['[1,2]', '"text"', 'not json']) {
+      expect(verifyWebhookSignature(event(body, { 'x-remotion-signature': sign(body, SECRET) }), SECRET).ok).toBe(false);
+    }
+  });
+});
+
+describe('parseCompletionWebhook', () => {
+  it('reads a success with its cost and sanitized non-fatal errors', () => {
+    const parsed = parseCompletionWebhook(successPayload({
+      lambdaErrors: [{ message: 'Chunk 3 failed on arn:aws:lambda:us-east-1:123456789012:function:x\n    at stack' }],
+    }), { 'x-remotion-status': 'success' });
+    expect(parsed).toEqual({
+      ok: true,
+      value: { type: 'success', renderId: 'abcd1234ef', ownerSub: SUB, errors: ['Chunk 3 failed on [redacted]'], cost: 0.0123, costCurrency: 'USD' },
+    });
+  });
+
+  it('reads an error and a timeout', () => {
+    const error = parseCompletionWebhook({ type: 'error', renderId: 'r1', customData: { ownerSub: SUB }, errors: [{ message: 'Boom', name: 'Error', stack: 's' }] }, {});
+    expect(error).toEqual({ ok: true, value: { type: 'error', renderId: 'r1', ownerSub: SUB, errors: ['Boom'] } });
+    const timeout = parseCompletionWebhook({ type: 'timeout', renderId: 'r1', customData: { ownerSub: SUB } }, {});
+    expect(timeout).toEqual({ ok: true, value: { type: 'timeout', renderId: 'r1', ownerSub: SUB, errors: [] } });
+  });
+
+  it('counts a payload without our owner in customData as an unknown render', () => {
+    expect(parseCompletionWebhook(successPayload({ customData: null }), {})).toEqual({ ok: false, refusal: 'unknownRender' });
+    expect(parseCompletionWebhook(successPayload({ customData: { ownerSub: '../x' } }), {})).toEqual({ ok: false, refusal: 'unknownRender' });
+  });
+
+  it('refuses an X-Remotion-Status that disagrees with the signed type, and unknown types', () => {
+    expect(parseCompletionWebhook(successPayload(), { 'x-remotion-status': 'error' })).toEqual({ ok: false, refusal: 'statusMismatch' });
+    expect(parseCompletionWebhook(successPayload({ type: 'progress' }), {})).toEqual({ ok: false, refusal: 'malformed' });
+  });
+});
+
+describe('completion and event', () => {
+  it('maps success, error and timeout to SUCCEEDED, FAILED and TIMED_OUT with the finish time', () => {
+    const now = Date.parse('2026-03-01T10:05:00.000Z');
+    const base = { renderId: 'r1', ownerSub: SUB, errors: [] };
+    expect(completionFromWebhook({ ...base, type: 'success', cost: 0.5, costCurrency: 'USD' }, now))
+      .toEqual({ status: 'SUCCEEDED', finishedAt: '2026-03-01T10:05:00.000Z', errors: [], cost: 0.5, costCurrency: 'USD' });
+    expect(completionFromWebhook({ ...base, type: 'error', errors: ['Boom'] }, now).status).toBe('FAILED');
+    expect(completionFromWebhook({ ...base, type: 'timeout' }, now).status).toBe('TIMED_OUT');
+  });
+
+  it('puts our source, the status\'s detail-type and the owner, render, bucket, output and cost in the detail', () => {
+    const record = {
+      ...newRenderRecord({
+        sub: SUB,
+        renderId: 'r1',
+        bucketName: 'b',
+        composition: 'Intro',
+        codec: 'h264',
+        privacy: 'private',
+        outName: 'out.mp4',
+        now: Date.parse('2026-03-01T10:00:00.000Z'),
+        retentionSeconds: 60,
+      }),
+      status: 'SUCCEEDED' as const,
+      finishedAt: '2026-03-01T10:05:00.000Z',
+      cost: 0.5,
+      costCurrency: 'USD',
+      errors: [],
+    };
+    const entry = renderFinishedEvent(record, 'arn:aws:events:us-east-1:111122223333:event-bus/default');
+    expect(entry).toMatchObject({ Source: RENDER_EVENT_SOURCE, DetailType: RENDER_EVENT_DETAIL_TYPES.SUCCEEDED, EventBusName: 'arn:aws:events:us-east-1:111122223333:event-bus/default' });
+    expect(JSON.parse(entry.Detail)).toEqual({
+      status: 'SUCCEEDED',
+      renderId: 'r1',
+      ownerSub: SUB,
+      bucketName: 'b',
+      outputKey: 'renders/r1/out.mp4',
+      composition: 'Intro',
+      codec: 'h264',
+      createdAt: '2026-03-01T10:00:00.000Z',
+      finishedAt: '2026-03-01T10:05:00.000Z',
+      errors: [],
+      cost: 0.5,
+      costCurrency: 'USD',
+    });
+  });
+});
+
+describe('routing and URL', () => {
+  it('recognises the route by key, and by method and path behind a catch-all, never another route', () => {
+    expect(isCompletionWebhookRoute({ routeKey: 'POST /webhooks/remotion' })).toBe(true);
+    expect(isCompletionWebhookRoute({ routeKey: '$default', rawPath: '/prod/webhooks/remotion/', requestContext: { stage: 'prod', http: { method: 'POST' } } })).toBe(true);
+    expect(isCompletionWebhookRoute({ routeKey: 'POST /renders', rawPath: '/webhooks/remotion', requestContext: { http: { method: 'POST' } } })).toBe(false);
+    expect(isCompletionWebhookRoute({ routeKey: '$default', rawPath: '/webhooks/remotion', requestContext: { http: { method: 'GET' } } })).toBe(false);
+  });
+
+  it('builds the webhook URL from the request like the status URL, with a named stage in the path', () => {
+    expect(completionWebhookUrl({ domainName: 'abc.execute-api.us-east-1.amazonaws.com', stage: '$default' })).toBe('https://abc.execute-api.us-east-1.amazonaws.com/webhooks/remotion');
+    expect(completionWebhookUrl({ domainName: 'abc.execute-api.us-east-1.amazonaws.com', stage: 'prod' })).toBe('https://abc.execute-api.us-east-1.amazonaws.com/prod/webhooks/remotion');
+  });
+});

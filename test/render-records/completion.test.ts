@@ -1,0 +1,160 @@
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
+import { RENDER_ENV } from '../../src/render-function/contract';
+import { RenderFinishedStatus } from '../../src/render-records';
+import { newStack, remotionFunctionName, statementsOf } from '../util';
+
+const RENDER_SETTINGS = {
+  serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
+  remotionFunctionName: remotionFunctionName(),
+  compositions: ['HelloWorld'],
+};
+const ENV = { account: '111122223333', region: 'us-east-1' };
+const DEFAULT_BUS_ARN = 'arn:aws:events:us-east-1:111122223333:event-bus/default';
+
+function unsynthesized(props: Partial<AuthenticatedRenderApiProps> = {}) {
+  const stack = newStack({ env: ENV });
+  const api = new AuthenticatedRenderApi(stack, 'Render', { render: RENDER_SETTINGS, ...props } as AuthenticatedRenderApiProps);
+  return { stack, api };
+}
+
+function build(props: Partial<AuthenticatedRenderApiProps> = {}) {
+  const { stack, api } = unsynthesized(props);
+  return { stack, api, template: Template.fromStack(stack) };
+}
+
+function handlerEnvironment(template: Template): Record<string, unknown> {
+  const [handler] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }));
+  return handler.Properties.Environment.Variables;
+}
+
+const statementsWith = (template: Template, prefix: string) =>
+  statementsOf(template, 'AWS::IAM::Policy').filter((statement) => statement.Action.some((action) => action.startsWith(prefix)));
+
+describe('completion webhook and events with defaults', () => {
+  const { stack, api, template } = build();
+  const secretId = stack.getLogicalId(api.records!.completionSecret.node.defaultChild as secretsmanager.CfnSecret);
+
+  it('routes POST /webhooks/remotion to the render function without any authorizer', () => {
+    const [route] = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: 'POST /webhooks/remotion' } }));
+    expect(route.Properties.AuthorizationType).toBe('NONE');
+    expect(route.Properties).not.toHaveProperty('AuthorizerId');
+    const [integrationId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Integration'));
+    expect(route.Properties.Target).toEqual({ 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] });
+    expect(api.completionWebhookRoute).toBeDefined();
+  });
+
+  it('creates one secret with a generated 64-character value and no punctuation', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+  });
+
+  it('tells the handler the secret and the default bus', () => {
+    expect(handlerEnvironment(template)).toMatchObject({
+      [RENDER_ENV.COMPLETION_SECRET_ARN]: { Ref: secretId },
+      [RENDER_ENV.EVENT_BUS]: DEFAULT_BUS_ARN,
+    });
+    expect(api.records!.eventBus.eventBusName).toBe('default');
+  });
+
+  it('grants secretsmanager:GetSecretValue on the completion secret only', () => {
+    const onSecret = statementsWith(template, 'secretsmanager:');
+    expect(onSecret).toEqual([{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [`\${${secretId}}`] }]);
+  });
+
+  it('grants events:PutEvents on the default bus only', () => {
+    expect(statementsWith(template, 'events:')).toEqual([{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [DEFAULT_BUS_ARN] }]);
+  });
+
+  it('creates no rule until asked', () => {
+    template.resourceCountIs('AWS::Events::Rule', 0);
+  });
+});
+
+describe('a given event bus', () => {
+  it('puts events on that bus only', () => {
+    const stack = newStack({ env: ENV });
+    const eventBus = new events.EventBus(stack, 'Bus');
+    new AuthenticatedRenderApi(stack, 'Render', { render: RENDER_SETTINGS, records: { eventBus } });
+    const template = Template.fromStack(stack);
+    const busArn = { 'Fn::GetAtt': [stack.getLogicalId(eventBus.node.defaultChild as events.CfnEventBus), 'Arn'] };
+    const busId = stack.getLogicalId(eventBus.node.defaultChild as events.CfnEventBus);
+    expect(statementsWith(template, 'events:')).toEqual([{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [`\${${busId}.Arn}`] }]);
+    expect(handlerEnvironment(template)[RENDER_ENV.EVENT_BUS]).toEqual(busArn);
+  });
+
+  it('is refused with records off', () => {
+    const stack = newStack({ env: ENV });
+    const eventBus = new events.EventBus(stack, 'Bus');
+    expect(() => new AuthenticatedRenderApi(stack, 'Render', { render: RENDER_SETTINGS, records: { enabled: false, eventBus } }))
+      .toThrow(/records.enabled is false/);
+  });
+});
+
+describe('onRenderFinished', () => {
+  it('makes a rule on the bus that matches our source and all three detail-types, with the target given', () => {
+    const { stack, api } = unsynthesized();
+    const queue = new sqs.Queue(stack, 'Queue');
+    const rule = api.onRenderFinished('Finished', { target: new targets.SqsQueue(queue) });
+    const template = Template.fromStack(stack);
+    expect(rule).toBeInstanceOf(events.Rule);
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: 'default',
+      EventPattern: {
+        'source': ['remotion-constructs'],
+        'detail-type': ['Remotion Render Succeeded', 'Remotion Render Failed', 'Remotion Render Timed Out'],
+      },
+      Targets: [{ Arn: { 'Fn::GetAtt': [stack.getLogicalId(queue.node.defaultChild as sqs.CfnQueue), 'Arn'] } }],
+    });
+  });
+
+  it('matches only the statuses asked for', () => {
+    const { stack, api } = unsynthesized();
+    api.onRenderFinished('Failures', { statuses: [RenderFinishedStatus.FAILED, RenderFinishedStatus.TIMED_OUT] });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['remotion-constructs'], 'detail-type': ['Remotion Render Failed', 'Remotion Render Timed Out'] },
+    });
+  });
+
+  it('refuses an empty statuses list, naming it', () => {
+    const { api } = unsynthesized();
+    expect(() => api.onRenderFinished('None', { statuses: [] })).toThrow(/statuses/);
+  });
+
+  it('refuses without records, since no events are put then', () => {
+    const { api } = unsynthesized({ records: { enabled: false } });
+    expect(() => api.onRenderFinished('Finished')).toThrow(/records/);
+  });
+});
+
+describe('without records', () => {
+  it('has no webhook route, no secret and no PutEvents permission', () => {
+    const { api, template } = build({ records: { enabled: false } });
+    expect(api.completionWebhookRoute).toBeUndefined();
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(statementsWith(template, 'events:')).toEqual([]);
+    expect(handlerEnvironment(template)).not.toHaveProperty(RENDER_ENV.COMPLETION_SECRET_ARN);
+  });
+});
+
+describe('with the user\'s own webhookUrl', () => {
+  it('says in an info annotation that completions then come from status reads and timeouts only, with no events', () => {
+    const stack = newStack({ env: ENV });
+    const webhookSecret = secretsmanager.Secret.fromSecretNameV2(stack, 'UserSecret', 'user-webhook');
+    new AuthenticatedRenderApi(stack, 'Render', { render: { ...RENDER_SETTINGS, webhookUrl: 'https://hooks.example.com/remotion', webhookSecret } });
+    const infos = Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('own webhookUrl'));
+    expect(infos.map((info) => info.id)).toEqual(['/TestStack/Render/Records']);
+  });
+
+  it('adds no such annotation without one', () => {
+    const { stack } = build();
+    expect(Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('own webhookUrl'))).toEqual([]);
+  });
+});

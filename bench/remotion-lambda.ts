@@ -15,7 +15,7 @@ import { OUT, ROOT } from './lib/bundles';
 import { findRemotion } from '../src/remotion';
 
 /** Our handler as the construct stages it: the prebuilt bundle plus the installed Remotion client. */
-const ASSET_DIR = stageHandlerCode(findRemotion());
+const assetDir = (): string => stageHandlerCode(findRemotion());
 import { ms, table } from './lib/stats';
 import { measureSynth } from './lib/synth';
 import { readLambdaFacts } from '../src/remotion/lambda-facts';
@@ -52,6 +52,7 @@ export async function benchRemotionLambda(say: (text?: string) => void, runs: nu
   const facts = readLambdaFacts(ROOT);
   const zip = sizeOfPath(facts.zipPath);
   const site = sizeOfPath(FIXTURE_BUNDLE_DIR);
+  const ASSET_DIR = assetDir();
   const handler = sizeOfPath(ASSET_DIR);
   say(`@remotion/lambda ${facts.version} from ${path.relative(ROOT, facts.lambdaDir)}`);
   say(table([

@@ -121,18 +121,36 @@ export function planOutputLink(
 }
 
 /**
- * The URL a caller polls for progress. `domainName` and `stage` come from API Gateway; a stage
- * other than `$default` is part of the path. Without a configured bucket the caller must send
- * back the bucket Remotion chose.
+ * The URL of the API as the caller reached it, without a trailing slash. API Gateway keeps a
+ * custom domain's mapping key (and a named stage) in `rawPath` before the route's own path, so
+ * the part of `rawPath` before `routePath` is the base path; without one that matches, the stage
+ * decides, as on the execute-api endpoint.
  */
+export function apiBaseUrl(
+  requestContext: { readonly domainName: string; readonly stage?: string },
+  rawPath?: string,
+  routePath?: string,
+): string {
+  if (rawPath !== undefined && routePath !== undefined && rawPath.endsWith(routePath)) {
+    const basePath = rawPath.slice(0, rawPath.length - routePath.length);
+    if (BASE_PATH_PATTERN.test(basePath)) return `https://${requestContext.domainName}${basePath}`;
+  }
+  const stagePath = requestContext.stage && requestContext.stage !== '$default' ? `/${encodeURIComponent(requestContext.stage)}` : '';
+  return `https://${requestContext.domainName}${stagePath}`;
+}
+
+/** Empty, or `/`-led segments of the characters an API mapping key (or a stage name) may hold. */
+const BASE_PATH_PATTERN = /^(?:\/[A-Za-z0-9$_.+!*'()-]+)*$/;
+
+/** Where the caller polls a render it started with `POST /renders` (whose `rawPath` is given). */
 export function statusUrl(
   requestContext: { readonly domainName: string; readonly stage?: string },
   renderId: string,
   bucketNameToEcho?: string,
+  rawPath?: string,
 ): string {
-  const stagePath = requestContext.stage && requestContext.stage !== '$default' ? `/${encodeURIComponent(requestContext.stage)}` : '';
   const query = bucketNameToEcho === undefined ? '' : `?bucketName=${encodeURIComponent(bucketNameToEcho)}`;
-  return `https://${requestContext.domainName}${stagePath}/renders/${encodeURIComponent(renderId)}${query}`;
+  return `${apiBaseUrl(requestContext, rawPath, '/renders')}/renders/${encodeURIComponent(renderId)}${query}`;
 }
 
 /** Remotion's status routine reports a render it cannot find with this message and no error code. */

@@ -267,7 +267,7 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       ]);
       const completionWebhook = ownSecret === undefined
         ? undefined
-        : { url: completionWebhookUrl(event.requestContext), secret: ownSecret, customData: completionCustomData(sub) };
+        : { url: completionWebhookUrl(event.requestContext, event.rawPath), secret: ownSecret, customData: completionCustomData(sub) };
       return client.renderMediaOnLambda(renderMediaInput({
         config: settings, request: startRequest, sub, uniqueId, webhookSecret: secret, completionWebhook,
       }));
@@ -308,7 +308,7 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
         status: 202,
         logMessage: 'Render started',
         renderId,
-        body: { renderId, bucketName, statusUrl: statusUrl(event.requestContext, renderId, bucketToEcho) },
+        body: { renderId, bucketName, statusUrl: statusUrl(event.requestContext, renderId, bucketToEcho, event.rawPath) },
       };
       const records = recordsConfig();
       if (records === undefined) return started;

@@ -3,6 +3,7 @@ import { CALLER_SUB, constructEnvironment, OTHER_SUB, REMOTION_FUNCTION_NAME, SE
 import { RENDER_ENV } from '../../../src/render-function/contract';
 import { loadConfig, type RenderHandlerConfig } from '../../../src/render-function/runtime/config';
 import {
+  apiBaseUrl,
   isRenderOwnedBy,
   isUnknownRenderError,
   outputLocation,
@@ -145,6 +146,20 @@ describe('statusUrl', () => {
 
   it('includes a named stage in the path and leaves out a configured bucket', () => {
     expect(statusUrl({ domainName, stage: 'prod' }, 'abc123')).toBe('https://api.example.com/prod/renders/abc123');
+  });
+
+  it('keeps a custom domain\'s mapping key, which API Gateway leaves in rawPath before the route', () => {
+    expect(statusUrl({ domainName: 'api.example.com', stage: '$default' }, 'abc123', undefined, '/video/renders'))
+      .toBe('https://api.example.com/video/renders/abc123');
+    expect(statusUrl({ domainName: 'api.example.com', stage: '$default' }, 'abc123', undefined, '/renders'))
+      .toBe('https://api.example.com/renders/abc123');
+    expect(statusUrl({ domainName: 'abc.execute-api.us-east-1.amazonaws.com', stage: 'prod' }, 'abc123', undefined, '/prod/renders'))
+      .toBe('https://abc.execute-api.us-east-1.amazonaws.com/prod/renders/abc123');
+  });
+
+  it('falls back to the stage when rawPath does not end in the route, or holds what no mapping key can', () => {
+    expect(apiBaseUrl({ domainName: 'api.example.com', stage: 'prod' }, '/elsewhere', '/renders')).toBe('https://api.example.com/prod');
+    expect(apiBaseUrl({ domainName: 'api.example.com', stage: '$default' }, '/a b/renders', '/renders')).toBe('https://api.example.com');
   });
 });
 

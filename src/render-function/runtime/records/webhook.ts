@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { COMPLETION_WEBHOOK_ROUTE, OWNER_METADATA_KEY, RENDER_EVENT_DETAIL_TYPES, RENDER_EVENT_SOURCE } from '../../contract';
+import { apiBaseUrl } from '../remotion-input';
 import { safeErrorMessage } from '../responses';
 import { MAX_RECORDED_ERRORS, type RecordCompletion, type RenderRecord } from './record';
 
@@ -44,9 +45,8 @@ export function isCompletionWebhookRoute(event: WebhookEvent): boolean {
  * The URL of this API's completion webhook, from the request that starts the render (like the
  * status URL), so the construct needs no reference from the function to the API.
  */
-export function completionWebhookUrl(requestContext: { readonly domainName: string; readonly stage?: string }): string {
-  const stagePath = requestContext.stage && requestContext.stage !== '$default' ? `/${encodeURIComponent(requestContext.stage)}` : '';
-  return `https://${requestContext.domainName}${stagePath}${COMPLETION_WEBHOOK_ROUTE.path}`;
+export function completionWebhookUrl(requestContext: { readonly domainName: string; readonly stage?: string }, startRawPath?: string): string {
+  return `${apiBaseUrl(requestContext, startRawPath, '/renders')}${COMPLETION_WEBHOOK_ROUTE.path}`;
 }
 
 /** What Remotion's webhook carries back: `customData` names the owner, so the record can be found. */

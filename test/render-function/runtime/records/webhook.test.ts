@@ -207,5 +207,7 @@ describe('routing and URL', () => {
   it('builds the webhook URL from the request like the status URL, with a named stage in the path', () => {
     expect(completionWebhookUrl({ domainName: 'abc.execute-api.us-east-1.amazonaws.com', stage: '$default' })).toBe('https://abc.execute-api.us-east-1.amazonaws.com/webhooks/remotion');
     expect(completionWebhookUrl({ domainName: 'abc.execute-api.us-east-1.amazonaws.com', stage: 'prod' })).toBe('https://abc.execute-api.us-east-1.amazonaws.com/prod/webhooks/remotion');
+    // Started through a custom domain mapped under a key: the webhook goes to the same mapping.
+    expect(completionWebhookUrl({ domainName: 'api.example.com', stage: '$default' }, '/video/renders')).toBe('https://api.example.com/video/webhooks/remotion');
   });
 });

@@ -63,3 +63,13 @@ export const INSTALLED_REMOTION_VERSION: string = (JSON.parse(fs.readFileSync(re
 export function remotionFunctionName(version = INSTALLED_REMOTION_VERSION): string {
   return `remotion-render-${version.replace(/\./g, '-')}-mem2048mb-disk2048mb-120sec`;
 }
+
+/** The account and region of the API tests' stacks. */
+export const TEST_ENV = { account: '111122223333', region: 'us-east-1' };
+
+/** Render settings naming a CLI-deployed Remotion function and site of the installed version. */
+export const RENDER_SETTINGS = {
+  serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
+  remotionFunctionName: remotionFunctionName(),
+  compositions: ['HelloWorld'],
+};

@@ -6,16 +6,10 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
 import { RemotionRenderFunction, RemotionCodec } from '../../src/render-function';
-import { newStack, remotionFunctionName } from '../util';
+import { newStack, RENDER_SETTINGS, TEST_ENV } from '../util';
 
-const FUNCTION_NAME = remotionFunctionName();
-const RENDER_SETTINGS = {
-  serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
-  remotionFunctionName: FUNCTION_NAME,
-  compositions: ['HelloWorld'],
-};
 const RENDER = { render: RENDER_SETTINGS };
-const ENV = { account: '111122223333', region: 'us-east-1' };
+const ENV = TEST_ENV;
 
 function build(props: Partial<AuthenticatedRenderApiProps> = {}) {
   const stack = newStack({ env: ENV });

@@ -1,6 +1,5 @@
-import { Aspects, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { NagSuppressions } from 'cdk-nag';
+import { acknowledgeCompletionFindings, nagFindings } from './findings';
 import { AuthenticatedRenderApi } from '../../src/api';
 import { newStack, remotionFunctionName } from '../util';
 
@@ -11,14 +10,7 @@ const FUNCTION_NAME = remotionFunctionName();
  * the README; a new finding, or one of these going away, fails the test.
  */
 function acknowledgeRemainingFindings(api: AuthenticatedRenderApi): void {
-  NagSuppressions.addResourceSuppressions(api.completionWebhookRoute!, [{
-    id: 'AwsSolutions-APIG4',
-    reason: 'Remotion calls the completion webhook without a JWT; the handler verifies its HMAC-SHA512 signature and refuses anything else with 401.',
-  }], true);
-  NagSuppressions.addResourceSuppressions(api.records!.completionSecret, [{
-    id: 'AwsSolutions-SMG4',
-    reason: 'Each render carries the secret it was started with; rotating it would make the webhooks of running renders fail verification.',
-  }], true);
+  acknowledgeCompletionFindings(api);
   NagSuppressions.addResourceSuppressions(api.renderFunction.role, [{
     id: 'AwsSolutions-IAM5',
     reason: 'Remotion names its bucket remotionlambda-<region>-<random suffix>, unknown at synth time; the pattern is narrowed to '
@@ -38,15 +30,6 @@ function acknowledgeRemainingFindings(api: AuthenticatedRenderApi): void {
   ], true);
 }
 
-function findings(stack: Stack) {
-  Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
-  const annotations = Annotations.fromStack(stack);
-  return [
-    ...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-    ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-  ].map((f) => `${f.id}: ${/^AwsSolutions-[A-Z0-9]+(\[[^\]]*\])?/.exec(String(f.entry.data))![0]}`);
-}
-
 function defaultApi() {
   const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
   const api = new AuthenticatedRenderApi(stack, 'Render', {
@@ -62,7 +45,7 @@ function defaultApi() {
 describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
   it('reports exactly the acknowledged findings without suppressions', () => {
     const { stack } = defaultApi();
-    expect(findings(stack).sort()).toEqual([
+    expect(nagFindings(stack).sort()).toEqual([
       '/TestStack/Render/HttpApi/POST--webhooks--remotion/Resource: AwsSolutions-APIG4',
       '/TestStack/Render/Records/CompletionWebhookSecret/Resource: AwsSolutions-SMG4',
       '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-*/*]',
@@ -75,7 +58,7 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
   it('leaves no finding unaddressed once each is acknowledged with a reason', () => {
     const { stack, api } = defaultApi();
     acknowledgeRemainingFindings(api);
-    expect(findings(stack)).toEqual([]);
+    expect(nagFindings(stack)).toEqual([]);
   });
 
   it('narrows the only wildcard to the objects of a named output bucket, and threat protection clears COG8', () => {
@@ -89,7 +72,7 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
       },
       threatProtection: true,
     });
-    expect(findings(stack).sort()).toEqual([
+    expect(nagFindings(stack).sort()).toEqual([
       '/TestStack/Render/HttpApi/POST--webhooks--remotion/Resource: AwsSolutions-APIG4',
       '/TestStack/Render/Records/CompletionWebhookSecret/Resource: AwsSolutions-SMG4',
       '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::my-render-output/*]',

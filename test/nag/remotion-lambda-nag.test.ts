@@ -1,24 +1,10 @@
-import { Aspects, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { NagSuppressions } from 'cdk-nag';
+import { acknowledgeCompletionFindings, nagFindings } from './findings';
 import { acknowledgeRemotionLambdaFindings } from '../../examples/readme-remotion-lambda';
 import { AuthenticatedRenderApi } from '../../src/api';
 import { RemotionLambda } from '../../src/remotion-lambda';
 import { FIXTURE_SITE, NEWEST_DIR } from '../remotion-lambda/versions';
 import { newStack } from '../util';
-
-function findings(stack: Stack) {
-  Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
-  const annotations = Annotations.fromStack(stack);
-  return [
-    ...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-    ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-  ].map((f) => {
-    // The generated bucket name is CloudFormation JSON inside the finding: shorten it.
-    const data = String(f.entry.data).replace(/remotionlambda-useast1-\{"Fn::Select".*?\/\*\]/, 'remotionlambda-useast1-<stack id suffix>/*]');
-    return `${f.id}: ${/^AwsSolutions-[A-Z0-9]+(\[[^\]]*\])?/.exec(data)![0]}`;
-  });
-}
 
 function fullStack() {
   const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
@@ -30,14 +16,7 @@ function fullStack() {
 
 /** The suppressions of the API itself, as test/nag/nag.test.ts gives them, for a RemotionLambda-backed API. */
 function acknowledgeApi(api: AuthenticatedRenderApi): void {
-  NagSuppressions.addResourceSuppressions(api.completionWebhookRoute!, [{
-    id: 'AwsSolutions-APIG4',
-    reason: 'Remotion calls the completion webhook without a JWT; the handler verifies its HMAC-SHA512 signature and refuses anything else with 401.',
-  }], true);
-  NagSuppressions.addResourceSuppressions(api.records!.completionSecret, [{
-    id: 'AwsSolutions-SMG4',
-    reason: 'Each render carries the secret it was started with; rotating it would make the webhooks of running renders fail verification.',
-  }], true);
+  acknowledgeCompletionFindings(api);
   NagSuppressions.addResourceSuppressions(api.renderFunction.role, [{
     id: 'AwsSolutions-IAM5',
     reason: 'The render function reads and writes render objects in RemotionLambda\'s bucket.',
@@ -53,7 +32,7 @@ describe('cdk-nag AwsSolutions on RemotionLambda + AuthenticatedRenderApi', () =
   it('reports exactly these findings without suppressions', () => {
     const { stack } = fullStack();
     const deployment = '/TestStack/Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C';
-    expect(findings(stack).sort()).toEqual([
+    expect(nagFindings(stack).sort()).toEqual([
       `${deployment}/Resource: AwsSolutions-L1`,
       `${deployment}/ServiceRole/DefaultPolicy/Resource: AwsSolutions-IAM5[Action::s3:Abort*]`,
       `${deployment}/ServiceRole/DefaultPolicy/Resource: AwsSolutions-IAM5[Action::s3:DeleteObject*]`,
@@ -81,6 +60,6 @@ describe('cdk-nag AwsSolutions on RemotionLambda + AuthenticatedRenderApi', () =
     // The code the README shows (examples/readme-remotion-lambda.ts).
     acknowledgeRemotionLambdaFindings(stack, remotion);
     acknowledgeApi(api);
-    expect(findings(stack)).toEqual([]);
+    expect(nagFindings(stack)).toEqual([]);
   });
 });

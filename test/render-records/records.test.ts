@@ -5,16 +5,10 @@ import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/a
 import { RemotionRenderFunction } from '../../src/render-function';
 import { RECORDS_TABLE, RENDER_ENV } from '../../src/render-function/contract';
 import { RenderRecords } from '../../src/render-records';
-import { newStack, remotionFunctionName, statementsOf } from '../util';
+import { newStack, RENDER_SETTINGS, statementsOf, TEST_ENV } from '../util';
 
-const FUNCTION_NAME = remotionFunctionName();
-const RENDER_SETTINGS = {
-  serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
-  remotionFunctionName: FUNCTION_NAME,
-  compositions: ['HelloWorld'],
-};
 const RENDER = { render: RENDER_SETTINGS };
-const ENV = { account: '111122223333', region: 'us-east-1' };
+const ENV = TEST_ENV;
 
 function build(props: Partial<AuthenticatedRenderApiProps> = {}) {
   const stack = newStack({ env: ENV });

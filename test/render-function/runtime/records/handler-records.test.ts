@@ -10,7 +10,8 @@ import { createRenderApiHandler, type RemotionClient } from '../../../../src/ren
 import { createSecretReader } from '../../../../src/render-function/runtime/secrets';
 import { MotoServer } from '../../../moto/moto-server';
 import { allItems, createRecordsTable } from '../../../moto/records-table';
-import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda } from '../fake-lambda';
+import { FAKE_REMOTION_BUCKET, FakeLambda } from '../fake-lambda';
+import { recordsTestEnvironment } from './aws-environment';
 import { apiEvent, CALLER_SUB, constructEnvironment, getRenderEvent, OTHER_SUB, responseJson, startRenderEvent } from '../handler-events';
 
 const TABLE = 'render-records';
@@ -24,17 +25,7 @@ const originalEnv = process.env;
 
 beforeAll(async () => {
   [fake, moto] = await Promise.all([FakeLambda.start(), MotoServer.start()]);
-  process.env = {
-    ...originalEnv,
-    ...moto.sdkEnvironment(),
-    // The fake checks the signing key; moto accepts any.
-    AWS_ACCESS_KEY_ID: FAKE_ROLE_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: FAKE_ROLE_CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_ENDPOINT_URL_LAMBDA: fake.url,
-    AWS_ENDPOINT_URL_S3: fake.url,
-  };
+  process.env = recordsTestEnvironment(originalEnv, moto, fake);
 }, 30_000);
 
 beforeEach(async () => {

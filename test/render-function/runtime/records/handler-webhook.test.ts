@@ -16,7 +16,8 @@ import { createSecretReader } from '../../../../src/render-function/runtime/secr
 import { captureEvents, motoJson } from '../../../moto/json-api';
 import { MotoServer } from '../../../moto/moto-server';
 import { allItems, createRecordsTable } from '../../../moto/records-table';
-import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda } from '../fake-lambda';
+import { FAKE_REMOTION_BUCKET, FakeLambda } from '../fake-lambda';
+import { recordsTestEnvironment } from './aws-environment';
 import { API_DOMAIN, apiEvent, CALLER_SUB, constructEnvironment, getRenderEvent, responseJson, startRenderEvent } from '../handler-events';
 
 const TABLE = 'render-records';
@@ -39,17 +40,7 @@ const originalEnv = process.env;
 
 beforeAll(async () => {
   [fake, moto] = await Promise.all([FakeLambda.start(), MotoServer.start()]);
-  process.env = {
-    ...originalEnv,
-    ...moto.sdkEnvironment(),
-    AWS_ACCESS_KEY_ID: FAKE_ROLE_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: FAKE_ROLE_CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_ENDPOINT_URL_LAMBDA: fake.url,
-    AWS_ENDPOINT_URL_S3: fake.url,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url,
-  };
+  process.env = { ...recordsTestEnvironment(originalEnv, moto, fake), AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url };
 }, 30_000);
 
 beforeEach(async () => {

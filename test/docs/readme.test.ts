@@ -99,6 +99,20 @@ describe('README', () => {
     }
   });
 
+  it('says plainly that a start Remotion accepts too late cannot be recovered with records off, and promises no log line', () => {
+    const section = README.slice(README.indexOf('#### A start that Remotion accepts too late'));
+    const text = section.slice(0, section.indexOf('\n#', 1)).replace(/\s+/g, ' ');
+    expect(text).toContain('With `records.enabled: false` such a render cannot be recovered.');
+    expect(text).toContain('a retry starts a second render');
+    // The warn line is written after the answer, when Lambda may already have frozen the environment.
+    expect(text).toContain('it can be missing');
+    expect(README).not.toMatch(/no running render goes unseen/);
+    const logged = /message: '(Render started after the caller was answered)'/.exec(
+      fs.readFileSync(path.join(ROOT, 'src', 'render-function', 'runtime', 'render-api.ts'), 'utf-8'));
+    expect(logged).not.toBeNull();
+    expect(text).toContain(`\`${logged![1]}\``);
+  });
+
   it('links only to absolute URLs or to its own headings, since it ships on npm, PyPI and Maven', () => {
     const links = [...README.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]);
     expect(links.length).toBeGreaterThan(0);

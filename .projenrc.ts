@@ -30,8 +30,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   github: true,
   release: true,
   releaseToNpm: true,
-  // jsii 5.9 supports Node.js 22 and 24; the Lambda runtime (nodejs24.x) is pinned separately.
-  workflowNodeVersion: '22.x',
+  // jsii 5.9 supports Node.js ^22 and ^24 only (Node 20 is past its end of life). CI builds on 24,
+  // the version of the Lambda runtime (nodejs24.x) the handler runs on; scripts/node.sh brings it
+  // from the npm registry where the machine's Node is older.
+  workflowNodeVersion: '24.x',
+  minNodeVersion: '22.0.0',
   // No Mergify app, and no weekly upgrade PRs: the aws-cdk-lib floor and the exact Remotion pin
   // are deliberate, and moving them is a reviewed change (see CONTRIBUTING.md).
   githubOptions: { mergify: false },
@@ -75,7 +78,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     // jsii 5.9 compiles with TypeScript 5.9; ts-jest and eslint must see the same language.
     'typescript@~5.9.0',
-    '@types/node@^20',
+    '@types/node@^22',
     `@remotion/lambda@${REMOTION_NEWEST}`,
     // The oldest supported @remotion/lambda (SUPPORTED_REMOTION.floor), under an alias beside the
     // newest: the handler, policy, RemotionLambda drift and client-agreement tests run against both.
@@ -117,12 +120,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 30_000,
     },
   },
-  gitignore: ['/cdk.out', '/.venv-cfn-lint', '/.venv-moto', '/examples/cdk.out', '/bench/out', '__pycache__'],
+  gitignore: ['/cdk.out', '/.venv-cfn-lint', '/.venv-moto', '/.toolchain', '/examples/cdk.out', '/bench/out', '__pycache__'],
   npmignoreEnabled: true,
   // Only what consumers load ships: no build scripts, no virtualenvs (scripts/cfn-lint.sh makes
   // .venv-cfn-lint in the repository root); fixtures stay (Construct Hub compiles with them).
   npmIgnoreOptions: {
-    ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out', '/scripts', '/docs', '/CONTRIBUTING.md', '/.venv-*'],
+    ignorePatterns: ['/bench', '/examples', '/test', '/.ci', 'cdk.out', '/scripts', '/docs', '/CONTRIBUTING.md', '/.venv-*', '/.toolchain'],
   },
 });
 

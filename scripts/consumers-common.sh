@@ -2,9 +2,8 @@
 # phase timing, installing missing system packages, and building the jsii assembly.
 # Expects `set -euo pipefail` and the repository root as the working directory.
 
-# The machine runs Node 20 on purpose; jsii's end-of-life banner would repeat on every jsii call
-# (pacmak, and the jsii runtime under pytest and JUnit).
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="${JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION:-20}"
+# jsii's tools and its runtime under pytest and JUnit spawn `node`: Node 22+ (scripts/node.sh).
+source "$(dirname "${BASH_SOURCE[0]}")/node.sh"
 
 CONSUMERS_STARTED=$(date +%s)
 CONSUMERS_TIMINGS=()

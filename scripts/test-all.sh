@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Every test, on a fresh machine (Node 20 + npm, Python 3 + pip, JDK 17 + Maven): installs what it
-# needs (npm packages, moto from PyPI), builds the library, runs the TypeScript tests, cfn-lint, the integ snapshot check and
-# the Python and Java consumers. This is what .ci/run runs.
+# Every test, on a fresh machine (Node.js + npm, Python 3 + pip, JDK 17 + Maven): installs what it
+# needs (Node 24 when the machine's Node is older than 22, npm packages, moto from PyPI), builds the
+# library, runs the TypeScript tests, cfn-lint, the integ snapshot check and the Python and Java
+# consumers. This is what .ci/run runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CI=true
+# Everything below runs on Node 22+ (Node 24, Lambda's version, where the machine's is older).
+source scripts/node.sh
+echo "node $(node --version) at $(command -v node)"
 
 started=$(date +%s)
 passed=0

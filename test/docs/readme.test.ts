@@ -60,7 +60,7 @@ describe('README', () => {
   it('opens with the two set-up commands, the second being what .ci/run runs', () => {
     const [first] = fencedBlocks(README, 'bash');
     const commands = first.trim().split('\n').map((line) => line.replace(/\s+#.*$/, ''));
-    expect(commands).toEqual(['npm ci && npx projen example', 'bash scripts/test-all.sh']);
+    expect(commands).toEqual(['bash scripts/example.sh', 'bash scripts/test-all.sh']);
     expect(README.indexOf('```bash')).toBeLessThan(README.indexOf('\n## '));
     expect(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf-8')).toMatch(/^bash scripts\/test-all\.sh$/m);
   });

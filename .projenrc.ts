@@ -37,7 +37,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   minNodeVersion: '22.0.0',
   // No Mergify app, and no weekly upgrade PRs: the aws-cdk-lib floor and the exact Remotion pin
   // are deliberate, and moving them is a reviewed change (see CONTRIBUTING.md).
-  githubOptions: { mergify: false },
+  githubOptions: {
+    mergify: false,
+    // The PR title becomes the squashed commit on main, from which the release computes the version
+    // and the changelog: every Conventional Commits type we use (.githooks/commit-msg checks the same).
+    pullRequestLintOptions: {
+      semanticTitleOptions: { types: ['feat', 'fix', 'perf', 'refactor', 'docs', 'test', 'build', 'ci', 'chore', 'revert'] },
+    },
+  },
   depsUpgrade: false,
   // Construct Hub and pacmak pick up this tablet of translated snippets from the npm package.
   // See rosetta/ and the rosetta:extract task below.

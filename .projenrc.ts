@@ -1,5 +1,6 @@
 import { awscdk, github, javascript } from 'projen';
 import { addHandlerBundle } from './projenrc/handler-bundle';
+import { addLayerRules } from './projenrc/layers';
 
 // The lowest aws-cdk-lib that has everything the library uses: `lambda.Runtime.NODEJS_24_X`
 // (added in 2.224.0) is the newest API we touch; the stable apigatewayv2 modules (2.112.0) and
@@ -170,67 +171,8 @@ project.gitignore.exclude('/.jsii.tabl.json');
 // The handler runtime only reaches consumers through the esbuild bundle, so it may import
 // bundled dev dependencies (valibot, Remotion's client).
 project.eslint?.allowDevDeps('src/render-function/runtime/**');
-// Arrows point down only: construct code never imports the handler runtime, and the runtime
-// imports nothing of the constructs but their shared contract and name patterns.
-project.eslint?.addRules({
-  'import/no-restricted-paths': ['error', {
-    zones: [
-      {
-        target: ['./src/*.ts', './src/!(render-function)/**/*', './src/render-function/*.ts'],
-        from: './src/render-function/runtime',
-        message: 'Construct code runs at synth; the handler runtime reaches Lambda only through its bundle.',
-      },
-      {
-        target: './src/render-function/runtime',
-        from: './src',
-        except: ['./render-function/runtime', './render-function/contract.ts', './private/patterns.ts'],
-        message: 'The handler runtime may import only its contract (src/render-function/contract.ts) and src/private/patterns.ts.',
-      },
-      {
-        target: './src/private',
-        from: './src',
-        except: ['./private'],
-        message: 'src/private is the bottom layer and imports nothing above it.',
-      },
-      {
-        target: './src/remotion',
-        from: './src',
-        except: ['./remotion', './private'],
-        message: 'src/remotion reads the consumer\'s Remotion install and imports nothing above it.',
-      },
-      {
-        target: './src/policy',
-        from: ['./src/role', './src/render-function', './src/remotion-lambda', './src/api'],
-        message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',
-      },
-      {
-        target: './src/role',
-        from: ['./src/render-function', './src/remotion-lambda', './src/api'],
-        message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',
-      },
-      {
-        target: './src/remotion-lambda',
-        from: ['./src/render-function', './src/api'],
-        message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',
-      },
-      {
-        target: './src/render-function',
-        from: ['./src/api', './src/render-records'],
-        message: 'Arrows point down: api -> render-records -> render-function -> role -> policy -> remotion, private.',
-      },
-      {
-        target: './src/render-records',
-        from: ['./src/api', './src/render-function/runtime'],
-        message: 'Arrows point down: api -> render-records -> render-function -> role -> policy -> remotion, private.',
-      },
-      {
-        target: './src/render-function',
-        from: ['./src/api'],
-        message: 'Arrows point down: api -> render-function / remotion-lambda -> role -> policy -> remotion, private.',
-      },
-    ],
-  }],
-});
+// Arrows point down only (projenrc/layers.ts): one rule, generated from one list of layers.
+addLayerRules(project);
 
 // Examples and benchmarks are type-checked with the tests, not compiled into the library.
 project.tsconfigDev.addInclude('.projenrc.ts');

@@ -186,6 +186,14 @@ const example = project.addTask('example', {
 example.spawn(project.tasks.tryFind('bundle')!);
 example.exec('ts-node --project tsconfig.dev.json examples/app.ts');
 
+// The handler tests run against moto in server mode (pinned, from PyPI, in .venv-moto/): `test`
+// installs it first, so `npm ci && npx projen test` passes on a clean clone (idempotent, ~0 s warm).
+const motoInstall = project.addTask('moto:install', {
+  description: 'Install the pinned moto server into .venv-moto/ for the handler tests (idempotent)',
+  exec: 'bash scripts/moto.sh install',
+});
+project.testTask.prependSpawn(motoInstall);
+
 // Checks the integ-runner snapshots offline (never deploys); `scripts/integ.sh --update` rewrites them.
 project.addTask('integ:snapshot', { description: 'Verify the integ test snapshots without deploying', exec: 'scripts/integ.sh' });
 

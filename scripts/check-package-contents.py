@@ -10,7 +10,10 @@ tarball), then checks:
   tests, or compiled handler runtime (src/render-function/runtime is bundled, never compiled to lib/).
 
 Run after `npx projen build` (scripts/test-all.sh does). Exit status 1 names every problem.
+`--dist DIR` checks the packages under DIR (js/, python/, java/) instead of the repository's dist/:
+test/scripts/check-package-contents.test.ts points it at small archives it makes.
 """
+import argparse
 import io
 import pathlib
 import sys
@@ -68,8 +71,13 @@ def entries(name: str, data: bytes):
             yield from entries(f'{name}!{member}', content)
 
 
+def shown(path: pathlib.Path) -> str:
+    """The path relative to the repository, or as given when it lies outside (a test's archives)."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def check_archive(path: pathlib.Path) -> list[str]:
-    files = list(entries(str(path.relative_to(ROOT)), path.read_bytes()))
+    files = list(entries(shown(path), path.read_bytes()))
     for name, content in files:
         for marker in MARKERS:
             if marker in content:
@@ -91,20 +99,23 @@ def check_npm_layout(names: list[str]) -> None:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--dist', type=pathlib.Path, default=ROOT / 'dist', help='where the packages are (default: dist/)')
+    dist = parser.parse_args().dist.resolve()
     check_markers_are_sound()
     found = {
-        'npm tarball': sorted((ROOT / 'dist/js').glob('*.tgz')),
-        'wheel': sorted((ROOT / 'dist/python').glob('*.whl')),
-        'jar': sorted((ROOT / 'dist/java').rglob('*.jar')),
+        'npm tarball': sorted((dist / 'js').glob('*.tgz')),
+        'wheel': sorted((dist / 'python').glob('*.whl')),
+        'jar': sorted((dist / 'java').rglob('*.jar')),
     }
     for kind, paths in found.items():
         if not paths:
-            problems.append(f'no {kind} under dist/: run `npx projen build` first')
+            problems.append(f'no {kind} under {shown(dist)}/: run `npx projen build` first')
         for path in paths:
             names = check_archive(path)
             if kind == 'npm tarball':
                 check_npm_layout(names)
-            print(f'{path.relative_to(ROOT)}: {len(names)} files checked')
+            print(f'{shown(path)}: {len(names)} files checked')
     for problem in problems:
         print(f'FAIL: {problem}', file=sys.stderr)
     if not problems:

@@ -348,3 +348,27 @@ describe('RemotionLambda with your own role', () => {
       .toThrow('permissionsBoundary cannot be combined with role');
   });
 });
+
+describe('RemotionLambda at the bounds of Remotion\'s limits', () => {
+  it('accepts Remotion\'s own minimums, 512 MiB memory and disk and 15 s, and names the function after them', () => {
+    const { remotion, template } = concrete({ memorySize: Size.mebibytes(512), diskSize: Size.mebibytes(512), timeout: Duration.seconds(15) });
+    expect(remotion.functionName).toBe('remotion-render-4-0-527-mem512mb-disk512mb-15sec');
+    expect(only(template(), 'AWS::Lambda::Function').Properties).toMatchObject({ MemorySize: 512, EphemeralStorage: { Size: 512 }, Timeout: 15 });
+  });
+
+  it('accepts Remotion\'s own maximums, 10240 MiB memory and disk and 900 s', () => {
+    const { remotion } = concrete({ memorySize: Size.mebibytes(10240), diskSize: Size.mebibytes(10240), timeout: Duration.seconds(900) });
+    expect(remotion.functionName).toBe('remotion-render-4-0-527-mem10240mb-disk10240mb-900sec');
+  });
+
+  it.each([
+    ['memorySize', '511 MiB', { memorySize: Size.mebibytes(511) }, 'memorySize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 511.'],
+    ['memorySize', '10241 MiB', { memorySize: Size.mebibytes(10241) }, 'memorySize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 10241.'],
+    ['diskSize', '511 MiB', { diskSize: Size.mebibytes(511) }, 'diskSize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 511.'],
+    ['diskSize', '10241 MiB', { diskSize: Size.mebibytes(10241) }, 'diskSize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 10241.'],
+    ['timeout', '14 s', { timeout: Duration.seconds(14) }, 'timeout must be a whole number of seconds between 15 and 900 (Remotion\'s limits); got 14.'],
+    ['timeout', '901 s', { timeout: Duration.seconds(901) }, 'timeout must be a whole number of seconds between 15 and 900 (Remotion\'s limits); got 901.'],
+  ])('refuses a %s of %s, one past Remotion\'s limit, naming the prop', (_prop, _value, props, message) => {
+    expect(() => concrete(props)).toThrow(message);
+  });
+});

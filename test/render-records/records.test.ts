@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
 import { RemotionRenderFunction } from '../../src/render-function';
 import { RECORDS_TABLE, RENDER_ENV } from '../../src/render-function/contract';
@@ -169,5 +170,47 @@ describe('render records settings', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     const tableId = stack.getLogicalId(records.table.node.defaultChild as dynamodb.CfnTable);
     expect(handlerEnvironment(template)[RENDER_ENV.RECORDS_TABLE_NAME]).toEqual({ Ref: tableId });
+  });
+});
+
+/** Every statement that names a KMS action. */
+function kmsStatements(template: Template) {
+  return statementsOf(template, 'AWS::IAM::Policy').filter((statement) => statement.Action.some((action) => action.startsWith('kms:')));
+}
+
+describe('render records in a table encrypted with a customer-managed key', () => {
+  const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b';
+  const ENCRYPT_DECRYPT = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+
+  it('lets the handler encrypt and decrypt with the key of a table brought by the user, and only with it', () => {
+    const stack = newStack({ env: ENV });
+    const table = dynamodb.Table.fromTableAttributes(stack, 'Existing', {
+      tableName: 'my-render-records',
+      encryptionKey: kms.Key.fromKeyArn(stack, 'Key', KEY_ARN),
+    });
+    new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, records: { table } });
+
+    expect(kmsStatements(Template.fromStack(stack))).toEqual([{ Effect: 'Allow', Action: ENCRYPT_DECRYPT, Resource: [KEY_ARN] }]);
+  });
+
+  it('grants the same on a key made in the user\'s stack beside the table', () => {
+    const stack = newStack({ env: ENV });
+    const key = new kms.Key(stack, 'Key');
+    const table = new dynamodb.Table(stack, 'Existing', {
+      partitionKey: { name: RECORDS_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: RECORDS_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+    });
+    new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, records: { table } });
+
+    const keyId = stack.getLogicalId(key.node.defaultChild as kms.CfnKey);
+    expect(kmsStatements(Template.fromStack(stack))).toEqual([{ Effect: 'Allow', Action: ENCRYPT_DECRYPT, Resource: [`\${${keyId}.Arn}`] }]);
+  });
+
+  it('grants no KMS action for the created table, which AWS-managed encryption covers', () => {
+    const { template } = build();
+
+    expect(kmsStatements(template)).toEqual([]);
   });
 });

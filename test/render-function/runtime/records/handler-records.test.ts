@@ -2,6 +2,8 @@
  * The handler's render records end to end: the real `@remotion/lambda/client` talking to the fake
  * Remotion function, and the real AWS SDK DynamoDB client talking to moto on loopback.
  */
+import * as dynamodbModule from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import * as aws4fetch from 'aws4fetch';
 import { RENDER_ENV } from '../../../../src/render-function/contract';
@@ -41,8 +43,8 @@ afterAll(async () => {
 
 const loadRemotionClient = jest.fn(async (): Promise<RemotionClient> => jest.requireActual('@remotion/lambda/client'));
 
-/** A fresh handler with records on; its clock moves one second per reading, so records sort by start. */
-function coldStart(envOverrides: Record<string, string | undefined> = {}) {
+/** A fresh handler with records on, its DynamoDB client `dynamoDbClient`; its clock moves one second per reading, so records sort by start. */
+function coldStart(envOverrides: Record<string, string | undefined> = {}, dynamoDbClient: typeof DynamoDBClient = DynamoDBClient) {
   const logs: RequestLogRecord[] = [];
   let clock = T0;
   let ids = 0;
@@ -55,7 +57,7 @@ function coldStart(envOverrides: Record<string, string | undefined> = {}) {
     }),
     loadRemotionClient,
     readSecretString: createSecretReader(async () => aws4fetch),
-    loadDynamoDb: async () => ({ client: jest.requireActual('@aws-sdk/client-dynamodb'), lib: jest.requireActual('@aws-sdk/lib-dynamodb') }),
+    loadDynamoDb: async () => ({ client: { ...dynamodbModule, DynamoDBClient: dynamoDbClient }, lib: jest.requireActual('@aws-sdk/lib-dynamodb') }),
     loadIdempotency: async () => ({
       idempotency: jest.requireActual('@aws-lambda-powertools/idempotency'),
       dynamodb: jest.requireActual('@aws-lambda-powertools/idempotency/dynamodb'),
@@ -535,5 +537,110 @@ describe('per-user limits', () => {
 
     expect(refused.response.statusCode).toBe(429);
     expect(retried.response.statusCode).toBe(202);
+  });
+});
+
+/** A DynamoDB request as the handler's real client puts it on the wire. */
+interface SentRequest {
+  readonly command: string;
+  readonly input: Record<string, unknown>;
+}
+
+/** The real DynamoDB client with a middleware that notes the body of every request it sends (moto still answers). */
+function recordingDynamoDbClient(sent: SentRequest[]): typeof DynamoDBClient {
+  return class RecordingDynamoDBClient extends DynamoDBClient {
+    constructor(...config: ConstructorParameters<typeof DynamoDBClient>) {
+      super(...config);
+      this.middlewareStack.add((next, context) => async (args) => {
+        const body = (args.request as { body?: unknown }).body;
+        sent.push({ command: String(context.commandName), input: JSON.parse(String(body)) as Record<string, unknown> });
+        return next(args);
+      }, { step: 'build', name: 'recordSentRequests' });
+    }
+  };
+}
+
+describe('GET /renders with another user\'s token, as DynamoDB is asked', () => {
+  it('starts the query at the token\'s position in the caller\'s own partition, never the partition the token came from', async () => {
+    // GIVEN a token from a page of the other user's renders (moto would ignore a foreign partition in the start key)
+    const sent: SentRequest[] = [];
+    const { call } = coldStart({}, recordingDynamoDbClient(sent));
+    await startRender(call, CALLER_SUB);
+    for (let i = 0; i < 3; i++) await startRender(call, OTHER_SUB);
+    const othersPage = await call(listEvent(OTHER_SUB, { limit: '1' }));
+    const [othersNewest] = othersPage.body.renders as Array<{ renderId: string; createdAt: string }>;
+    sent.length = 0;
+
+    // WHEN the caller sends it
+    const { response } = await call(listEvent(CALLER_SUB, { nextToken: String(othersPage.body.nextToken) }));
+
+    // THEN the one query reads the caller's partition and starts there
+    expect(response.statusCode).toBe(200);
+    expect(sent.map((request) => request.command)).toEqual(['QueryCommand']);
+    expect(sent[0].input).toMatchObject({
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: `USER#${CALLER_SUB}` } },
+    });
+    expect(sent[0].input.ExclusiveStartKey).toEqual({
+      pk: { S: `USER#${CALLER_SUB}` },
+      sk: { S: `RENDER#${othersNewest.renderId}` },
+      createdAt: { S: othersNewest.createdAt },
+    });
+  });
+});
+
+describe('per-user limits with both limits on', () => {
+  const bothOn = () => coldStart({
+    [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: '2',
+    [RENDER_ENV.LIMIT_MAX_STARTS]: '3',
+    [RENDER_ENV.LIMIT_WINDOW_SECONDS]: '3600',
+    [RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]: '180',
+  });
+
+  /** Lets the fake finish the render and a status read record it, which frees its running slot. */
+  async function finish(call: Call, renderId: string) {
+    fake.updateRender(renderId, { done: true });
+    expect((await call(statusOf(renderId))).body).toMatchObject({ status: 'SUCCEEDED' });
+  }
+
+  it('counts finished renders against the starts per window, not only those in progress', async () => {
+    // GIVEN three starts in the window, two of them finished: one render in progress of the two allowed
+    const { call } = bothOn();
+    const first = await startRender(call);
+    const second = await startRender(call);
+    await finish(call, first);
+    await startRender(call);
+    await finish(call, second);
+
+    // WHEN a fourth start comes within the hour
+    const { response, body } = await call(startRenderEvent({ composition: 'Intro' }));
+
+    // THEN the start limit refuses it
+    expect(response.statusCode).toBe(429);
+    expect(body.message).toMatch(/started 3 renders in the last 60 minutes/);
+    expect(fake.invocationsOfType('start')).toHaveLength(3);
+  });
+});
+
+describe('per-user limits when a completion comes late', () => {
+  it('frees only the slot the render held: a render past its deadline that completes late leaves the next render\'s slot taken', async () => {
+    // GIVEN a user at a limit of 1 whose first render passed its deadline, so a second render took over the slot
+    const { call, advance } = coldStart({
+      [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: '1',
+      [RENDER_ENV.LIMIT_MAX_STARTS]: '0',
+      [RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]: '180',
+    });
+    const late = await startRender(call);
+    advance(181_000);
+    await startRender(call);
+
+    // WHEN the first render's completion is recorded after all
+    fake.updateRender(late, { done: true });
+    expect((await call(statusOf(late))).body).toMatchObject({ status: 'SUCCEEDED' });
+
+    // THEN the second render still holds the one slot
+    const { response, body } = await call(startRenderEvent({ composition: 'Intro' }));
+    expect(response.statusCode).toBe(429);
+    expect(body.message).toMatch(/1 renders in progress/);
   });
 });

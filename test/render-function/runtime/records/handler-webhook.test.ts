@@ -278,3 +278,56 @@ describe('POST /webhooks/remotion', () => {
     expect(response.statusCode).toBe(404);
   });
 });
+
+describe('a completion secret that cannot be read yet', () => {
+  const LATER = 'completion-webhook-later';
+  const createLater = () => motoJson(moto.url, 'secretsmanager', 'CreateSecret', { Name: LATER, SecretString: SECRET_VALUE });
+
+  it('fails that webhook with 502 and is read again for Remotion\'s retry, which is recorded', async () => {
+    // GIVEN a render with a record, and a cold handler whose completion secret does not exist yet
+    const renderId = await startRender(coldStart().call);
+    const { call, secretReads } = coldStart({ [RENDER_ENV.COMPLETION_SECRET_ARN]: LATER });
+
+    // WHEN the webhook comes before the secret, and again after it
+    const failed = await call(signedWebhook(payload('success', renderId)));
+    await createLater();
+    const retried = await call(signedWebhook(payload('success', renderId)));
+
+    // THEN the failed read was not kept: the retry read the secret and recorded the completion
+    expect(failed.response.statusCode).toBe(502);
+    expect(retried.response.statusCode).toBe(200);
+    expect(secretReads).toEqual([LATER, LATER]);
+    expect(await recordOf(renderId)).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('fails that start with 502 and is read again for the next start, which carries it', async () => {
+    const { call, secretReads } = coldStart({ [RENDER_ENV.COMPLETION_SECRET_ARN]: LATER });
+
+    const failed = await call(startRenderEvent({ composition: 'Intro' }));
+    await createLater();
+    const retried = await call(startRenderEvent({ composition: 'Intro' }));
+
+    expect(failed.response.statusCode).toBe(502);
+    expect(retried.response.statusCode).toBe(202);
+    expect(secretReads).toEqual([LATER, LATER]);
+    expect(fake.invocationsOfType('start').map((start) => (start.payload.webhook as { secret?: string }).secret)).toEqual([SECRET_VALUE]);
+  });
+});
+
+describe('a repeated completion webhook and the running slots', () => {
+  it('frees only the slot its render held: a repeat after the next render took the slot leaves that one taken', async () => {
+    // GIVEN a user at a limit of 1 whose first render completed, so a second render took the slot
+    const { call } = coldStart();
+    const first = await startRender(call);
+    expect((await call(signedWebhook(payload('success', first)))).response.statusCode).toBe(200);
+    await startRender(call);
+
+    // WHEN Remotion sends the first render's webhook again
+    expect((await call(signedWebhook(payload('success', first)))).response.statusCode).toBe(200);
+
+    // THEN the second render still holds the one slot
+    const { response, body } = await call(startRenderEvent({ composition: 'Intro' }));
+    expect(response.statusCode).toBe(429);
+    expect(body.message).toMatch(/1 renders in progress/);
+  });
+});

@@ -256,6 +256,43 @@ describe('POST /webhooks/remotion', () => {
     });
   });
 
+  it('answers 401 to a body of 5,000 nested arrays with a made-up signature, and logs it at warn level, not as an error', async () => {
+    const { call, logs } = coldStart();
+    const renderId = await startRender(call);
+    const deep = `{"type":"success","renderId":"${renderId}","deep":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+
+    const { response, body } = await call(webhookEvent(deep, { 'x-remotion-signature': `sha512=${'0'.repeat(128)}` }));
+
+    expect(response.statusCode).toBe(401);
+    expect(body).toEqual({ message: 'Unauthorized', requestId: 'api-request-1' });
+    expect(logs.at(-1)).toMatchObject({ status: 401, level: 'warn', reason: 'badSignature' });
+    expect(logs.filter((log) => log.level === 'error')).toEqual([]);
+  });
+
+  it('records a correctly signed completion that carries 5,000 nested arrays, without a RangeError', async () => {
+    const { call, logs } = coldStart();
+    const renderId = await startRender(call);
+    // Built as text: JSON.stringify itself throws a RangeError at this depth.
+    const json = `${JSON.stringify(payload('success', renderId)).slice(0, -1)},"deep":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+
+    const { response } = await call(webhookEvent(json, { 'x-remotion-signature': calculateSignature(json, SECRET_VALUE) }));
+
+    expect(response.statusCode).toBe(200);
+    expect(await recordOf(renderId)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(logs.filter((log) => log.level === 'error')).toEqual([]);
+  });
+
+  it('verifies a base64-encoded body on its decoded bytes and records it', async () => {
+    const { call } = coldStart();
+    const renderId = await startRender(call);
+    const signed = signedWebhook(payload('timeout', renderId));
+
+    const { response } = await call({ ...signed, body: Buffer.from(signed.body!, 'utf8').toString('base64'), isBase64Encoded: true });
+
+    expect(response.statusCode).toBe(200);
+    expect(await recordOf(renderId)).toMatchObject({ status: 'TIMED_OUT' });
+  });
+
   it('answers 502 with a request id when EventBridge fails, and puts the event on Remotion\'s retry', async () => {
     const { call } = coldStart({ [RENDER_ENV.EVENT_BUS]: 'arn:aws:events:us-east-1:123456789012:event-bus/not-yet' });
     const renderId = await startRender(call);

@@ -156,8 +156,11 @@ export interface EventEntry {
   readonly Resources: string[];
 }
 
-/** The event for a finished record: source and detail-type from the contract, detail from the record. */
-export function renderFinishedEvent(record: RenderRecord, eventBus: string): EventEntry {
+/**
+ * The event for a finished record: source and detail-type from the contract, detail from the
+ * record, and the records table's ARN as its one resource, which each API's rules match on.
+ */
+export function renderFinishedEvent(record: RenderRecord, eventBus: string, tableArn: string): EventEntry {
   if (record.status === 'RENDERING') throw new Error('A render still RENDERING has no finished event');
   const detail = {
     status: record.status,
@@ -178,7 +181,7 @@ export function renderFinishedEvent(record: RenderRecord, eventBus: string): Eve
     DetailType: RENDER_EVENT_DETAIL_TYPES[record.status],
     Detail: JSON.stringify(detail),
     EventBusName: eventBus,
-    Resources: [],
+    Resources: [tableArn],
   };
 }
 

@@ -208,7 +208,7 @@ describe('completion and event', () => {
     expect(completionFromWebhook({ ...base, type: 'timeout' }, now).status).toBe('TIMED_OUT');
   });
 
-  it('puts our source, the status\'s detail-type and the owner, render, bucket, output and cost in the detail', () => {
+  it('puts our source, the status\'s detail-type, the records table as the one resource, and the owner, render, bucket, output and cost in the detail', () => {
     const record = {
       ...newRenderRecord({
         sub: SUB,
@@ -227,8 +227,14 @@ describe('completion and event', () => {
       costCurrency: 'USD',
       errors: [],
     };
-    const entry = renderFinishedEvent(record, 'arn:aws:events:us-east-1:111122223333:event-bus/default');
-    expect(entry).toMatchObject({ Source: RENDER_EVENT_SOURCE, DetailType: RENDER_EVENT_DETAIL_TYPES.SUCCEEDED, EventBusName: 'arn:aws:events:us-east-1:111122223333:event-bus/default' });
+    const tableArn = 'arn:aws:dynamodb:us-east-1:111122223333:table/render-records';
+    const entry = renderFinishedEvent(record, 'arn:aws:events:us-east-1:111122223333:event-bus/default', tableArn);
+    expect(entry).toMatchObject({
+      Source: RENDER_EVENT_SOURCE,
+      DetailType: RENDER_EVENT_DETAIL_TYPES.SUCCEEDED,
+      EventBusName: 'arn:aws:events:us-east-1:111122223333:event-bus/default',
+      Resources: [tableArn],
+    });
     expect(JSON.parse(entry.Detail)).toEqual({
       status: 'SUCCEEDED',
       renderId: 'r1',

@@ -315,7 +315,8 @@ export class AuthenticatedRenderApi extends Construct {
   }
 
   /**
-   * An EventBridge rule on the records' event bus that matches finished renders, e.g.
+   * An EventBridge rule on the records' event bus that matches this API's finished renders (by
+   * source, detail-type and the records table's ARN in `resources`), e.g.
    * `api.onRenderFinished('Done', { target: new targets.SqsQueue(queue) })`. Needs records.
    */
   public onRenderFinished(id: string, options?: OnRenderFinishedOptions): events.Rule {

@@ -64,6 +64,11 @@ export const RENDER_ENV = {
   COMPLETION_SECRET_ARN: 'RENDER_COMPLETION_SECRET_ARN',
   /** Optional, with records: name or ARN of the EventBridge bus that gets one event per finished render. */
   EVENT_BUS: 'RENDER_EVENT_BUS',
+  /**
+   * With `EVENT_BUS`: ARN of the records table, the `resources` entry of every event put, so that
+   * the rules of one API (`onRenderFinished`) match its own events and not another API's on the bus.
+   */
+  RECORDS_TABLE_ARN: 'RENDER_RECORDS_TABLE_ARN',
 } as const;
 
 /** The route of the API that receives Remotion's completion webhook; it takes no JWT. */

@@ -84,7 +84,8 @@ export interface RenderRecordsOptions {
   /**
    * The EventBridge bus that gets one event per finished render (source `remotion-constructs`,
    * detail-types `Remotion Render Succeeded`, `Remotion Render Failed` and `Remotion Render Timed
-   * Out`), put when Remotion's completion webhook reaches `POST /webhooks/remotion`.
+   * Out`, and `resources` holding the records table's ARN, which tells apart the events of APIs
+   * that share a bus), put when Remotion's completion webhook reaches `POST /webhooks/remotion`.
    *
    * @default - the account's default event bus
    */
@@ -225,6 +226,7 @@ export class RenderRecords extends Construct {
     });
     fn.addEnvironment(RENDER_ENV.COMPLETION_SECRET_ARN, this.completionSecret.secretArn);
     fn.addEnvironment(RENDER_ENV.EVENT_BUS, this.eventBus.eventBusArn);
+    fn.addEnvironment(RENDER_ENV.RECORDS_TABLE_ARN, this.table.tableArn);
     iam.Grant.addToPrincipal({
       grantee: props.renderFunction.role,
       actions: ['secretsmanager:GetSecretValue'],
@@ -243,8 +245,9 @@ export class RenderRecords extends Construct {
   }
 
   /**
-   * A rule on `eventBus` that matches the events of finished renders (source
-   * `remotion-constructs`), for the given statuses.
+   * A rule on `eventBus` that matches the events of this API's finished renders, for the given
+   * statuses: source `remotion-constructs`, the statuses' detail-types, and `resources` naming
+   * this records table's ARN, so that another API on the same bus does not trigger it.
    */
   public onRenderFinished(id: string, options: OnRenderFinishedOptions = {}): events.Rule {
     const statuses = options.statuses ?? [RenderFinishedStatus.SUCCEEDED, RenderFinishedStatus.FAILED, RenderFinishedStatus.TIMED_OUT];
@@ -255,7 +258,7 @@ export class RenderRecords extends Construct {
     return new events.Rule(this, id, {
       eventBus: this.eventBus,
       description: options.description ?? `Remotion renders that finished: ${detailTypes.join(', ')}`,
-      eventPattern: { source: [RENDER_EVENT_SOURCE], detailType: detailTypes },
+      eventPattern: { source: [RENDER_EVENT_SOURCE], detailType: detailTypes, resources: [this.table.tableArn] },
       targets: options.target === undefined ? undefined : [options.target],
     });
   }

@@ -31,10 +31,22 @@ export async function motoJson(
 
 /** An SQS queue that a rule on `busName` fills with every event of `source`; returns a reader of what arrived. */
 export async function captureEvents(motoUrl: string, source: string, busName = 'default'): Promise<() => Promise<Record<string, unknown>[]>> {
-  const { QueueUrl } = await motoJson(motoUrl, 'sqs', 'CreateQueue', { QueueName: `events-${Date.now()}` }) as { QueueUrl: string };
+  return captureMatching(motoUrl, { source: [source] }, busName);
+}
+
+let captures = 0;
+
+/** An SQS queue that a rule on `busName` with `eventPattern` fills; returns a reader of what arrived. Each call makes its own rule and queue. */
+export async function captureMatching(
+  motoUrl: string,
+  eventPattern: Record<string, unknown>,
+  busName = 'default',
+): Promise<() => Promise<Record<string, unknown>[]>> {
+  const name = `capture-${Date.now()}-${++captures}`;
+  const { QueueUrl } = await motoJson(motoUrl, 'sqs', 'CreateQueue', { QueueName: name }) as { QueueUrl: string };
   const { Attributes } = await motoJson(motoUrl, 'sqs', 'GetQueueAttributes', { QueueUrl, AttributeNames: ['QueueArn'] }) as { Attributes: { QueueArn: string } };
-  await motoJson(motoUrl, 'events', 'PutRule', { Name: 'capture', EventBusName: busName, EventPattern: JSON.stringify({ source: [source] }) });
-  await motoJson(motoUrl, 'events', 'PutTargets', { Rule: 'capture', EventBusName: busName, Targets: [{ Id: 'queue', Arn: Attributes.QueueArn }] });
+  await motoJson(motoUrl, 'events', 'PutRule', { Name: name, EventBusName: busName, EventPattern: JSON.stringify(eventPattern) });
+  await motoJson(motoUrl, 'events', 'PutTargets', { Rule: name, EventBusName: busName, Targets: [{ Id: 'queue', Arn: Attributes.QueueArn }] });
   return async () => {
     const received: Record<string, unknown>[] = [];
     for (;;) {

@@ -1,4 +1,6 @@
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -38,6 +40,7 @@ const statementsWith = (template: Template, prefix: string) =>
 describe('completion webhook and events with defaults', () => {
   const { stack, api, template } = build();
   const secretId = stack.getLogicalId(api.records!.completionSecret.node.defaultChild as secretsmanager.CfnSecret);
+  const tableId = stack.getLogicalId(api.records!.table.node.defaultChild as dynamodb.CfnTable);
 
   it('routes POST /webhooks/remotion to the render function without any authorizer', () => {
     const [route] = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: 'POST /webhooks/remotion' } }));
@@ -55,10 +58,11 @@ describe('completion webhook and events with defaults', () => {
     });
   });
 
-  it('tells the handler the secret and the default bus', () => {
+  it('tells the handler the secret, the default bus and the records table\'s ARN that its events name', () => {
     expect(handlerEnvironment(template)).toMatchObject({
       [RENDER_ENV.COMPLETION_SECRET_ARN]: { Ref: secretId },
       [RENDER_ENV.EVENT_BUS]: DEFAULT_BUS_ARN,
+      [RENDER_ENV.RECORDS_TABLE_ARN]: { 'Fn::GetAtt': [tableId, 'Arn'] },
     });
     expect(api.records!.eventBus.eventBusName).toBe('default');
   });
@@ -97,8 +101,12 @@ describe('a given event bus', () => {
   });
 });
 
+/** The records table's ARN as the template writes it. */
+const tableArnOf = (stack: Stack, api: AuthenticatedRenderApi) =>
+  ({ 'Fn::GetAtt': [stack.getLogicalId(api.records!.table.node.defaultChild as dynamodb.CfnTable), 'Arn'] });
+
 describe('onRenderFinished', () => {
-  it('makes a rule on the bus that matches our source and all three detail-types, with the target given', () => {
+  it('makes a rule on the bus that matches our source, all three detail-types and this API\'s table, with the target given', () => {
     const { stack, api } = unsynthesized();
     const queue = new sqs.Queue(stack, 'Queue');
     const rule = api.onRenderFinished('Finished', { target: new targets.SqsQueue(queue) });
@@ -110,6 +118,7 @@ describe('onRenderFinished', () => {
       EventPattern: {
         'source': ['remotion-constructs'],
         'detail-type': ['Remotion Render Succeeded', 'Remotion Render Failed', 'Remotion Render Timed Out'],
+        'resources': [tableArnOf(stack, api)],
       },
       Targets: [{ Arn: { 'Fn::GetAtt': [stack.getLogicalId(queue.node.defaultChild as sqs.CfnQueue), 'Arn'] } }],
     });
@@ -119,8 +128,44 @@ describe('onRenderFinished', () => {
     const { stack, api } = unsynthesized();
     api.onRenderFinished('Failures', { statuses: [RenderFinishedStatus.FAILED, RenderFinishedStatus.TIMED_OUT] });
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'source': ['remotion-constructs'], 'detail-type': ['Remotion Render Failed', 'Remotion Render Timed Out'] },
+      EventPattern: {
+        'source': ['remotion-constructs'],
+        'detail-type': ['Remotion Render Failed', 'Remotion Render Timed Out'],
+        'resources': [tableArnOf(stack, api)],
+      },
     });
+  });
+
+  it('matches the ARN of a table brought with records.table', () => {
+    const stack = newStack({ env: ENV });
+    const table = dynamodb.Table.fromTableArn(stack, 'Existing', 'arn:aws:dynamodb:us-east-1:111122223333:table/existing-records');
+    const api = new AuthenticatedRenderApi(stack, 'Render', { render: RENDER_SETTINGS, records: { table } });
+    api.onRenderFinished('Finished');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ resources: ['arn:aws:dynamodb:us-east-1:111122223333:table/existing-records'] }),
+    });
+    expect(handlerEnvironment(template)[RENDER_ENV.RECORDS_TABLE_ARN]).toBe('arn:aws:dynamodb:us-east-1:111122223333:table/existing-records');
+  });
+
+  it('gives each of two APIs on the default bus a rule that names its own table\'s ARN and not the other\'s', () => {
+    const stack = newStack({ env: ENV });
+    const [first, second] = ['First', 'Second'].map((id) => new AuthenticatedRenderApi(stack, id, { render: RENDER_SETTINGS }));
+    const rules = [first, second].map((api) => api.onRenderFinished('Finished'));
+    const template = Template.fromStack(stack);
+    const detailTypes = ['Remotion Render Succeeded', 'Remotion Render Failed', 'Remotion Render Timed Out'];
+    template.resourceCountIs('AWS::Events::Rule', 2);
+    for (const api of [first, second]) {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: 'default',
+        EventPattern: { 'source': ['remotion-constructs'], 'detail-type': detailTypes, 'resources': [tableArnOf(stack, api)] },
+      });
+    }
+    // Each rule by its own logical id: the first API's rule names the first table only, and so on.
+    const resources = template.toJSON().Resources;
+    const patterns = rules.map((rule) => resources[stack.getLogicalId(rule.node.defaultChild as events.CfnRule)].Properties.EventPattern.resources);
+    expect(patterns).toEqual([[tableArnOf(stack, first)], [tableArnOf(stack, second)]]);
+    expect(tableArnOf(stack, first)).not.toEqual(tableArnOf(stack, second));
   });
 
   it('refuses an empty statuses list, naming it', () => {

@@ -489,7 +489,8 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
         await withDeadline(limits().then((l) => l.release(sub, { holder: record.limitHolder!, running: record.runSlot }, 'running')), timeLeft(request))
           .catch(() => undefined);
       }
-      if (records.eventBus === undefined || dependencies.putEvent === undefined) {
+      const events = records.events;
+      if (events === undefined || dependencies.putEvent === undefined) {
         return { status: 200, logMessage: 'Render completion recorded', renderId, sub, body: { message: 'Recorded' } };
       }
       const claimed = await withDeadline(store.claimEvent(sub, renderId, now()), timeLeft(request));
@@ -498,7 +499,7 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       }
       try {
         const put = dependencies.putEvent;
-        const entry = renderFinishedEvent(claimed, records.eventBus!);
+        const entry = renderFinishedEvent(claimed, events.eventBus, events.tableArn);
         await withAbortableDeadline((signal) => put(entry, signal), Math.max(timeLeft(request), MIN_RECORD_WRITE_MS));
       } catch (error) {
         // Not put: take the claim back, and answer 502 so that Remotion's retry puts it.

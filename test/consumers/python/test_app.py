@@ -91,9 +91,11 @@ def test_on_render_finished_rule_sends_failed_and_timed_out_renders_to_a_queue(t
     template = Template.from_stack(stack)
     properties = resource_of(stack, template, rule)["Properties"]
     assert properties["EventBusName"] == "default"
+    table_id = stack.get_logical_id(api.records.table.node.default_child)
     assert properties["EventPattern"] == {
         "source": ["remotion-constructs"],
         "detail-type": ["Remotion Render Failed", "Remotion Render Timed Out"],
+        "resources": [{"Fn::GetAtt": [table_id, "Arn"]}],
     }
     queue_id = stack.get_logical_id(queue.node.default_child)
     assert properties["Targets"][0]["Arn"] == {"Fn::GetAtt": [queue_id, "Arn"]}

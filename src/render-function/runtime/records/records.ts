@@ -13,8 +13,15 @@ export interface RecordsConfig {
   readonly limits: LimitsConfig;
   /** The secret that signs Remotion's completion webhook; without it renders carry none. */
   readonly completionSecretArn?: string;
-  /** The bus that gets one event per finished render (name or ARN); without it none is put. */
-  readonly eventBus?: string;
+  /** Where and as what one event per finished render is put; without it none is. */
+  readonly events?: RenderEventsConfig;
+}
+
+export interface RenderEventsConfig {
+  /** The bus, by name or ARN. */
+  readonly eventBus: string;
+  /** The records table's ARN: the events' one `resources` entry, which each API's rules match on. */
+  readonly tableArn: string;
 }
 
 export const DEFAULT_RECORDS_RETENTION_SECONDS = 90 * 24 * 60 * 60;
@@ -28,13 +35,21 @@ export function loadRecordsConfig(env: Readonly<Record<string, string | undefine
   if (!Number.isSafeInteger(retentionSeconds) || retentionSeconds < 1) {
     throw new Error(`${RENDER_ENV.RECORDS_RETENTION_SECONDS} must be a positive integer of seconds`);
   }
+  const eventBus = env[RENDER_ENV.EVENT_BUS]?.trim() || undefined;
+  let events: RenderEventsConfig | undefined;
+  if (eventBus !== undefined) {
+    const tableArn = env[RENDER_ENV.RECORDS_TABLE_ARN]?.trim();
+    // Events without it would carry no resource, and every rule of onRenderFinished would miss them.
+    if (!tableArn) throw new Error(`${RENDER_ENV.RECORDS_TABLE_ARN} must be set with ${RENDER_ENV.EVENT_BUS}: the events name the records table`);
+    events = { eventBus, tableArn };
+  }
   return {
     tableName,
     retentionSeconds,
     idempotency: env[RENDER_ENV.IDEMPOTENCY_ENABLED]?.trim() === 'true',
     limits: loadLimitsConfig(env),
     completionSecretArn: env[RENDER_ENV.COMPLETION_SECRET_ARN]?.trim() || undefined,
-    eventBus: env[RENDER_ENV.EVENT_BUS]?.trim() || undefined,
+    events,
   };
 }
 

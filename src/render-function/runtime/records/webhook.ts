@@ -65,27 +65,33 @@ export function webhookBodyBytes(event: Pick<WebhookEvent, 'body'>): number {
 }
 
 /**
- * Checks Remotion's `X-Remotion-Signature` the way `validateWebhookSignature` of
- * `@remotion/lambda/client` does: `sha512=` and the hex HMAC-SHA512, keyed with the secret, of
- * `JSON.stringify` of the parsed body (which is the body Remotion sends, byte for byte). Compared
- * in constant time. Returns the parsed body.
+ * Checks Remotion's `X-Remotion-Signature`: `sha512=` and the hex HMAC-SHA512, keyed with the
+ * secret, of the body's bytes (base64-decoded first when API Gateway encoded them), compared in
+ * constant time. Returns the parsed body.
+ *
+ * Remotion's sender signs the very string it sends (`JSON.stringify` of its payload), so this
+ * decides like `validateWebhookSignature` of `@remotion/lambda/client` (which signs
+ * `JSON.stringify` of the parsed body) for every body Remotion sends. The HMAC comes first, over
+ * the raw bytes: nothing an unsigned caller sends is parsed, and nothing is re-serialized
+ * (`JSON.stringify` of a few thousand nested arrays throws a RangeError).
  */
 export function verifyWebhookSignature(event: WebhookEvent, secret: string): Verified<unknown> {
   if (webhookBodyBytes(event) > MAX_WEBHOOK_BODY_BYTES) return { ok: false, refusal: 'oversized' };
   const signature = header(event.headers, 'x-remotion-signature');
   if (signature === undefined || signature === '' || signature === NO_SECRET_PROVIDED) return { ok: false, refusal: 'unsigned' };
-  const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : event.body ?? '';
+  const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  const expected = Buffer.from(`sha512=${createHmac('sha512', secret).update(bytes).digest('hex')}`, 'utf8');
+  const given = Buffer.from(signature, 'utf8');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, refusal: 'badSignature' };
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    // Iterative in V8: a signed body nested as deep as the size cap allows parses without a RangeError.
+    body = JSON.parse(bytes.toString('utf8'));
   } catch {
     return { ok: false, refusal: 'malformed' };
   }
   // Remotion refuses a falsy body; we need an object anyway.
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, refusal: 'malformed' };
-  const expected = Buffer.from(`sha512=${createHmac('sha512', secret).update(JSON.stringify(body)).digest('hex')}`, 'utf8');
-  const given = Buffer.from(signature, 'utf8');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, refusal: 'badSignature' };
   return { ok: true, value: body };
 }
 
@@ -150,8 +156,11 @@ export interface EventEntry {
   readonly Resources: string[];
 }
 
-/** The event for a finished record: source and detail-type from the contract, detail from the record. */
-export function renderFinishedEvent(record: RenderRecord, eventBus: string): EventEntry {
+/**
+ * The event for a finished record: source and detail-type from the contract, detail from the
+ * record, and the records table's ARN as its one resource, which each API's rules match on.
+ */
+export function renderFinishedEvent(record: RenderRecord, eventBus: string, tableArn: string): EventEntry {
   if (record.status === 'RENDERING') throw new Error('A render still RENDERING has no finished event');
   const detail = {
     status: record.status,
@@ -172,7 +181,7 @@ export function renderFinishedEvent(record: RenderRecord, eventBus: string): Eve
     DetailType: RENDER_EVENT_DETAIL_TYPES[record.status],
     Detail: JSON.stringify(detail),
     EventBusName: eventBus,
-    Resources: [],
+    Resources: [tableArn],
   };
 }
 

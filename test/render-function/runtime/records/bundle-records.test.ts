@@ -114,6 +114,7 @@ it('receives a signed completion webhook: records it and puts the event with its
   const overrides = {
     [RENDER_ENV.COMPLETION_SECRET_ARN]: secretArn,
     [RENDER_ENV.EVENT_BUS]: 'arn:aws:events:us-east-1:123456789012:event-bus/default',
+    [RENDER_ENV.RECORDS_TABLE_ARN]: `arn:aws:dynamodb:us-east-1:123456789012:table/${TABLE}`,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url,
   };
   const [started] = await runBundle([startRenderEvent({ composition: 'Intro' })], overrides);
@@ -127,5 +128,6 @@ it('receives a signed completion webhook: records it and puts the event with its
 
   expect(received.statusCode).toBe(200);
   expect((await allItems(TABLE)).find((item) => item.renderId === renderId)).toMatchObject({ status: 'TIMED_OUT' });
-  expect((await readEvents()).map((event) => event['detail-type'])).toEqual(['Remotion Render Timed Out']);
+  expect((await readEvents()).map((event) => [event['detail-type'], event.resources]))
+    .toEqual([['Remotion Render Timed Out', [`arn:aws:dynamodb:us-east-1:123456789012:table/${TABLE}`]]]);
 });

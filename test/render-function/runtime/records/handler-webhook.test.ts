@@ -5,22 +5,29 @@
  * EventBridge (a rule on the default bus that feeds an SQS queue, read back by the test).
  */
 import * as path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import * as aws4fetch from 'aws4fetch';
+import { AuthenticatedRenderApi } from '../../../../src/api';
 import { RENDER_ENV, RENDER_EVENT_SOURCE } from '../../../../src/render-function/contract';
 import type { RequestLogRecord } from '../../../../src/render-function/runtime/log';
 import { createEventPutter } from '../../../../src/render-function/runtime/records/events';
 import { MAX_WEBHOOK_BODY_BYTES } from '../../../../src/render-function/runtime/records/webhook';
 import { createRenderApiHandler, type RemotionClient } from '../../../../src/render-function/runtime/render-api';
 import { createSecretReader } from '../../../../src/render-function/runtime/secrets';
-import { captureEvents, motoJson } from '../../../moto/json-api';
+import { captureEvents, captureMatching, motoJson } from '../../../moto/json-api';
 import { MotoServer } from '../../../moto/moto-server';
 import { allItems, createRecordsTable } from '../../../moto/records-table';
 import { FAKE_REMOTION_BUCKET, FakeLambda } from '../fake-lambda';
 import { recordsTestEnvironment } from './aws-environment';
-import { API_DOMAIN, apiEvent, CALLER_SUB, constructEnvironment, getRenderEvent, responseJson, startRenderEvent } from '../handler-events';
+import { newStack } from '../../../util';
+import { API_DOMAIN, apiEvent, CALLER_SUB, constructEnvironment, getRenderEvent, REMOTION_FUNCTION_NAME, responseJson, SERVE_URL, startRenderEvent } from '../handler-events';
 
 const TABLE = 'render-records';
+/** The ARN moto gives the table; the construct hands the handler its table's ARN the same way. */
+const TABLE_ARN = `arn:aws:dynamodb:us-east-1:123456789012:table/${TABLE}`;
 const SECRET_NAME = 'completion-webhook';
 const SECRET_VALUE = 'k7Qw2Vx9Lm4Pz8Rt1Yb6Nc3Hd5Fg0Ja2Sx7Ue4Wi9Oq1Zr6';
 const DEFAULT_BUS_ARN = 'arn:aws:events:us-east-1:123456789012:event-bus/default';
@@ -70,6 +77,7 @@ function coldStart(envOverrides: Record<string, string | undefined> = {}) {
       [RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]: '180',
       [RENDER_ENV.COMPLETION_SECRET_ARN]: secretArn,
       [RENDER_ENV.EVENT_BUS]: DEFAULT_BUS_ARN,
+      [RENDER_ENV.RECORDS_TABLE_ARN]: TABLE_ARN,
       ...envOverrides,
     }),
     loadRemotionClient,
@@ -166,6 +174,7 @@ describe('POST /webhooks/remotion', () => {
     expect(events[0]).toMatchObject({
       'source': RENDER_EVENT_SOURCE,
       'detail-type': 'Remotion Render Succeeded',
+      'resources': [TABLE_ARN],
       'detail': {
         status: 'SUCCEEDED',
         renderId,
@@ -256,6 +265,43 @@ describe('POST /webhooks/remotion', () => {
     });
   });
 
+  it('answers 401 to a body of 5,000 nested arrays with a made-up signature, and logs it at warn level, not as an error', async () => {
+    const { call, logs } = coldStart();
+    const renderId = await startRender(call);
+    const deep = `{"type":"success","renderId":"${renderId}","deep":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+
+    const { response, body } = await call(webhookEvent(deep, { 'x-remotion-signature': `sha512=${'0'.repeat(128)}` }));
+
+    expect(response.statusCode).toBe(401);
+    expect(body).toEqual({ message: 'Unauthorized', requestId: 'api-request-1' });
+    expect(logs.at(-1)).toMatchObject({ status: 401, level: 'warn', reason: 'badSignature' });
+    expect(logs.filter((log) => log.level === 'error')).toEqual([]);
+  });
+
+  it('records a correctly signed completion that carries 5,000 nested arrays, without a RangeError', async () => {
+    const { call, logs } = coldStart();
+    const renderId = await startRender(call);
+    // Built as text: JSON.stringify itself throws a RangeError at this depth.
+    const json = `${JSON.stringify(payload('success', renderId)).slice(0, -1)},"deep":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+
+    const { response } = await call(webhookEvent(json, { 'x-remotion-signature': calculateSignature(json, SECRET_VALUE) }));
+
+    expect(response.statusCode).toBe(200);
+    expect(await recordOf(renderId)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(logs.filter((log) => log.level === 'error')).toEqual([]);
+  });
+
+  it('verifies a base64-encoded body on its decoded bytes and records it', async () => {
+    const { call } = coldStart();
+    const renderId = await startRender(call);
+    const signed = signedWebhook(payload('timeout', renderId));
+
+    const { response } = await call({ ...signed, body: Buffer.from(signed.body!, 'utf8').toString('base64'), isBase64Encoded: true });
+
+    expect(response.statusCode).toBe(200);
+    expect(await recordOf(renderId)).toMatchObject({ status: 'TIMED_OUT' });
+  });
+
   it('answers 502 with a request id when EventBridge fails, and puts the event on Remotion\'s retry', async () => {
     const { call } = coldStart({ [RENDER_ENV.EVENT_BUS]: 'arn:aws:events:us-east-1:123456789012:event-bus/not-yet' });
     const renderId = await startRender(call);
@@ -270,6 +316,13 @@ describe('POST /webhooks/remotion', () => {
     const retried = await call(signedWebhook(payload('success', renderId)));
     expect(retried.response.statusCode).toBe(200);
     expect((await readLater()).map((event) => event['detail-type'])).toEqual(['Remotion Render Succeeded']);
+  });
+
+  it('answers 500 and names the missing variable when the bus is set without the records table\'s ARN', async () => {
+    const { call, logs } = coldStart({ [RENDER_ENV.RECORDS_TABLE_ARN]: undefined });
+    const { response } = await call(signedWebhook(payload('success', 'abc')));
+    expect(response.statusCode).toBe(500);
+    expect(JSON.stringify(logs.at(-1))).toContain(RENDER_ENV.RECORDS_TABLE_ARN);
   });
 
   it('is not a route without records', async () => {
@@ -329,5 +382,50 @@ describe('a repeated completion webhook and the running slots', () => {
     const { response, body } = await call(startRenderEvent({ composition: 'Intro' }));
     expect(response.statusCode).toBe(429);
     expect(body.message).toMatch(/1 renders in progress/);
+  });
+});
+
+/**
+ * The event patterns of two APIs' `onRenderFinished` rules, as the construct synthesizes them for
+ * one stack, with each table's ARN (a `Fn::GetAtt` in the template) replaced by the given one.
+ */
+function synthesizedPatterns(tableArns: readonly [string, string]): Record<string, unknown>[] {
+  const stack = newStack({ env: { account: '123456789012', region: 'us-east-1' } });
+  const render = { serveUrl: SERVE_URL, remotionFunctionName: REMOTION_FUNCTION_NAME, compositions: ['Intro'] };
+  const apis = ['First', 'Second'].map((id) => new AuthenticatedRenderApi(stack, id, { render }));
+  const rules = apis.map((api) => api.onRenderFinished('Finished'));
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: { EventPattern: unknown } }>;
+  return rules.map((rule, i) => {
+    const tableId = stack.getLogicalId(apis[i].records!.table.node.defaultChild as dynamodb.CfnTable);
+    const pattern = JSON.stringify(resources[stack.getLogicalId(rule.node.defaultChild as events.CfnRule)].Properties.EventPattern);
+    return JSON.parse(pattern.replaceAll(JSON.stringify({ 'Fn::GetAtt': [tableId, 'Arn'] }), JSON.stringify(tableArns[i])));
+  });
+}
+
+describe('two APIs on one bus', () => {
+  const OTHER_TABLE = 'render-records-other';
+  const OTHER_TABLE_ARN = `arn:aws:dynamodb:us-east-1:123456789012:table/${OTHER_TABLE}`;
+
+  it('each API\'s onRenderFinished rule, with the pattern the construct synthesizes, receives that API\'s events only', async () => {
+    // GIVEN two APIs with their own tables, and their two synthesized rules on the default bus
+    await createRecordsTable(OTHER_TABLE);
+    const patterns = synthesizedPatterns([TABLE_ARN, OTHER_TABLE_ARN]);
+    expect(patterns.map((pattern) => pattern.resources)).toEqual([[TABLE_ARN], [OTHER_TABLE_ARN]]);
+    const [readFirst, readSecond] = await Promise.all(patterns.map((pattern) => captureMatching(moto.url, pattern)));
+    const first = coldStart();
+    const second = coldStart({ [RENDER_ENV.RECORDS_TABLE_NAME]: OTHER_TABLE, [RENDER_ENV.RECORDS_TABLE_ARN]: OTHER_TABLE_ARN });
+    const firstRender = await startRender(first.call);
+    const secondRender = await startRender(second.call);
+
+    // WHEN each render's webhook reaches its own API
+    expect((await first.call(signedWebhook(payload('success', firstRender)))).response.statusCode).toBe(200);
+    expect((await second.call(signedWebhook(payload('error', secondRender)))).response.statusCode).toBe(200);
+
+    // THEN each rule got its own API's one event, while a rule on the source alone got both
+    const [firstEvents, secondEvents, all] = await Promise.all([readFirst(), readSecond(), readEvents()]);
+    const seen = (received: Record<string, unknown>[]) => received.map((event) => [event.resources, (event.detail as { renderId: string }).renderId]);
+    expect(seen(firstEvents)).toEqual([[[TABLE_ARN], firstRender]]);
+    expect(seen(secondEvents)).toEqual([[[OTHER_TABLE_ARN], secondRender]]);
+    expect(all).toHaveLength(2);
   });
 });

@@ -66,6 +66,16 @@ const remotionAccepts = (validate: Validate, body: string, signatureHeader: stri
   }
 };
 
+/** A body nested `depth` arrays deep under an object key, as an attacker would send it (about 2 bytes a level). */
+function nestedBody(depth: number): string {
+  return `{"type":"success","renderId":"abcd1234ef","customData":{"ownerSub":"${SUB}"},"deep":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+}
+
+/** The event as API Gateway hands it over when it base64-encodes the body. */
+function base64Event(body: string, headers: Record<string, string | undefined>) {
+  return { ...event(Buffer.from(body, 'utf8').toString('base64'), headers), isBase64Encoded: true };
+}
+
 describe.each([
   ['newest', NEWEST_REMOTION_DIR],
   ['floor', FLOOR_REMOTION_DIR],
@@ -74,9 +84,13 @@ describe.each([
   const body = JSON.stringify(successPayload());
   const signed = sign(body, SECRET);
   const tampered = JSON.stringify(successPayload({ customData: { ownerSub: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d' } }));
+  // Remotion sends `JSON.stringify` of its payload: non-ASCII text as UTF-8, U+2028 and a lone
+  // surrogate as JSON.stringify writes them.
+  const unicode = JSON.stringify(successPayload({ lambdaErrors: [{ message: 'Chunk 3: ünïcödé – 東京 🎬 \u2028 \ud800 "quoted"' }] }));
 
   const cases: ReadonlyArray<readonly [string, string, string | undefined]> = [
     ['the body Remotion signed', body, signed],
+    ['a body with non-ASCII text, line separators and a lone surrogate, signed', unicode, sign(unicode, SECRET)],
     ['a body changed after signing', tampered, signed],
     ['a signature made with another secret', body, sign(body, 'another-secret')],
     ['no signature', body, undefined],
@@ -84,7 +98,6 @@ describe.each([
     ['the hex digest without the sha512= prefix', body, signed.slice('sha512='.length)],
     ['an upper-case digest', body, `sha512=${signed.slice('sha512='.length).toUpperCase()}`],
     ['a truncated signature', body, signed.slice(0, -2)],
-    ['the same JSON with other whitespace, signed as Remotion sends it', JSON.stringify(successPayload(), null, 2), signed],
   ];
 
   it.each(cases)('decides like validateWebhookSignature for %s', (_case, sentBody, signature) => {
@@ -92,9 +105,21 @@ describe.each([
     expect(ours).toBe(remotionAccepts(validate, sentBody, signature));
   });
 
+  it.each(cases)('decides like validateWebhookSignature for %s, base64-encoded by API Gateway', (_case, sentBody, signature) => {
+    const ours = verifyWebhookSignature(base64Event(sentBody, { 'x-remotion-signature': signature }), SECRET).ok;
+    expect(ours).toBe(remotionAccepts(validate, sentBody, signature));
+  });
+
   it('accepts the signed body and refuses the tampered one (so the table above cannot pass by refusing all)', () => {
     expect(verifyWebhookSignature(event(body, { 'x-remotion-signature': signed }), SECRET)).toEqual({ ok: true, value: JSON.parse(body) });
     expect(verifyWebhookSignature(event(tampered, { 'x-remotion-signature': signed }), SECRET)).toEqual({ ok: false, refusal: 'badSignature' });
+    expect(verifyWebhookSignature(event(unicode, { 'x-remotion-signature': sign(unicode, SECRET) }), SECRET)).toEqual({ ok: true, value: JSON.parse(unicode) });
+  });
+
+  it('refuses the signed JSON re-sent with other whitespace, which Remotion\'s validator (re-serializing the parsed body) accepts but Remotion never sends', () => {
+    const reformatted = JSON.stringify(successPayload(), null, 2);
+    expect(remotionAccepts(validate, reformatted, signed)).toBe(true);
+    expect(verifyWebhookSignature(event(reformatted, { 'x-remotion-signature': signed }), SECRET)).toEqual({ ok: false, refusal: 'badSignature' });
   });
 });
 
@@ -103,8 +128,14 @@ describe('verifyWebhookSignature', () => {
 
   it('reads the header in any case and a base64-encoded body', () => {
     const body = JSON.stringify(successPayload());
-    const encoded = { ...event(Buffer.from(body).toString('base64'), { 'X-Remotion-Signature': sign(body, SECRET) }), isBase64Encoded: true };
-    expect(verifyWebhookSignature(encoded, SECRET).ok).toBe(true);
+    const encoded = base64Event(body, { 'X-Remotion-Signature': sign(body, SECRET) });
+    expect(verifyWebhookSignature(encoded, SECRET)).toEqual({ ok: true, value: successPayload() });
+  });
+
+  it('verifies a base64-encoded body on its decoded bytes, not on the base64 text', () => {
+    const encoded = Buffer.from(JSON.stringify(successPayload()), 'utf8').toString('base64');
+    expect(verifyWebhookSignature({ ...event(encoded, { 'x-remotion-signature': sign(encoded, SECRET) }), isBase64Encoded: true }, SECRET))
+      .toEqual({ ok: false, refusal: 'badSignature' });
   });
 
   it('refuses a body over the cap before hashing it, even when correctly signed', () => {
@@ -116,6 +147,25 @@ describe('verifyWebhookSignature', () => {
     for (const body of ['[1,2]', '"text"', 'not json']) {
       expect(verifyWebhookSignature(event(body, { 'x-remotion-signature': sign(body, SECRET) }), SECRET).ok).toBe(false);
     }
+  });
+
+  it('refuses a badly signed body of 5,000 nested arrays as badSignature, without throwing', () => {
+    const body = nestedBody(5000);
+    expect(() => JSON.stringify(JSON.parse(body))).toThrow(RangeError);
+    expect(verifyWebhookSignature(event(body, { 'x-remotion-signature': `sha512=${'0'.repeat(128)}` }), SECRET))
+      .toEqual({ ok: false, refusal: 'badSignature' });
+  });
+
+  it('accepts a correctly signed body nested as deep as the size cap allows, without throwing', () => {
+    const depth = Math.floor((MAX_WEBHOOK_BODY_BYTES - nestedBody(0).length) / 2);
+    const body = nestedBody(depth);
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_WEBHOOK_BODY_BYTES);
+    const verified = verifyWebhookSignature(event(body, { 'x-remotion-signature': sign(body, SECRET) }), SECRET);
+    expect(verified.ok).toBe(true);
+    expect(verified.ok && parseCompletionWebhook(verified.value, {})).toEqual({
+      ok: true,
+      value: { type: 'success', renderId: 'abcd1234ef', ownerSub: SUB, errors: [] },
+    });
   });
 });
 
@@ -158,7 +208,7 @@ describe('completion and event', () => {
     expect(completionFromWebhook({ ...base, type: 'timeout' }, now).status).toBe('TIMED_OUT');
   });
 
-  it('puts our source, the status\'s detail-type and the owner, render, bucket, output and cost in the detail', () => {
+  it('puts our source, the status\'s detail-type, the records table as the one resource, and the owner, render, bucket, output and cost in the detail', () => {
     const record = {
       ...newRenderRecord({
         sub: SUB,
@@ -177,8 +227,14 @@ describe('completion and event', () => {
       costCurrency: 'USD',
       errors: [],
     };
-    const entry = renderFinishedEvent(record, 'arn:aws:events:us-east-1:111122223333:event-bus/default');
-    expect(entry).toMatchObject({ Source: RENDER_EVENT_SOURCE, DetailType: RENDER_EVENT_DETAIL_TYPES.SUCCEEDED, EventBusName: 'arn:aws:events:us-east-1:111122223333:event-bus/default' });
+    const tableArn = 'arn:aws:dynamodb:us-east-1:111122223333:table/render-records';
+    const entry = renderFinishedEvent(record, 'arn:aws:events:us-east-1:111122223333:event-bus/default', tableArn);
+    expect(entry).toMatchObject({
+      Source: RENDER_EVENT_SOURCE,
+      DetailType: RENDER_EVENT_DETAIL_TYPES.SUCCEEDED,
+      EventBusName: 'arn:aws:events:us-east-1:111122223333:event-bus/default',
+      Resources: [tableArn],
+    });
     expect(JSON.parse(entry.Detail)).toEqual({
       status: 'SUCCEEDED',
       renderId: 'r1',

@@ -131,8 +131,10 @@ class RenderStackTest {
         Map<String, Object> resources = (Map<String, Object>) Template.fromStack(other).toJSON().get("Resources");
         Map<String, Object> props = properties((Map<String, Object>) resources.get(other.getLogicalId((CfnElement) rule.getNode().getDefaultChild())));
         assertEquals("default", props.get("EventBusName"));
+        String tableId = other.getLogicalId((CfnElement) api.getRecords().getTable().getNode().getDefaultChild());
         assertEquals(Map.of("source", List.of("remotion-constructs"),
-            "detail-type", List.of("Remotion Render Failed", "Remotion Render Timed Out")), props.get("EventPattern"));
+            "detail-type", List.of("Remotion Render Failed", "Remotion Render Timed Out"),
+            "resources", List.of(Map.of("Fn::GetAtt", List.of(tableId, "Arn")))), props.get("EventPattern"));
         List<Map<String, Object>> targets = (List<Map<String, Object>>) props.get("Targets");
         String queueId = other.getLogicalId((CfnElement) queue.getNode().getDefaultChild());
         assertEquals(Map.of("Fn::GetAtt", List.of(queueId, "Arn")), targets.get(0).get("Arn"));

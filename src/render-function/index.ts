@@ -172,7 +172,8 @@ export interface RemotionRenderFunctionProps {
    * example with a `RemotionRenderPolicy`); the construct only adds log and secret access.
    *
    * @default - a `RemotionRenderRole` with the `RENDER_ONLY` preset scoped to exactly the
-   * Remotion function and bucket
+   * Remotion function, and to reading the outputs under `outputPrefix` of the bucket
+   * (`readOnlyObjectKeys`): no S3 writes, so it can never touch a site
    */
   readonly role?: iam.IRole;
 
@@ -396,10 +397,14 @@ export class RemotionRenderFunction extends Construct {
         description: 'Starts Remotion renders with an access key pair read from Secrets Manager',
       });
     }
+    // The handler invokes the render function and signs links to outputs, nothing more: input
+    // props are capped below Remotion's inline limit, so its client never uploads or looks for a
+    // bucket. Reads are limited to the outputs, so the role can neither read nor overwrite sites.
     return new RemotionRenderRole(this, 'Role', {
       preset: RemotionPolicyPreset.RENDER_ONLY,
       remotionFunctionNames: [props.remotionFunctionName],
       bucketNames: [props.outputBucketName ?? defaultRemotionBucketPattern(this.region)],
+      readOnlyObjectKeys: [outputKeyPattern(props.outputBucketName, this.outputPrefix)],
       region: props.region,
     });
   }
@@ -442,6 +447,14 @@ export class RemotionRenderFunction extends Construct {
  */
 function defaultRemotionBucketPattern(region: string): string {
   return Token.isUnresolved(region) ? 'remotionlambda-*' : `remotionlambda-${region.replace(/-/g, '')}-*`;
+}
+
+/**
+ * The keys of the outputs the handler signs links to: `<prefix><sub>/<uuid>/<outName>` in a named
+ * bucket; in Remotion's own bucket, Remotion puts the name under `renders/<renderId>/`.
+ */
+function outputKeyPattern(outputBucketName: string | undefined, outputPrefix: string): string {
+  return outputBucketName === undefined ? `renders/*/${outputPrefix}*` : `${outputPrefix}*`;
 }
 
 /** Only GetSecretValue: `ISecret.grantRead` would add DescribeSecret, which the handler never calls. */

@@ -3,6 +3,7 @@ import { AuthenticatedRenderApi } from '../../src/api';
 import { RemotionLambda } from '../../src/remotion-lambda';
 import { RemotionPrivacy, RemotionRenderFunction } from '../../src/render-function';
 import { RENDER_ENV } from '../../src/render-function/contract';
+import { allows } from '../remotion-lambda/evaluate';
 import { FIXTURE_SITE, NEWEST_DIR } from '../remotion-lambda/versions';
 import { flatten, newStack, statementsOf } from '../util';
 
@@ -35,14 +36,17 @@ describe('RemotionRenderFunction with a RemotionLambda site', () => {
     expect(variables[RENDER_ENV.SERVE_URL]).toBe(`https://${BUCKET}.s3.us-east-1.\${AWS::URLSuffix}/sites/demo/index.html`);
   });
 
-  it('scopes the render role to exactly that function and bucket, not to remotion-render-* or remotionlambda-*', () => {
+  it('scopes the render role to exactly that function and the output prefix of that bucket, never sites/', () => {
     const { stack, site } = deployment();
     new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] });
-    expect(statementsOf(Template.fromStack(stack), 'AWS::IAM::ManagedPolicy')).toEqual([
+    const statements = statementsOf(Template.fromStack(stack), 'AWS::IAM::ManagedPolicy');
+    expect(statements).toEqual([
       { Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [`arn:aws:lambda:us-east-1:111122223333:function:${NAME}`] },
-      { Sid: 'RemotionReadWriteRenderObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: [`arn:aws:s3:::${BUCKET}/*`] },
-      { Sid: 'RemotionListRenderBucket', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: [`arn:aws:s3:::${BUCKET}`] },
+      { Sid: 'RemotionReadRenderObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${BUCKET}/renders-by-user/*`] },
     ]);
+    for (const action of ['s3:GetObject', 's3:PutObject']) {
+      expect(allows(statements, action, `arn:aws:s3:::${BUCKET}/sites/demo/index.html`)).toBe(false);
+    }
   });
 
   it('scopes to the generated bucket name of a region-agnostic deployment too', () => {
@@ -51,7 +55,7 @@ describe('RemotionRenderFunction with a RemotionLambda site', () => {
     new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] });
     const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
-    expect(statements.map((s) => s.Sid)).toEqual(['RemotionInvokeRenderFunction', 'RemotionReadWriteRenderObjects', 'RemotionListRenderBucket']);
+    expect(statements.map((s) => s.Sid)).toEqual(['RemotionInvokeRenderFunction', 'RemotionReadRenderObjects']);
     const text = JSON.stringify(statements);
     expect(text).not.toMatch(/remotion-render-\*|remotionlambda-\*/);
     expect(flatten(statements[0].Resource)).toBe(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${NAME}`);

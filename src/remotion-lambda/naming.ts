@@ -1,4 +1,5 @@
 import { Fn, Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 
 /** Remotion's bucket prefix (`REMOTION_BUCKET_PREFIX` in its client). */
 export const BUCKET_PREFIX = 'remotionlambda-';
@@ -44,4 +45,24 @@ export function bucketNameProblem(name: string, region: string): string | undefi
 /** `makeS3ServeUrl()`: `https://<bucket>.s3.<region>.<dns suffix>/sites/<name>/index.html`. */
 export function serveUrlOf(stack: Stack, bucketName: string, siteName: string): string {
   return `https://${bucketName}.s3.${stack.region}.${stack.urlSuffix}/${SITES_PREFIX}${siteName}/index.html`;
+}
+
+/** The bucket names of the RemotionLambdas of each app, by the app's root construct. */
+const DEPLOYED_BUCKETS = new WeakMap<IConstruct, Set<string>>();
+
+/** Records a RemotionLambda's bucket name (a literal or a token's string) in its app. */
+export function registerRemotionBucket(scope: IConstruct, bucketName: string): void {
+  const root = scope.node.root;
+  const names = DEPLOYED_BUCKETS.get(root) ?? new Set<string>();
+  names.add(bucketName);
+  DEPLOYED_BUCKETS.set(root, names);
+}
+
+/**
+ * Whether `bucketName` holds Remotion sites under `sites/`: a RemotionLambda's bucket in this app
+ * (its name may be a token), or any bucket whose name Remotion recognises as its own.
+ */
+export function holdsRemotionSites(scope: IConstruct, bucketName: string): boolean {
+  return DEPLOYED_BUCKETS.get(scope.node.root)?.has(bucketName) === true
+    || (!Token.isUnresolved(bucketName) && bucketName.startsWith(BUCKET_PREFIX));
 }

@@ -13,6 +13,7 @@ import { COMPOSITION_ID_PATTERN, FUNCTION_NAME_PATTERN, isBucketName, isOutputPr
 import { checkDuration, checkEach, checkInteger, checkNotEmpty, checkRegion, checkSize, checkString } from '../private/validate';
 import { checkFunctionNameVersion, findRemotion } from '../remotion';
 import type { RemotionLambda, RemotionSite } from '../remotion-lambda';
+import { holdsRemotionSites, SITES_PREFIX } from '../remotion-lambda/naming';
 import { RemotionRenderRole } from '../role';
 
 /**
@@ -121,7 +122,9 @@ export interface RemotionRenderFunctionProps {
    * Cognito `sub`, so one user's output never lands under another's key. With `outputBucketName`
    * the key is `<prefix><sub>/<uuid>/<outName>`. Without it, Remotion puts every output under
    * its own `renders/<renderId>/` folder, so the key is `renders/<renderId>/<prefix><sub>/<outName>`:
-   * a per-user S3 policy there must allow any render id before `<prefix><sub>/`.
+   * a per-user S3 policy there must allow any render id before `<prefix><sub>/`. In a bucket that
+   * holds Remotion sites (`site`'s, or any `remotionlambda-*` `outputBucketName`) it must not
+   * start with `sites/`, the public folder of the sites.
    *
    * @default 'renders-by-user/'
    */
@@ -337,6 +340,7 @@ export class RemotionRenderFunction extends Construct {
     // From here on the props name Remotion's side by hand, whichever way they were given.
     const props = { ...givenProps, ...remotionTarget(givenProps) };
     validateProps(props);
+    checkOutputOutsideSites(this, props);
     const remotion = findRemotion({ packageDir: props.remotionPackageDir });
     if (!Token.isUnresolved(props.remotionFunctionName)) {
       checkFunctionNameVersion(remotion, 'remotionFunctionName', props.remotionFunctionName);
@@ -439,6 +443,24 @@ export class RemotionRenderFunction extends Construct {
     }
     return environment;
   }
+}
+
+/**
+ * Outputs in a bucket that holds Remotion sites must not land under `sites/`: that folder is
+ * public (Chromium loads sites anonymously), and Remotion takes every folder there for a site.
+ * Keys are used as given (S3 and Remotion normalise nothing, and are case-sensitive); without an
+ * output bucket, Remotion puts outputs under `renders/<renderId>/` instead.
+ */
+function checkOutputOutsideSites(scope: Construct, props: RemotionRenderFunctionProps & RemotionTarget): void {
+  const prefix = props.outputPrefix ?? DEFAULT_OUTPUT_PREFIX;
+  const bucket = props.outputBucketName;
+  if (bucket === undefined || Token.isUnresolved(prefix) || !prefix.startsWith(SITES_PREFIX) || !holdsRemotionSites(scope, bucket)) {
+    return;
+  }
+  const where = props.site ? `site "${props.site.siteName}"'s bucket` : `outputBucketName "${Token.isUnresolved(bucket) ? 'of a RemotionLambda' : bucket}"`;
+  throw new Error(`outputPrefix "${prefix}" puts every caller's output under ${SITES_PREFIX} of ${where}, which is publicly readable `
+    + `(Chromium loads Remotion sites from there anonymously) and where Remotion keeps its sites. Choose a prefix outside ${SITES_PREFIX}, `
+    + `such as the default "${DEFAULT_OUTPUT_PREFIX}".`);
 }
 
 /**

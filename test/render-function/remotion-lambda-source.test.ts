@@ -1,3 +1,4 @@
+import { CfnParameter } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AuthenticatedRenderApi } from '../../src/api';
 import { RemotionLambda } from '../../src/remotion-lambda';
@@ -107,6 +108,58 @@ describe('RemotionRenderFunction with a RemotionLambda site', () => {
       .toThrow('serveUrl is required unless site');
     expect(() => new RemotionRenderFunction(stack, 'Render2', { serveUrl: 'https://example.com/index.html', compositions: ['HelloWorld'] }))
       .toThrow('remotionFunctionName is required unless site');
+  });
+});
+
+describe('outputs under the public sites/ folder', () => {
+  const PUBLIC_FOLDER = /^outputPrefix "sites\/.*" puts every caller's output under sites\/ of .*, which is publicly readable .* Choose a prefix outside sites\//;
+
+  it.each(['sites/', 'sites/x/', 'sites/demo/'])('are refused at synth for outputPrefix %j with a site, naming the prop and the fix', (outputPrefix) => {
+    const { stack, site } = deployment();
+    expect(() => new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'], outputPrefix })).toThrow(PUBLIC_FOLDER);
+  });
+
+  it.each(['sites', './sites/', 'x/../sites/'])('cannot be reached through %j, which the outputPrefix pattern already refuses', (outputPrefix) => {
+    const { stack, site } = deployment();
+    expect(() => new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'], outputPrefix })).toThrow(`outputPrefix "${outputPrefix}" must be empty or S3 key folders`);
+  });
+
+  it.each(['SITES/', 'sitesx/', 'renders/sites/', ''])('are not what %j gives: S3 keys are case-sensitive and only sites/ is public', (outputPrefix) => {
+    const { stack, site } = deployment();
+    expect(new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'], outputPrefix }).outputPrefix).toBe(outputPrefix);
+  });
+
+  it('are refused when the site\'s bucket is named by hand as outputBucketName, even as the generated name (a token)', () => {
+    const stack = newStack({ env: ENV });
+    const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR });
+    const site = remotion.addSite('demo', FIXTURE_SITE);
+    expect(() => new RemotionRenderFunction(stack, 'Render', {
+      serveUrl: site.serveUrl, remotionFunctionName: remotion.functionName, outputBucketName: remotion.bucketName, compositions: ['HelloWorld'], outputPrefix: 'sites/',
+    })).toThrow(PUBLIC_FOLDER);
+  });
+
+  it('are refused in any bucket Remotion recognises as its own, whose sites/ is public too', () => {
+    const stack = newStack({ env: ENV });
+    expect(() => new RemotionRenderFunction(stack, 'Render', {
+      serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
+      remotionFunctionName: NAME,
+      outputBucketName: 'remotionlambda-useast1-abc',
+      compositions: ['HelloWorld'],
+      outputPrefix: 'sites/',
+    })).toThrow(/outputBucketName "remotionlambda-useast1-abc", which is publicly readable/);
+  });
+
+  it('are allowed in your own bucket, and without an output bucket, where Remotion puts them under renders/<renderId>/', () => {
+    const stack = newStack({ env: ENV });
+    const byHand = { serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html', remotionFunctionName: NAME, compositions: ['HelloWorld'], outputPrefix: 'sites/' };
+    expect(new RemotionRenderFunction(stack, 'Own', { ...byHand, outputBucketName: 'my-renders' }).outputPrefix).toBe('sites/');
+    expect(new RemotionRenderFunction(stack, 'Remotions', byHand).outputPrefix).toBe('sites/');
+  });
+
+  it('skips an outputPrefix that is a token', () => {
+    const { stack, site } = deployment();
+    const outputPrefix = new CfnParameter(stack, 'Prefix', { default: 'sites/' }).valueAsString;
+    expect(() => new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'], outputPrefix })).not.toThrow();
   });
 });
 

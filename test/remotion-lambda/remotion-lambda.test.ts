@@ -348,3 +348,38 @@ describe('RemotionLambda with your own role', () => {
       .toThrow('permissionsBoundary cannot be combined with role');
   });
 });
+
+describe('RemotionLambda log groups of a stack with sites', () => {
+  /** Each function's log group (its LoggingConfig) and that group's retention, in days. */
+  function retentionOfEachFunction(template: Template): Record<string, number | undefined> {
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    return Object.fromEntries(Object.entries(template.findResources('AWS::Lambda::Function')).map(([id, fn]) => {
+      const ref = fn.Properties.LoggingConfig?.LogGroup?.Ref as string | undefined;
+      return [id, ref === undefined ? undefined : groups[ref]?.Properties.RetentionInDays];
+    }));
+  }
+
+  it('gives every function a log group kept for logRetention, the site deployment handler included', () => {
+    const { remotion, template } = concrete({ logRetention: logs.RetentionDays.ONE_MONTH });
+    remotion.addSite('demo', FIXTURE_SITE);
+    const retentions = retentionOfEachFunction(template());
+    expect(Object.keys(retentions)).toHaveLength(2);
+    expect(Object.values(retentions)).toEqual([30, 30]);
+  });
+
+  it('uses Remotion\'s 14 days for the site deployment handler by default', () => {
+    const { remotion, template } = concrete();
+    remotion.addSite('demo', FIXTURE_SITE);
+    expect(Object.values(retentionOfEachFunction(template()))).toEqual([14, 14]);
+  });
+
+  it('shares one handler and one log group between two sites, leaving no unused log group', () => {
+    const { remotion, template } = concrete({ logRetention: logs.RetentionDays.ONE_WEEK });
+    remotion.addSite('demo', FIXTURE_SITE);
+    remotion.addSite('other', FIXTURE_SITE);
+    const t = template();
+    expect(Object.values(retentionOfEachFunction(t))).toEqual([7, 7]);
+    // The render function's /aws/lambda/<name> group and the deployment handler's group.
+    t.resourceCountIs('AWS::Logs::LogGroup', 2);
+  });
+});

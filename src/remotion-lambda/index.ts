@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { layerArnsFor } from './layers';
-import { bucketNameProblem, defaultBucketName, registerRemotionBucket, serveUrlOf, SITES_PREFIX } from './naming';
+import { bucketNameProblem, defaultBucketName, registerRemotionLambda, serveUrlOf, SITES_PREFIX } from './naming';
 import { narrowRolePolicy } from './role-policy';
 import { bundleVersion, validateSite } from './site';
 import { readLambdaFacts, RemotionLambdaFacts } from '../remotion/lambda-facts';
@@ -308,7 +308,7 @@ export class RemotionLambda extends Construct {
     const functionArn = stack.formatArn({ service: 'lambda', resource: 'function', resourceName: this.functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
     this.bucketName = props.bucketName ?? defaultBucketName(stack);
-    registerRemotionBucket(this, this.bucketName);
+    registerRemotionLambda(this, this.bucketName, this.functionName);
     this.bucket = this.createBucket(props, facts);
 
     // The function's role cannot create log groups, so the stack creates it, as the CLI does.

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -381,5 +381,46 @@ describe('RemotionLambda log groups of a stack with sites', () => {
     expect(Object.values(retentionOfEachFunction(t))).toEqual([7, 7]);
     // The render function's /aws/lambda/<name> group and the deployment handler's group.
     t.resourceCountIs('AWS::Logs::LogGroup', 2);
+  });
+});
+
+describe('RemotionLambda duplicates in one app', () => {
+  const ENV = { account: '111122223333', region: 'eu-west-1' };
+
+  it('refuses a second one in the same stack with the generated bucket name, naming bucketName', () => {
+    const { stack } = concrete();
+    expect(() => new RemotionLambda(stack, 'Second', { remotionPackageDir: NEWEST_DIR, memorySize: Size.mebibytes(3008) }))
+      .toThrow(/^bucketName: the RemotionLambda at TestStack\/Remotion already deploys the generated bucket name of this stack, and S3 bucket names are global/);
+  });
+
+  it('refuses a second one with the same function name in the same stack, naming the props that make the name', () => {
+    const { stack } = concrete();
+    expect(() => new RemotionLambda(stack, 'Second', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-euwest1-second' }))
+      .toThrow(`The RemotionLambda at TestStack/Remotion already deploys the render function "${NAME}" in this account and region. `
+        + 'Remotion names its function after its version, memorySize, diskSize and timeout');
+  });
+
+  it('accepts a second one in the same stack with its own bucket name and another timeout', () => {
+    const { stack, template } = concrete();
+    const second = new RemotionLambda(stack, 'Second', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-euwest1-second', timeout: Duration.seconds(300), outputs: false });
+    expect(second.functionName).toBe('remotion-render-4-0-527-mem2048mb-disk2048mb-300sec');
+    template().resourceCountIs('AWS::Lambda::Function', 2);
+  });
+
+  it('refuses the same literal bucket name in another stack of the app, whatever its environment', () => {
+    const app = new App();
+    new RemotionLambda(new Stack(app, 'One', { env: ENV }), 'Remotion', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-euwest1-shared' });
+    const other = new Stack(app, 'Two', { env: { ...ENV, account: '444455556666' } });
+    expect(() => new RemotionLambda(other, 'Remotion', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-euwest1-shared' }))
+      .toThrow(/^bucketName: the RemotionLambda at One\/Remotion already deploys bucket "remotionlambda-euwest1-shared"/);
+  });
+
+  it('refuses the same function in another stack of the same account and region, and accepts it in another account or an unknown one', () => {
+    const app = new App();
+    new RemotionLambda(new Stack(app, 'One', { env: ENV }), 'Remotion', { remotionPackageDir: NEWEST_DIR });
+    expect(() => new RemotionLambda(new Stack(app, 'Two', { env: ENV }), 'Remotion', { remotionPackageDir: NEWEST_DIR }))
+      .toThrow(`The RemotionLambda at One/Remotion already deploys the render function "${NAME}" in this account and region.`);
+    expect(() => new RemotionLambda(new Stack(app, 'Three', { env: { ...ENV, account: '444455556666' } }), 'Remotion', { remotionPackageDir: NEWEST_DIR })).not.toThrow();
+    expect(() => new RemotionLambda(new Stack(app, 'Agnostic'), 'Remotion', { remotionPackageDir: NEWEST_DIR })).not.toThrow();
   });
 });

@@ -1,4 +1,4 @@
-import { CfnParameter } from 'aws-cdk-lib';
+import { CfnParameter, Size } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AuthenticatedRenderApi } from '../../src/api';
 import { RemotionLambda } from '../../src/remotion-lambda';
@@ -97,7 +97,7 @@ describe('RemotionRenderFunction with a RemotionLambda site', () => {
 
   it('refuses a site of another RemotionLambda', () => {
     const { stack, site } = deployment();
-    const other = new RemotionLambda(stack, 'Other', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-useast1-other', outputs: false });
+    const other = new RemotionLambda(stack, 'Other', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-useast1-other', memorySize: Size.mebibytes(3008), outputs: false });
     expect(() => new RemotionRenderFunction(stack, 'Render', { remotionLambda: other, site, compositions: ['HelloWorld'] }))
       .toThrow('site "demo" belongs to another RemotionLambda (TestStack/Remotion) than remotionLambda (TestStack/Other).');
   });

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ACCOUNT_PATTERN, BUCKET_NAME_OR_PATTERN, FUNCTION_NAME_OR_PATTERN } from '../private/patterns';
+import { ACCOUNT_PATTERN, BUCKET_NAME_OR_PATTERN, FUNCTION_NAME_OR_PATTERN, OBJECT_KEY_OR_PATTERN } from '../private/patterns';
 import { checkEach, checkNotEmpty, checkRegion, checkString } from '../private/validate';
 import { findRemotion, userPolicyStatements } from '../remotion';
 
@@ -64,6 +64,18 @@ export interface RemotionPolicyScope {
    * @default - resolved from the current working directory
    */
   readonly remotionPackageDir?: string;
+
+  /**
+   * Object keys (or `*` patterns) of `bucketNames` that the `RENDER_ONLY` preset may read, e.g.
+   * `['renders/*']`: for a caller that only starts renders, asks for their progress through the
+   * render function and signs links to their outputs. With it the preset grants `s3:GetObject` on
+   * these keys and no other S3 action (no writes, no listing): input props must then stay below
+   * Remotion's inline limit (about 194 KB), since larger ones are uploaded first, and
+   * `getRenderProgress` must not skip the Lambda invocation. Only for the `RENDER_ONLY` preset.
+   *
+   * @default - `s3:GetObject` and `s3:PutObject` on every object of `bucketNames`, and listing them
+   */
+  readonly readOnlyObjectKeys?: string[];
 }
 
 /**
@@ -112,6 +124,7 @@ interface ResolvedScope {
   readonly bucketNames: string[];
   readonly bucketNamesGiven: boolean;
   readonly remotionPackageDir?: string;
+  readonly readOnlyObjectKeys?: string[];
 }
 
 /**
@@ -145,7 +158,7 @@ export class RemotionRenderPolicy extends iam.ManagedPolicy {
    * @param policyScope which functions and buckets
    */
   public static statementsFor(scope: Construct, preset: RemotionPolicyPreset, policyScope: RemotionPolicyScope = {}): iam.PolicyStatement[] {
-    const resolved = resolveScope(scope, policyScope);
+    const resolved = resolveScope(scope, policyScope, preset);
     return preset === RemotionPolicyPreset.FULL ? fullStatements(resolved) : renderOnlyStatements(resolved);
   }
 
@@ -166,7 +179,7 @@ export class RemotionRenderPolicy extends iam.ManagedPolicy {
       managedPolicyName: props.managedPolicyName,
       description: props.description ?? `Remotion ${preset === RemotionPolicyPreset.FULL ? 'full' : 'render-only'} permissions (@org/remotion-constructs)`,
     });
-    const resolved = resolveScope(this, props);
+    const resolved = resolveScope(this, props, preset);
     this.preset = preset;
     this.remotionFunctionNames = resolved.remotionFunctionNames;
     this.bucketNames = resolved.bucketNames;
@@ -187,7 +200,7 @@ export class RemotionRenderPolicy extends iam.ManagedPolicy {
   }
 }
 
-function resolveScope(scope: Construct, props: RemotionPolicyScope): ResolvedScope {
+function resolveScope(scope: Construct, props: RemotionPolicyScope, preset: RemotionPolicyPreset): ResolvedScope {
   const stack = Stack.of(scope);
   const remotionFunctionNames = props.remotionFunctionNames ?? DEFAULT_FUNCTION_NAMES;
   const bucketNames = props.bucketNames ?? DEFAULT_BUCKET_NAMES;
@@ -200,6 +213,13 @@ function resolveScope(scope: Construct, props: RemotionPolicyScope): ResolvedSco
     'is not an S3 bucket name: use 3 to 63 lower-case letters, digits, ".", "-" or "*"');
   checkRegion('region', props.region);
   checkString('account', props.account, (account) => ACCOUNT_PATTERN.test(account), 'is not a 12-digit AWS account id');
+  if (props.readOnlyObjectKeys !== undefined && preset === RemotionPolicyPreset.FULL) {
+    throw new Error('readOnlyObjectKeys applies to the RENDER_ONLY preset only: the FULL preset deploys sites and functions, '
+      + 'which writes and lists objects. Leave readOnlyObjectKeys out, or use RemotionPolicyPreset.RENDER_ONLY.');
+  }
+  checkNotEmpty('readOnlyObjectKeys', props.readOnlyObjectKeys, 'object key (or a pattern such as "renders/*")');
+  checkEach('readOnlyObjectKeys', props.readOnlyObjectKeys ?? [], (key) => OBJECT_KEY_OR_PATTERN.test(key),
+    'is not an S3 object key or pattern: use letters, digits, "/", "*" and !-_.\'(), not starting with "/"');
 
   return {
     partition: stack.partition,
@@ -209,6 +229,7 @@ function resolveScope(scope: Construct, props: RemotionPolicyScope): ResolvedSco
     bucketNames: [...bucketNames],
     bucketNamesGiven: props.bucketNames !== undefined,
     remotionPackageDir: props.remotionPackageDir,
+    readOnlyObjectKeys: props.readOnlyObjectKeys && [...props.readOnlyObjectKeys],
   };
 }
 
@@ -235,6 +256,14 @@ function statement(sid: string, actions: string[], resources: string[]): iam.Pol
  * `getRenderProgress({ skipLambdaInvocation: true })` lists and reads progress files itself.
  */
 function renderOnlyStatements(s: ResolvedScope): iam.PolicyStatement[] {
+  if (s.readOnlyObjectKeys) {
+    // Nothing is uploaded and nothing listed, so neither writes nor bucket discovery are granted.
+    return [
+      statement('RemotionInvokeRenderFunction', ['lambda:InvokeFunction'], functionArns(s)),
+      statement('RemotionReadRenderObjects', ['s3:GetObject'],
+        s.bucketNames.flatMap((name) => s.readOnlyObjectKeys!.map((key) => `arn:${s.partition}:s3:::${name}/${key}`))),
+    ];
+  }
   const statements = [
     statement('RemotionInvokeRenderFunction', ['lambda:InvokeFunction'], functionArns(s)),
     statement('RemotionReadWriteRenderObjects', ['s3:GetObject', 's3:PutObject'], objectArns(s)),

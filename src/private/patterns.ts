@@ -24,6 +24,9 @@ export const ACCOUNT_PATTERN = /^\d{12}$/;
 /** The output prefix: empty, or folder names of S3's safe characters, each ending in "/". */
 export const OUTPUT_PREFIX_PATTERN = /^(?:[A-Za-z0-9!_.*'()-]+\/)*$/;
 
+/** An S3 object key or an IAM `*` pattern of one, as a policy scope accepts: S3's safe characters, no leading "/". */
+export const OBJECT_KEY_OR_PATTERN = /^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,1023}$/;
+
 /** A Remotion composition id, as Remotion's `validateCompositionId` accepts. */
 export const COMPOSITION_ID_PATTERN = /^[a-zA-Z0-9-\u4E00-\u9FFF]+$/;
 

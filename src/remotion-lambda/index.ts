@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { layerArnsFor } from './layers';
-import { bucketNameProblem, defaultBucketName, serveUrlOf, SITES_PREFIX } from './naming';
+import { bucketNameProblem, defaultBucketName, registerRemotionLambda, serveUrlOf, SITES_PREFIX } from './naming';
 import { narrowRolePolicy } from './role-policy';
 import { bundleVersion, validateSite } from './site';
 import { readLambdaFacts, RemotionLambdaFacts } from '../remotion/lambda-facts';
@@ -73,7 +73,8 @@ export interface RemotionLambdaProps {
   readonly runtimeManagementMode?: lambda.RuntimeManagementMode;
 
   /**
-   * How long the function's log group `/aws/lambda/<name>` keeps events.
+   * How long the function's log group `/aws/lambda/<name>` keeps events, and the log group of the
+   * handler that deploys sites (one per stack, shared by every site).
    *
    * @default logs.RetentionDays.TWO_WEEKS (Remotion's default)
    */
@@ -197,6 +198,7 @@ export class RemotionSite extends Construct {
       destinationKeyPrefix: `${SITES_PREFIX}${props.siteName}/`,
       // Files of a previous bundle under this site's folder are removed; nothing else is touched.
       prune: true,
+      logGroup: siteDeploymentLogGroup(Stack.of(this), internals.logRetention),
     });
     if (internals.outputs) {
       new CfnOutput(this, 'ServeUrl', { value: this.serveUrl, description: `Serve URL of the Remotion site "${props.siteName}"` });
@@ -205,7 +207,19 @@ export class RemotionSite extends Construct {
 }
 
 /** What a site needs from its deployment that is not public API. */
-const INTERNALS = new WeakMap<RemotionLambda, { facts: RemotionLambdaFacts; outputs: boolean }>();
+const INTERNALS = new WeakMap<RemotionLambda, { facts: RemotionLambdaFacts; outputs: boolean; logRetention: logs.RetentionDays }>();
+
+const SITE_DEPLOYMENT_LOG_GROUP_ID = 'RemotionSiteDeploymentLogGroup';
+
+/**
+ * The log group of the site deployments' handler. BucketDeployment makes one handler per stack
+ * (a singleton), which keeps the log group of the first deployment that created it, so the stack
+ * gets one log group for all sites, with the retention of the first RemotionLambda that adds one.
+ */
+function siteDeploymentLogGroup(stack: Stack, retention: logs.RetentionDays): logs.ILogGroup {
+  const existing = stack.node.tryFindChild(SITE_DEPLOYMENT_LOG_GROUP_ID) as logs.ILogGroup | undefined;
+  return existing ?? new logs.LogGroup(stack, SITE_DEPLOYMENT_LOG_GROUP_ID, { retention });
+}
 
 /**
  * What the Remotion CLI deploys (`npx remotion lambda functions deploy` and `sites create`), from
@@ -264,7 +278,7 @@ export class RemotionLambda extends Construct {
     const stack = Stack.of(this);
     const facts = readLambdaFacts(props.remotionPackageDir);
     this.outputs = props.outputs ?? true;
-    INTERNALS.set(this, { facts, outputs: this.outputs });
+    INTERNALS.set(this, { facts, outputs: this.outputs, logRetention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS });
     this.version = facts.version;
     this.remotionPackageDir = facts.lambdaDir;
     this.region = stack.region;
@@ -294,12 +308,13 @@ export class RemotionLambda extends Construct {
     const functionArn = stack.formatArn({ service: 'lambda', resource: 'function', resourceName: this.functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
     this.bucketName = props.bucketName ?? defaultBucketName(stack);
+    registerRemotionLambda(this, this.bucketName, this.functionName);
     this.bucket = this.createBucket(props, facts);
 
     // The function's role cannot create log groups, so the stack creates it, as the CLI does.
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: `/aws/lambda/${this.functionName}`,
-      retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS,
+      retention: INTERNALS.get(this)!.logRetention,
       // The name is fixed by Remotion's naming rule: a retained group would block the next deployment.
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -13,6 +13,7 @@ import { COMPOSITION_ID_PATTERN, FUNCTION_NAME_PATTERN, isBucketName, isOutputPr
 import { checkDuration, checkEach, checkInteger, checkNotEmpty, checkRegion, checkSize, checkString } from '../private/validate';
 import { checkFunctionNameVersion, findRemotion } from '../remotion';
 import type { RemotionLambda, RemotionSite } from '../remotion-lambda';
+import { holdsRemotionSites, SITES_PREFIX } from '../remotion-lambda/naming';
 import { RemotionRenderRole } from '../role';
 
 /**
@@ -121,7 +122,9 @@ export interface RemotionRenderFunctionProps {
    * Cognito `sub`, so one user's output never lands under another's key. With `outputBucketName`
    * the key is `<prefix><sub>/<uuid>/<outName>`. Without it, Remotion puts every output under
    * its own `renders/<renderId>/` folder, so the key is `renders/<renderId>/<prefix><sub>/<outName>`:
-   * a per-user S3 policy there must allow any render id before `<prefix><sub>/`.
+   * a per-user S3 policy there must allow any render id before `<prefix><sub>/`. In a bucket that
+   * holds Remotion sites (`site`'s, or any `remotionlambda-*` `outputBucketName`) it must not
+   * start with `sites/`, the public folder of the sites.
    *
    * @default 'renders-by-user/'
    */
@@ -172,7 +175,8 @@ export interface RemotionRenderFunctionProps {
    * example with a `RemotionRenderPolicy`); the construct only adds log and secret access.
    *
    * @default - a `RemotionRenderRole` with the `RENDER_ONLY` preset scoped to exactly the
-   * Remotion function and bucket
+   * Remotion function, and to reading the outputs under `outputPrefix` of the bucket
+   * (`readOnlyObjectKeys`): no S3 writes, so it can never touch a site
    */
   readonly role?: iam.IRole;
 
@@ -336,6 +340,7 @@ export class RemotionRenderFunction extends Construct {
     // From here on the props name Remotion's side by hand, whichever way they were given.
     const props = { ...givenProps, ...remotionTarget(givenProps) };
     validateProps(props);
+    checkOutputOutsideSites(this, props);
     const remotion = findRemotion({ packageDir: props.remotionPackageDir });
     if (!Token.isUnresolved(props.remotionFunctionName)) {
       checkFunctionNameVersion(remotion, 'remotionFunctionName', props.remotionFunctionName);
@@ -396,10 +401,14 @@ export class RemotionRenderFunction extends Construct {
         description: 'Starts Remotion renders with an access key pair read from Secrets Manager',
       });
     }
+    // The handler invokes the render function and signs links to outputs, nothing more: input
+    // props are capped below Remotion's inline limit, so its client never uploads or looks for a
+    // bucket. Reads are limited to the outputs, so the role can neither read nor overwrite sites.
     return new RemotionRenderRole(this, 'Role', {
       preset: RemotionPolicyPreset.RENDER_ONLY,
       remotionFunctionNames: [props.remotionFunctionName],
       bucketNames: [props.outputBucketName ?? defaultRemotionBucketPattern(this.region)],
+      readOnlyObjectKeys: [outputKeyPattern(props.outputBucketName, this.outputPrefix)],
       region: props.region,
     });
   }
@@ -437,11 +446,37 @@ export class RemotionRenderFunction extends Construct {
 }
 
 /**
+ * Outputs in a bucket that holds Remotion sites must not land under `sites/`: that folder is
+ * public (Chromium loads sites anonymously), and Remotion takes every folder there for a site.
+ * Keys are used as given (S3 and Remotion normalise nothing, and are case-sensitive); without an
+ * output bucket, Remotion puts outputs under `renders/<renderId>/` instead.
+ */
+function checkOutputOutsideSites(scope: Construct, props: RemotionRenderFunctionProps & RemotionTarget): void {
+  const prefix = props.outputPrefix ?? DEFAULT_OUTPUT_PREFIX;
+  const bucket = props.outputBucketName;
+  if (bucket === undefined || Token.isUnresolved(prefix) || !prefix.startsWith(SITES_PREFIX) || !holdsRemotionSites(scope, bucket)) {
+    return;
+  }
+  const where = props.site ? `site "${props.site.siteName}"'s bucket` : `outputBucketName "${Token.isUnresolved(bucket) ? 'of a RemotionLambda' : bucket}"`;
+  throw new Error(`outputPrefix "${prefix}" puts every caller's output under ${SITES_PREFIX} of ${where}, which is publicly readable `
+    + `(Chromium loads Remotion sites from there anonymously) and where Remotion keeps its sites. Choose a prefix outside ${SITES_PREFIX}, `
+    + `such as the default "${DEFAULT_OUTPUT_PREFIX}".`);
+}
+
+/**
  * Remotion names its bucket `remotionlambda-<region without dashes>-<random>`; when the region is
  * known, scope to that region's bucket only.
  */
 function defaultRemotionBucketPattern(region: string): string {
   return Token.isUnresolved(region) ? 'remotionlambda-*' : `remotionlambda-${region.replace(/-/g, '')}-*`;
+}
+
+/**
+ * The keys of the outputs the handler signs links to: `<prefix><sub>/<uuid>/<outName>` in a named
+ * bucket; in Remotion's own bucket, Remotion puts the name under `renders/<renderId>/`.
+ */
+function outputKeyPattern(outputBucketName: string | undefined, outputPrefix: string): string {
+  return outputBucketName === undefined ? `renders/*/${outputPrefix}*` : `${outputPrefix}*`;
 }
 
 /** Only GetSecretValue: `ISecret.grantRead` would add DescribeSecret, which the handler never calls. */

@@ -112,6 +112,7 @@ export class RemotionRenderRole extends iam.Role {
       region: props.region,
       account: props.account,
       remotionPackageDir: props.remotionPackageDir,
+      readOnlyObjectKeys: props.readOnlyObjectKeys,
     });
     this.addManagedPolicy(this.policy);
     this.assumedByLambda = trustsService(this, assumedBy, LAMBDA_SERVICE);

@@ -12,7 +12,7 @@ export function nagFindings(stack: Stack): string[] {
     ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
   ].map((f) => {
     // A generated bucket name is CloudFormation JSON inside the finding: shorten it.
-    const data = String(f.entry.data).replace(/remotionlambda-useast1-\{"Fn::Select".*?\/\*\]/, 'remotionlambda-useast1-<stack id suffix>/*]');
+    const data = String(f.entry.data).replace(/remotionlambda-useast1-\{"Fn::Select".*"AWS::StackId"\}(?:\]\})+(\/[^\]]*)\]/, 'remotionlambda-useast1-<stack id suffix>$1]');
     return `${f.id}: ${/^AwsSolutions-[A-Z0-9]+(\[[^\]]*\])?/.exec(data)![0]}`;
   });
 }

@@ -13,9 +13,10 @@ function acknowledgeRemainingFindings(api: AuthenticatedRenderApi): void {
   acknowledgeCompletionFindings(api);
   NagSuppressions.addResourceSuppressions(api.renderFunction.role, [{
     id: 'AwsSolutions-IAM5',
-    reason: 'Remotion names its bucket remotionlambda-<region>-<random suffix>, unknown at synth time; the pattern is narrowed to '
-      + 'the region\'s Remotion bucket and to objects in it. Set outputBucketName to scope to one named bucket.',
-    appliesTo: ['Resource::arn:aws:s3:::remotionlambda-useast1-*', 'Resource::arn:aws:s3:::remotionlambda-useast1-*/*'],
+    reason: 'The function only reads outputs, to sign links to them: Remotion names its bucket remotionlambda-<region>-<random suffix>, '
+      + 'unknown at synth time, and each output lands under renders/<render id>/, so the pattern is narrowed to the region\'s Remotion bucket '
+      + 'and the output prefix within each render. Set outputBucketName to scope to one named bucket.',
+    appliesTo: ['Resource::arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*'],
   }], true);
   NagSuppressions.addResourceSuppressions(api.userPool, [
     {
@@ -48,8 +49,7 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
     expect(nagFindings(stack).sort()).toEqual([
       '/TestStack/Render/HttpApi/POST--webhooks--remotion/Resource: AwsSolutions-APIG4',
       '/TestStack/Render/Records/CompletionWebhookSecret/Resource: AwsSolutions-SMG4',
-      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-*/*]',
-      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-*]',
+      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*]',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG8',
     ]);
@@ -61,7 +61,7 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
     expect(nagFindings(stack)).toEqual([]);
   });
 
-  it('narrows the only wildcard to the objects of a named output bucket, and threat protection clears COG8', () => {
+  it('narrows the only wildcard to the output prefix of a named output bucket, and threat protection clears COG8', () => {
     const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
     new AuthenticatedRenderApi(stack, 'Render', {
       render: {
@@ -75,7 +75,7 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
     expect(nagFindings(stack).sort()).toEqual([
       '/TestStack/Render/HttpApi/POST--webhooks--remotion/Resource: AwsSolutions-APIG4',
       '/TestStack/Render/Records/CompletionWebhookSecret/Resource: AwsSolutions-SMG4',
-      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::my-render-output/*]',
+      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::my-render-output/renders-by-user/*]',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',
     ]);
   });

@@ -19,7 +19,7 @@ function acknowledgeApi(api: AuthenticatedRenderApi): void {
   acknowledgeCompletionFindings(api);
   NagSuppressions.addResourceSuppressions(api.renderFunction.role, [{
     id: 'AwsSolutions-IAM5',
-    reason: 'The render function reads and writes render objects in RemotionLambda\'s bucket.',
+    reason: 'The render function reads only the outputs under its output prefix in RemotionLambda\'s bucket, to sign links to them.',
     appliesTo: [{ regex: '/^Resource::arn:[^:]+:s3:::remotionlambda-useast1-.*\\/\\*$/' }],
   }], true);
   NagSuppressions.addResourceSuppressions(api.userPool, [
@@ -47,7 +47,7 @@ describe('cdk-nag AwsSolutions on RemotionLambda + AuthenticatedRenderApi', () =
       '/TestStack/Remotion/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::*]',
       '/TestStack/Remotion/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::<RemotionBucket798B735E.Arn>/*]',
       '/TestStack/Remotion/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:logs:us-east-1:111122223333:log-group:<RemotionLogGroupD9CA8E2A>:*]',
-      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-<stack id suffix>/*]',
+      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-<stack id suffix>/renders-by-user/*]',
       '/TestStack/Render/HttpApi/POST--webhooks--remotion/Resource: AwsSolutions-APIG4',
       '/TestStack/Render/Records/CompletionWebhookSecret/Resource: AwsSolutions-SMG4',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',

@@ -154,6 +154,48 @@ function expectedFullStatements(p: string, r: string, a: string): [string, strin
   ];
 }
 
+describe('RENDER_ONLY preset with readOnlyObjectKeys', () => {
+  const statements = policyStatements({
+    remotionFunctionNames: ['remotion-render-x'],
+    bucketNames: ['remotionlambda-useast1-abc'],
+    readOnlyObjectKeys: ['renders/*/out/*', 'exports/*'],
+  }, { account: '111122223333', region: 'us-east-1' });
+
+  it('grants exactly the invoke and GetObject on those keys of each named bucket, and no write or listing', () => {
+    expect(statements).toEqual([
+      { Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: ['arn:aws:lambda:us-east-1:111122223333:function:remotion-render-x'] },
+      {
+        Sid: 'RemotionReadRenderObjects',
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: [
+          'arn:aws:s3:::remotionlambda-useast1-abc/renders/*/out/*',
+          'arn:aws:s3:::remotionlambda-useast1-abc/exports/*',
+        ],
+      },
+    ]);
+  });
+
+  it('grants no s3:ListAllMyBuckets with the default buckets either: a caller that uploads nothing never looks for a bucket', () => {
+    const defaults = policyStatements({ readOnlyObjectKeys: ['renders/*'] });
+    expect(defaults.map((s) => s.Sid)).toEqual(['RemotionInvokeRenderFunction', 'RemotionReadRenderObjects']);
+    expect(bySid(defaults, 'RemotionReadRenderObjects').Resource).toEqual([`arn:${P}:s3:::remotionlambda-*/renders/*`]);
+  });
+
+  it('leaves the preset as Remotion documents it when not given', () => {
+    expect(policyStatements({}).map((s) => s.Sid)).toEqual(
+      ['RemotionInvokeRenderFunction', 'RemotionReadWriteRenderObjects', 'RemotionListRenderBucket', 'RemotionFindRenderBucket']);
+  });
+
+  it.each([
+    [{ readOnlyObjectKeys: [] }, /^readOnlyObjectKeys must name at least one object key/],
+    [{ readOnlyObjectKeys: ['/renders/*'] }, /^readOnlyObjectKeys contains "\/renders\/\*", which is not an S3 object key or pattern/],
+    [{ readOnlyObjectKeys: ['renders/*'], preset: RemotionPolicyPreset.FULL }, /^readOnlyObjectKeys applies to the RENDER_ONLY preset only/],
+  ])('rejects %j with a message naming the prop', (props, message) => {
+    expect(() => new RemotionRenderPolicy(newStack(), 'Policy', props)).toThrow(message);
+  });
+});
+
 describe('FULL preset', () => {
   const statements = policyStatements({ preset: RemotionPolicyPreset.FULL }, { account: '111122223333', region: 'eu-central-1' });
 

@@ -34,3 +34,27 @@ export function evaluate(value: unknown, pseudo: Pseudo): unknown {
   }
   return value;
 }
+
+/** A statement as `statementsOf` (test/util.ts) gives it, with every value flattened to text. */
+export interface IamStatement {
+  readonly Effect: string;
+  readonly Action: readonly string[];
+  readonly Resource: readonly string[];
+}
+
+/** IAM's wildcard match: `*` is any run of characters, `/` included, and `?` any one character. */
+function iamMatch(pattern: string, value: string, caseless = false): boolean {
+  const source = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${source}$`, caseless ? 'i' : '').test(value);
+}
+
+/**
+ * Whether identity statements allow `action` on `resource`, as IAM evaluates them: an explicit
+ * Deny wins, then any Allow; without one the request is implicitly denied. Actions compare
+ * without case, resources (S3 keys) with it.
+ */
+export function allows(statements: readonly IamStatement[], action: string, resource: string): boolean {
+  const applies = (s: IamStatement) => s.Action.some((a) => iamMatch(a, action, true)) && s.Resource.some((r) => iamMatch(r, resource));
+  if (statements.some((s) => s.Effect === 'Deny' && applies(s))) return false;
+  return statements.some((s) => s.Effect === 'Allow' && applies(s));
+}

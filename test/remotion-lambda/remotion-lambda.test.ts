@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -370,5 +370,81 @@ describe('RemotionLambda at the bounds of Remotion\'s limits', () => {
     ['timeout', '901 s', { timeout: Duration.seconds(901) }, 'timeout must be a whole number of seconds between 15 and 900 (Remotion\'s limits); got 901.'],
   ])('refuses a %s of %s, one past Remotion\'s limit, naming the prop', (_prop, _value, props, message) => {
     expect(() => concrete(props)).toThrow(message);
+  });
+});
+
+describe('RemotionLambda log groups of a stack with sites', () => {
+  /** Each function's log group (its LoggingConfig) and that group's retention, in days. */
+  function retentionOfEachFunction(template: Template): Record<string, number | undefined> {
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    return Object.fromEntries(Object.entries(template.findResources('AWS::Lambda::Function')).map(([id, fn]) => {
+      const ref = fn.Properties.LoggingConfig?.LogGroup?.Ref as string | undefined;
+      return [id, ref === undefined ? undefined : groups[ref]?.Properties.RetentionInDays];
+    }));
+  }
+
+  it('gives every function a log group kept for logRetention, the site deployment handler included', () => {
+    const { remotion, template } = concrete({ logRetention: logs.RetentionDays.ONE_MONTH });
+    remotion.addSite('demo', FIXTURE_SITE);
+    const retentions = retentionOfEachFunction(template());
+    expect(Object.keys(retentions)).toHaveLength(2);
+    expect(Object.values(retentions)).toEqual([30, 30]);
+  });
+
+  it('uses Remotion\'s 14 days for the site deployment handler by default', () => {
+    const { remotion, template } = concrete();
+    remotion.addSite('demo', FIXTURE_SITE);
+    expect(Object.values(retentionOfEachFunction(template()))).toEqual([14, 14]);
+  });
+
+  it('shares one handler and one log group between two sites, leaving no unused log group', () => {
+    const { remotion, template } = concrete({ logRetention: logs.RetentionDays.ONE_WEEK });
+    remotion.addSite('demo', FIXTURE_SITE);
+    remotion.addSite('other', FIXTURE_SITE);
+    const t = template();
+    expect(Object.values(retentionOfEachFunction(t))).toEqual([7, 7]);
+    // The render function's /aws/lambda/<name> group and the deployment handler's group.
+    t.resourceCountIs('AWS::Logs::LogGroup', 2);
+  });
+});
+
+describe('RemotionLambda duplicates in one app', () => {
+  const ENV = { account: '111122223333', region: 'eu-west-1' };
+
+  it('refuses a second one in the same stack with the generated bucket name, naming bucketName', () => {
+    const { stack } = concrete();
+    expect(() => new RemotionLambda(stack, 'Second', { remotionPackageDir: NEWEST_DIR, memorySize: Size.mebibytes(3008) }))
+      .toThrow(/^bucketName: the RemotionLambda at TestStack\/Remotion already deploys the generated bucket name of this stack, and S3 bucket names are global/);
+  });
+
+  it('refuses a second one with the same function name in the same stack, naming the props that make the name', () => {
+    const { stack } = concrete();
+    expect(() => new RemotionLambda(stack, 'Second', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-euwest1-second' }))
+      .toThrow(`The RemotionLambda at TestStack/Remotion already deploys the render function "${NAME}" in this account and region. `
+        + 'Remotion names its function after its version, memorySize, diskSize and timeout');
+  });
+
+  it('accepts a second one in the same stack with its own bucket name and another timeout', () => {
+    const { stack, template } = concrete();
+    const second = new RemotionLambda(stack, 'Second', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-euwest1-second', timeout: Duration.seconds(300), outputs: false });
+    expect(second.functionName).toBe('remotion-render-4-0-527-mem2048mb-disk2048mb-300sec');
+    template().resourceCountIs('AWS::Lambda::Function', 2);
+  });
+
+  it('refuses the same literal bucket name in another stack of the app, whatever its environment', () => {
+    const app = new App();
+    new RemotionLambda(new Stack(app, 'One', { env: ENV }), 'Remotion', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-euwest1-shared' });
+    const other = new Stack(app, 'Two', { env: { ...ENV, account: '444455556666' } });
+    expect(() => new RemotionLambda(other, 'Remotion', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-euwest1-shared' }))
+      .toThrow(/^bucketName: the RemotionLambda at One\/Remotion already deploys bucket "remotionlambda-euwest1-shared"/);
+  });
+
+  it('refuses the same function in another stack of the same account and region, and accepts it in another account or an unknown one', () => {
+    const app = new App();
+    new RemotionLambda(new Stack(app, 'One', { env: ENV }), 'Remotion', { remotionPackageDir: NEWEST_DIR });
+    expect(() => new RemotionLambda(new Stack(app, 'Two', { env: ENV }), 'Remotion', { remotionPackageDir: NEWEST_DIR }))
+      .toThrow(`The RemotionLambda at One/Remotion already deploys the render function "${NAME}" in this account and region.`);
+    expect(() => new RemotionLambda(new Stack(app, 'Three', { env: { ...ENV, account: '444455556666' } }), 'Remotion', { remotionPackageDir: NEWEST_DIR })).not.toThrow();
+    expect(() => new RemotionLambda(new Stack(app, 'Agnostic'), 'Remotion', { remotionPackageDir: NEWEST_DIR })).not.toThrow();
   });
 });

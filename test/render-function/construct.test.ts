@@ -12,6 +12,8 @@ import { findRemotion } from '../../src/remotion';
 import { RemotionRenderFunction, RemotionRenderFunctionProps, RemotionCodec, RemotionPrivacy } from '../../src/render-function';
 import { REMOTION_CLIENT_FILE } from '../../src/render-function/contract';
 import { loadConfig } from '../../src/render-function/runtime/config';
+import { outputLocation } from '../../src/render-function/runtime/remotion-input';
+import { allows } from '../remotion-lambda/evaluate';
 import { INSTALLED_REMOTION_VERSION, newStack, remotionFunctionName, statementsOf } from '../util';
 
 const FUNCTION_NAME = remotionFunctionName();
@@ -72,11 +74,10 @@ describe('RemotionRenderFunction with defaults', () => {
     });
   });
 
-  it('gets a RENDER_ONLY policy scoped to exactly this Remotion function and the region bucket', () => {
+  it('gets a RENDER_ONLY policy that invokes exactly this Remotion function and reads only outputs under renders/*/<outputPrefix>', () => {
     expect(statementsOf(template, 'AWS::IAM::ManagedPolicy')).toEqual([
       { Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [`arn:aws:lambda:us-east-1:111122223333:function:${FUNCTION_NAME}`] },
-      { Sid: 'RemotionReadWriteRenderObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::remotionlambda-useast1-*/*'] },
-      { Sid: 'RemotionListRenderBucket', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: ['arn:aws:s3:::remotionlambda-useast1-*'] },
+      { Sid: 'RemotionReadRenderObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*'] },
     ]);
   });
 
@@ -196,7 +197,7 @@ describe('RemotionRenderFunction options', () => {
     });
     const managed = statementsOf(template, 'AWS::IAM::ManagedPolicy');
     expect(managed.find((s) => s.Sid === 'RemotionInvokeRenderFunction')!.Resource).toEqual([`arn:aws:lambda:eu-west-1:111122223333:function:${FUNCTION_NAME}`]);
-    expect(managed.find((s) => s.Sid === 'RemotionReadWriteRenderObjects')!.Resource).toEqual(['arn:aws:s3:::my-renders/*']);
+    expect(managed.find((s) => s.Sid === 'RemotionReadRenderObjects')!.Resource).toEqual(['arn:aws:s3:::my-renders/videos/*']);
   });
 
   it('uses a given log group and sets a retention on the default one', () => {
@@ -381,5 +382,70 @@ describe('RemotionRenderFunction validation', () => {
     [{ memorySize: 64 }, /memorySize must be an integer between 128 and 10240/],
   ])('rejects %j with a message naming the prop', (props, message) => {
     expect(() => build(props as Partial<RemotionRenderFunctionProps>)).toThrow(message);
+  });
+});
+
+describe('the render handler\'s S3 access, evaluated as IAM would', () => {
+  const SUB = '3f1c2a9e-6b7d-4e21-9c3a-0d5e8f7a1b2c';
+  const UUID = 'b3c1e7a2-5d4f-4e6a-9b8c-7d6e5f4a3b2c';
+
+  /** The handler's config and the statements of its role, from the synthesized template. */
+  function synthesized(props: Partial<RemotionRenderFunctionProps>) {
+    const { template } = build(props);
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    const statements = [...statementsOf(template, 'AWS::IAM::ManagedPolicy'), ...statementsOf(template, 'AWS::IAM::Policy')];
+    return { config: loadConfig(fn.Properties.Environment.Variables), statements };
+  }
+
+  /** The ARN of the object the handler presigns, with the handler's own key rule and Remotion's `renders/<renderId>/` for a bare name. */
+  function presignedObject(config: ReturnType<typeof loadConfig>, bucket: string): string {
+    const location = outputLocation(config, SUB, 'video.mp4', UUID);
+    return typeof location === 'string' ? `arn:aws:s3:::${bucket}/renders/abcdef1234/${location}` : `arn:aws:s3:::${location.bucketName}/${location.key}`;
+  }
+
+  it.each([
+    ['Remotion\'s bucket of the region', {}, 'remotionlambda-useast1-abc'],
+    ['a named output bucket', { outputBucketName: 'remotionlambda-useast1-abc' }, 'remotionlambda-useast1-abc'],
+    ['a named output bucket and prefix', { outputBucketName: 'my-renders', outputPrefix: 'videos/by-user/' }, 'my-renders'],
+  ])('allows GetObject on the exact output key the handler presigns, in %s', (_, props, bucket) => {
+    const { config, statements } = synthesized(props);
+    expect(allows(statements, 's3:GetObject', presignedObject(config, bucket))).toBe(true);
+  });
+
+  it.each([
+    ['Remotion\'s bucket of the region', {}],
+    ['the same bucket named as output bucket', { outputBucketName: 'remotionlambda-useast1-abc' }],
+  ])('can neither read nor overwrite the public site, in %s', (_, props) => {
+    const { statements } = synthesized(props);
+    for (const action of ['s3:GetObject', 's3:PutObject']) {
+      expect(allows(statements, action, 'arn:aws:s3:::remotionlambda-useast1-abc/sites/demo/index.html')).toBe(false);
+    }
+  });
+
+  it('may write no object anywhere, not even its own outputs, input props or progress files', () => {
+    for (const props of [{}, { outputBucketName: 'remotionlambda-useast1-abc' }]) {
+      const { config, statements } = synthesized(props);
+      for (const object of [
+        presignedObject(config, 'remotionlambda-useast1-abc'),
+        'arn:aws:s3:::remotionlambda-useast1-abc/input-props/abc.json',
+        'arn:aws:s3:::remotionlambda-useast1-abc/renders/abcdef1234/progress.json',
+        'arn:aws:s3:::remotionlambda-useast1-abc/sites/demo/bundle.js',
+      ]) {
+        expect(allows(statements, 's3:PutObject', object)).toBe(false);
+      }
+      expect(allows(statements, 's3:DeleteObject', presignedObject(config, 'remotionlambda-useast1-abc'))).toBe(false);
+    }
+  });
+
+  it('cannot read Remotion\'s progress and chunk files, which only the render function reads', () => {
+    const { statements } = synthesized({});
+    expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::remotionlambda-useast1-abc/renders/abcdef1234/progress.json')).toBe(false);
+  });
+
+  it('lists no bucket and looks for none', () => {
+    const { statements } = synthesized({});
+    expect(allows(statements, 's3:ListBucket', 'arn:aws:s3:::remotionlambda-useast1-abc')).toBe(false);
+    expect(allows(statements, 's3:GetBucketLocation', 'arn:aws:s3:::remotionlambda-useast1-abc')).toBe(false);
+    expect(allows(statements, 's3:ListAllMyBuckets', '*')).toBe(false);
   });
 });

@@ -144,10 +144,8 @@ def test_api_handler_role_is_scoped_to_the_function_and_its_regions_bucket(synth
     assert statements(stack, template, handler_role.policy) == [
         {"Sid": "RemotionInvokeRenderFunction", "Effect": "Allow",
          "Action": "lambda:InvokeFunction", "Resource": FUNCTION_ARN},
-        {"Sid": "RemotionReadWriteRenderObjects", "Effect": "Allow",
-         "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::remotionlambda-useast1-*/*"},
-        {"Sid": "RemotionListRenderBucket", "Effect": "Allow",
-         "Action": ["s3:ListBucket", "s3:GetBucketLocation"], "Resource": "arn:aws:s3:::remotionlambda-useast1-*"},
+        {"Sid": "RemotionReadRenderObjects", "Effect": "Allow",
+         "Action": "s3:GetObject", "Resource": "arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*"},
     ]
     template.resource_count_is("AWS::IAM::ManagedPolicy", 2)
     template.has_resource_properties("AWS::IAM::Role", {

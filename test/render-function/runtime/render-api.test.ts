@@ -551,6 +551,39 @@ describe('input props reach Remotion exactly as sent', () => {
   });
 });
 
+describe('the handler\'s own S3 use (what its role must allow)', () => {
+  /** Every request that is not a Lambda invoke: S3 (and anything else) would land here. */
+  function recordOtherRequests(): string[] {
+    const other: string[] = [];
+    fake.addRoute((request) => {
+      if (!/^\/2015-03-31\/functions\//.test(request.url ?? '')) other.push(`${request.method} ${request.url}`);
+      return false;
+    });
+    return other;
+  }
+
+  it.each([
+    ['Remotion\'s own bucket', {}],
+    ['a named output bucket', { [RENDER_ENV.BUCKET_NAME]: 'remotionlambda-useast1-mine' }],
+  ])('starts a render with the largest input props the construct allows, follows it and signs its link without one S3 request, in %s', async (_, env) => {
+    const other = recordOtherRequests();
+    const { call } = coldStart({ ...env, [RENDER_ENV.MAX_INPUT_PROPS_BYTES]: '190000' });
+    const inputProps = { title: 'x'.repeat(190_000 - '{"title":""}'.length) };
+    expect(Buffer.byteLength(JSON.stringify(inputProps))).toBe(190_000);
+
+    const started = await call(startRenderEvent({ composition: 'Intro', inputProps }));
+    expect(started.response.statusCode).toBe(202);
+    const renderId = String(started.body.renderId);
+    fake.updateRender(renderId, { done: true });
+    const { body } = await call(getRenderEvent(renderId, { queryStringParameters: { bucketName: String(started.body.bucketName) } }));
+
+    expect(new URL(String(body.outputUrl)).searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect(fake.invocations[0].payload.inputProps).toEqual({ type: 'payload', payload: JSON.stringify(inputProps) });
+    expect(fake.invocations.map((invocation) => invocation.payload.type)).toEqual(['start', 'status']);
+    expect(other).toEqual([]);
+  });
+});
+
 describe('what the handler prints', () => {
   it('never contains the input props, on any console method or stream', async () => {
     const printed = captureEverythingPrinted();

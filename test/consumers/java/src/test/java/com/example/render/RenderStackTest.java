@@ -189,8 +189,7 @@ class RenderStackTest {
         RemotionRenderRole handlerRole = (RemotionRenderRole) stack.getApi().getRenderFunction().getRole();
         assertEquals(List.of(
             statement("RemotionInvokeRenderFunction", "lambda:InvokeFunction", FUNCTION_ARN),
-            statement("RemotionReadWriteRenderObjects", List.of("s3:GetObject", "s3:PutObject"), "arn:aws:s3:::remotionlambda-useast1-*/*"),
-            statement("RemotionListRenderBucket", List.of("s3:ListBucket", "s3:GetBucketLocation"), "arn:aws:s3:::remotionlambda-useast1-*")),
+            statement("RemotionReadRenderObjects", "s3:GetObject", "arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*")),
             statements(handlerRole.getPolicy()));
         template.resourceCountIs("AWS::IAM::ManagedPolicy", 2);
         template.hasResourceProperties("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", Map.of(

@@ -100,7 +100,9 @@ it('starts exactly one render per accepted key, never more in progress than the 
       [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: String(MAX_IN_PROGRESS),
       [RENDER_ENV.LIMIT_MAX_STARTS]: '0',
       [RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]: '900',
-      [RENDER_ENV.CALL_TIMEOUT_MS]: '20000',
+      // Far more than the whole load takes (about 7 s; 30 s with 2 cores loaded 8 times over):
+      // the deadline's 5xx is another test's subject, here it only made busy machines fail.
+      [RENDER_ENV.CALL_TIMEOUT_MS]: '60000',
     }),
     BUNDLE_URL: pathToFileURL(stagedAssetInRepository()).href,
   };
@@ -137,7 +139,8 @@ it('starts exactly one render per accepted key, never more in progress than the 
     `renders started ${starts.length}, records ${records.length}`,
   ].join('\n'));
 
-  expect(results.every((result) => [202, 409, 429].includes(result.status))).toBe(true);
+  // Each answer is an acceptance (or its replay), a repeat refused while the first is in progress, or a limit.
+  expect(results.filter((result) => ![202, 409, 429].includes(result.status)).map((result) => `${result.status} ${JSON.stringify(result.body)}`)).toEqual([]);
   for (const result of results.filter((r) => r.status === 429)) expect(result.headers['retry-after']).toMatch(/^\d+$/);
 
   for (let user = 0; user < USERS; user++) {

@@ -2,6 +2,8 @@
 # moto in server mode, for the tests that need a real DynamoDB (and later EventBridge, Secrets
 # Manager): `scripts/moto.sh install` puts a pinned moto[server] into .venv-moto/ (idempotent);
 # the tests start and stop the server themselves (test/moto/moto-server.ts) on a free loopback port.
+# They run moto's app through test/moto/serialized_moto.py with this venv's python, not moto_server:
+# it applies one request at a time, so conditional writes are atomic as in DynamoDB.
 # DynamoDB Local is not an option: its licence is not an open-source one.
 set -euo pipefail
 cd "$(dirname "$0")/.."

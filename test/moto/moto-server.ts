@@ -3,13 +3,17 @@
  * `scripts/moto.sh install` puts the pinned moto into .venv-moto/ (scripts/test-all.sh runs it);
  * each test file starts its own server in `beforeAll` and stops it in `afterAll`, so files that
  * jest runs in parallel never share tables.
+ * The server is our launcher serialized_moto.py, not `moto_server`: moto applies one request at a
+ * time there, so a conditional write is atomic as in DynamoDB (moto's threaded server lets two
+ * concurrent conditional writes on one key both succeed). serialized-moto.test.ts checks that.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 
-const MOTO_SERVER = path.join(__dirname, '..', '..', '.venv-moto', 'bin', 'moto_server');
+const MOTO_PYTHON = path.join(__dirname, '..', '..', '.venv-moto', 'bin', 'python');
+const LAUNCHER = path.join(__dirname, 'serialized_moto.py');
 const READY_TIMEOUT_MS = 20_000;
 
 /** Credentials moto accepts; they never leave loopback. */
@@ -18,11 +22,11 @@ export const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'test
 export class MotoServer {
   /** Starts moto and resolves once it answers. */
   static async start(): Promise<MotoServer> {
-    if (!existsSync(MOTO_SERVER)) {
-      throw new Error(`${MOTO_SERVER} is missing: run scripts/moto.sh install (scripts/test-all.sh does)`);
+    if (!existsSync(MOTO_PYTHON)) {
+      throw new Error(`${MOTO_PYTHON} is missing: run scripts/moto.sh install (scripts/test-all.sh does)`);
     }
     const port = await freePort();
-    const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(MOTO_PYTHON, [LAUNCHER, String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let output = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-4000);
@@ -76,7 +80,7 @@ export class MotoServer {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let lastError: unknown;
     while (Date.now() < deadline) {
-      if (this.exited) throw new Error('moto_server exited');
+      if (this.exited) throw new Error('the moto server exited');
       try {
         const response = await fetch(`${this.url}/moto-api/data.json`);
         if (response.ok) return;

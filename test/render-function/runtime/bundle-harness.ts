@@ -70,6 +70,17 @@ export function stagedAsset(): string {
   return path.join(stageHandlerCode(findRemotion({ packageDir: REPOSITORY_ROOT })), 'index.mjs');
 }
 
+/**
+ * The asset as the construct stages it, staged inside the repository: the DynamoDB clients it
+ * leaves external (Lambda's runtime has them) then resolve from the repository's node_modules, as
+ * they would from the runtime's.
+ */
+export function stagedAssetInRepository(): string {
+  return path.join(stageHandlerCode(findRemotion({ packageDir: REPOSITORY_ROOT }), {
+    stagingRoot: path.join(REPOSITORY_ROOT, 'cdk.out', 'staged-handler'),
+  }), 'index.mjs');
+}
+
 export async function runBundle(
   fake: FakeLambda,
   events: APIGatewayProxyEventV2WithJWTAuthorizer[],

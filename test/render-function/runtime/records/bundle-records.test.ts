@@ -5,29 +5,20 @@
  */
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { findRemotion } from '../../../../src/remotion';
 import { RENDER_ENV, RENDER_EVENT_SOURCE } from '../../../../src/render-function/contract';
-import { stageHandlerCode } from '../../../../src/render-function/handler-code';
 import { captureEvents, motoJson } from '../../../moto/json-api';
 import { MotoServer } from '../../../moto/moto-server';
 import { allItems, createRecordsTable } from '../../../moto/records-table';
-import { REPOSITORY_ROOT, sourcesNewerThanAsset } from '../asset-freshness';
-import { FAKE_ROLE_CREDENTIALS, FakeLambda } from '../fake-lambda';
-import { apiEvent, CALLER_SUB, constructEnvironment, startRenderEvent } from '../handler-events';
+import { sourcesNewerThanAsset } from '../asset-freshness';
+import { stagedAssetInRepository } from '../bundle-harness';
+import { FakeLambda } from '../fake-lambda';
+import { apiEvent, CALLER_SUB, startRenderEvent } from '../handler-events';
+import { recordsBundleEnvironment } from './aws-environment';
 
 const TABLE = 'bundle-records';
-/**
- * The asset as the construct stages it (our bundle + the installed Remotion client), staged inside
- * the repository: the DynamoDB clients it leaves external (Lambda's runtime has them) then resolve
- * from the repository's node_modules, as they would from the runtime's.
- */
-const stagedEntry = () => path.join(stageHandlerCode(findRemotion({ packageDir: REPOSITORY_ROOT }), {
-  stagingRoot: path.join(REPOSITORY_ROOT, 'cdk.out', 'staged-handler'),
-}), 'index.mjs');
 const MARKER = '@@bundle-result@@';
 const CHILD_SCRIPT = `
 const { handler } = await import(process.env.BUNDLE_URL);
@@ -58,21 +49,13 @@ async function runBundle(
   overrides: Record<string, string> = {},
 ): Promise<APIGatewayProxyStructuredResultV2[]> {
   const env: Record<string, string | undefined> = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-    ...moto.sdkEnvironment(),
-    AWS_ACCESS_KEY_ID: FAKE_ROLE_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: FAKE_ROLE_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_LAMBDA: fake.url,
-    AWS_ENDPOINT_URL_S3: fake.url,
-    ...constructEnvironment({
+    ...recordsBundleEnvironment(moto, fake, {
       [RENDER_ENV.RECORDS_TABLE_NAME]: TABLE,
       [RENDER_ENV.RECORDS_RETENTION_SECONDS]: '86400',
       [RENDER_ENV.IDEMPOTENCY_ENABLED]: 'true',
       ...overrides,
     }),
-    BUNDLE_URL: pathToFileURL(stagedEntry()).href,
+    BUNDLE_URL: pathToFileURL(stagedAssetInRepository()).href,
     TEST_EVENTS: JSON.stringify(events),
   };
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], { env, timeout: 20_000 });

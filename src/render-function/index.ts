@@ -6,12 +6,13 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { RENDER_ENV } from './contract';
 import { handlerCode } from './handler-code';
+import type { RecordsWiring } from './records-wiring';
 import { remotionTarget, RemotionTarget } from './remotion-lambda-source';
 import { RemotionPolicyPreset } from '../policy';
 import { writeOwnLogsStatement } from '../private/log-statement';
 import { COMPOSITION_ID_PATTERN, FUNCTION_NAME_PATTERN, isBucketName, isOutputPrefix } from '../private/patterns';
 import { checkDuration, checkEach, checkInteger, checkNotEmpty, checkRegion, checkSize, checkString } from '../private/validate';
-import { checkFunctionNameVersion, findRemotion } from '../remotion';
+import { checkFunctionNameVersion, findRemotion, functionTimeoutSeconds, InstalledRemotion } from '../remotion';
 import type { RemotionLambda, RemotionSite } from '../remotion-lambda';
 import { holdsRemotionSites, SITES_PREFIX } from '../remotion-lambda/naming';
 import { RemotionRenderRole } from '../role';
@@ -271,6 +272,10 @@ const DEFAULT_MAX_INPUT_PROPS = Size.kibibytes(64);
 const MAX_INLINE_INPUT_PROPS_BYTES = 190_000;
 const MIN_FRAMES_PER_LAMBDA = 4;
 const CLIENT_TIMEOUT_MARGIN = Duration.seconds(3);
+/** Remotion's functions run for at most 900 seconds. */
+const MAX_REMOTION_TIMEOUT = Duration.seconds(900);
+/** Room for Remotion's finishing steps after its render function's timeout. */
+const DEADLINE_MARGIN = Duration.seconds(60);
 /** Named by string: `lambda.Runtime.NODEJS_24_X` needs aws-cdk-lib 2.224.0, our floor, at compile time. */
 const HANDLER_RUNTIME = new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS);
 
@@ -335,6 +340,12 @@ export class RemotionRenderFunction extends Construct {
   /** Timeout of the handler function. */
   public readonly timeout: Duration;
 
+  /** The handler function, whose environment only this construct writes. */
+  private readonly handler: lambda.Function;
+
+  /** The installed Remotion client that the handler uses. */
+  private readonly remotion: InstalledRemotion;
+
   constructor(scope: Construct, id: string, givenProps: RemotionRenderFunctionProps) {
     super(scope, id);
     // From here on the props name Remotion's side by hand, whichever way they were given.
@@ -345,6 +356,7 @@ export class RemotionRenderFunction extends Construct {
     if (!Token.isUnresolved(props.remotionFunctionName)) {
       checkFunctionNameVersion(remotion, 'remotionFunctionName', props.remotionFunctionName);
     }
+    this.remotion = remotion;
     this.remotionVersion = remotion.version;
 
     const stack = Stack.of(this);
@@ -390,7 +402,45 @@ export class RemotionRenderFunction extends Construct {
     });
     // The SDK inside Remotion's client keeps connections alive; older SDKs needed this switch.
     handler.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
+    this.handler = handler;
     this.function = handler;
+  }
+
+  /**
+   * Tells the handler where the render records are and which limits apply. Called by
+   * `RenderRecords`, which grants the access itself.
+   *
+   * @internal
+   */
+  public _enableRecords(records: RecordsWiring): void {
+    const environment: Record<string, string | undefined> = {
+      [RENDER_ENV.RECORDS_TABLE_NAME]: records.tableName,
+      [RENDER_ENV.RECORDS_RETENTION_SECONDS]: String(records.retention.toSeconds()),
+      [RENDER_ENV.IDEMPOTENCY_ENABLED]: records.idempotency ? 'true' : undefined,
+      [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: String(records.maxRendersInProgress),
+      [RENDER_ENV.LIMIT_MAX_STARTS]: String(records.maxStartsPerWindow),
+      [RENDER_ENV.LIMIT_WINDOW_SECONDS]: String(records.startWindow.toSeconds()),
+      [RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]: String(this.renderDeadline().toSeconds()),
+      [RENDER_ENV.COMPLETION_SECRET_ARN]: records.completionSecretArn,
+      [RENDER_ENV.EVENT_BUS]: records.eventBusArn,
+      [RENDER_ENV.RECORDS_TABLE_ARN]: records.tableArn,
+    };
+    for (const [name, value] of Object.entries(environment)) {
+      if (value !== undefined) {
+        this.handler.addEnvironment(name, value);
+      }
+    }
+  }
+
+  /**
+   * When a render counts as over for the limits: Remotion's own timeout, which its function name
+   * carries (`...-120sec`), plus a margin; the longest possible one for a token or a custom name.
+   */
+  private renderDeadline(): Duration {
+    const name = this.remotionFunctionName;
+    const seconds = Token.isUnresolved(name) ? undefined : functionTimeoutSeconds(this.remotion, name);
+    const timeout = Math.min(seconds ?? MAX_REMOTION_TIMEOUT.toSeconds(), MAX_REMOTION_TIMEOUT.toSeconds());
+    return Duration.seconds(timeout + DEADLINE_MARGIN.toSeconds());
   }
 
   private createRole(props: RemotionRenderFunctionProps & RemotionTarget): iam.IRole {

@@ -58,8 +58,8 @@ export interface RenderRecordsOptions {
   /**
    * Renders one user may have in progress at once; past it, `POST /renders` answers 429 with
    * `Retry-After` and starts nothing. A render stops counting once its completion is recorded, or
-   * at the latest once Remotion's own timeout (read from `remotionFunctionName`) has passed. 0 turns
-   * the limit off.
+   * at the latest once Remotion's own timeout (read from the site's `remotionFunctionName`) has
+   * passed. 0 turns the limit off.
    *
    * @default 3
    */

@@ -4,10 +4,10 @@ import { CfnParameter, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import { RemotionRenderFunction, RemotionRenderFunctionProps } from '../../src/render-function';
+import { RemotionRenderFunction } from '../../src/render-function';
 import { RENDER_ENV } from '../../src/render-function/contract';
 import { RenderRecords } from '../../src/render-records';
-import { flatten, newStack, RENDER_SETTINGS, statementsOf, TEST_ENV } from '../util';
+import { CLI_SITE, flatten, newStack, renderSettings, statementsOf, TEST_ENV } from '../util';
 
 const RECORDS_DIR = path.join(__dirname, '..', '..', 'src', 'render-records');
 
@@ -17,9 +17,9 @@ function handlerEnvironment(template: Template): Record<string, unknown> {
   return flatten(handler.Properties.Environment.Variables) as Record<string, unknown>;
 }
 
-function withRecords(render: Partial<RemotionRenderFunctionProps> = {}) {
+function withRecords(remotionFunctionName = CLI_SITE.remotionFunctionName) {
   const stack = newStack({ env: TEST_ENV });
-  const renderFunction = new RemotionRenderFunction(stack, 'Fn', { ...RENDER_SETTINGS, ...render } as RemotionRenderFunctionProps);
+  const renderFunction = new RemotionRenderFunction(stack, 'Fn', renderSettings(stack, { remotionFunctionName }));
   const table = dynamodb.Table.fromTableName(stack, 'Existing', 'my-render-records');
   const eventBus = events.EventBus.fromEventBusName(stack, 'Bus', 'renders');
   const records = new RenderRecords(stack, 'Records', {
@@ -58,19 +58,19 @@ describe('RenderRecords on a RemotionRenderFunction', () => {
   });
 
   it('takes the render deadline from the timeout in the function name, read by Remotion\'s own parser, plus a minute', () => {
-    const remotionFunctionName = RENDER_SETTINGS.remotionFunctionName.replace('-120sec', '-300sec');
-    expect(handlerEnvironment(withRecords({ remotionFunctionName }).template)[RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]).toBe('360');
+    const remotionFunctionName = CLI_SITE.remotionFunctionName.replace('-120sec', '-300sec');
+    expect(handlerEnvironment(withRecords(remotionFunctionName).template)[RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]).toBe('360');
   });
 
   it('falls back to Remotion\'s longest timeout, 900 s plus a minute, for a custom function name', () => {
-    const env = handlerEnvironment(withRecords({ remotionFunctionName: 'my-renderer-300sec' }).template);
+    const env = handlerEnvironment(withRecords('my-renderer-300sec').template);
     expect(env[RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]).toBe('960');
   });
 
   it('falls back to 900 s plus a minute for a function name that is a token', () => {
     const stack = newStack({ env: TEST_ENV });
     const remotionFunctionName = new CfnParameter(stack, 'Name').valueAsString;
-    const renderFunction = new RemotionRenderFunction(stack, 'Fn', { ...RENDER_SETTINGS, remotionFunctionName });
+    const renderFunction = new RemotionRenderFunction(stack, 'Fn', renderSettings(stack, { remotionFunctionName }));
     new RenderRecords(stack, 'Records', { renderFunction });
     expect(handlerEnvironment(Template.fromStack(stack))[RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]).toBe('960');
   });

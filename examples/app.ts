@@ -10,7 +10,7 @@
  * REMOTION_COMPOSITIONS (comma-separated), CDK_DEFAULT_REGION.
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { AuthenticatedRenderApi } from '../src';
+import { AuthenticatedRenderApi, RemotionSite } from '../src';
 import { DEFAULT_FUNCTION_NAME, DEFAULT_SERVE_URL } from './defaults';
 import { FullStack } from './full-stack';
 import { summarize } from './summary';
@@ -23,8 +23,10 @@ const stack = new Stack(app, 'RemotionRenderExample', {
 
 new AuthenticatedRenderApi(stack, 'Render', {
   render: {
-    serveUrl: process.env.REMOTION_SERVE_URL ?? DEFAULT_SERVE_URL,
-    remotionFunctionName: process.env.REMOTION_FUNCTION_NAME ?? DEFAULT_FUNCTION_NAME,
+    site: RemotionSite.fromSiteAttributes(stack, 'Site', {
+      serveUrl: process.env.REMOTION_SERVE_URL ?? DEFAULT_SERVE_URL,
+      remotionFunctionName: process.env.REMOTION_FUNCTION_NAME ?? DEFAULT_FUNCTION_NAME,
+    }),
     compositions: (process.env.REMOTION_COMPOSITIONS ?? 'HelloWorld').split(',').map((c) => c.trim()),
   },
 });

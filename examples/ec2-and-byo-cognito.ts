@@ -8,7 +8,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AuthenticatedRenderApi, RemotionRenderRole } from '../src';
+import { AuthenticatedRenderApi, RemotionRenderRole, RemotionSite } from '../src';
 import { DEFAULT_FUNCTION_NAME, DEFAULT_SERVE_URL } from './defaults';
 import { summarize } from './summary';
 
@@ -28,8 +28,7 @@ const userPoolClient = cognito.UserPoolClient.fromUserPoolClientId(stack, 'Exist
 
 new AuthenticatedRenderApi(stack, 'Render', {
   render: {
-    serveUrl: DEFAULT_SERVE_URL,
-    remotionFunctionName: DEFAULT_FUNCTION_NAME,
+    site: RemotionSite.fromSiteAttributes(stack, 'Site', { serveUrl: DEFAULT_SERVE_URL, remotionFunctionName: DEFAULT_FUNCTION_NAME }),
     compositions: ['HelloWorld'],
   },
   userPool,

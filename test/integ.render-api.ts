@@ -38,8 +38,7 @@ import { ActualResult, ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-al
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { remotionFunctionName } from './util';
 import { AuthenticatedRenderApi } from '../src/api';
-import { RemotionLambda } from '../src/remotion-lambda';
-import { RemotionRenderFunctionProps } from '../src/render-function';
+import { IRemotionSite, RemotionLambda, RemotionSite } from '../src/remotion-lambda';
 
 const PLACEHOLDER_COMPOSITION = 'HelloWorld';
 const FIXTURE_BUNDLE_DIR = path.join(__dirname, 'remotion-lambda', 'fixtures', 'site');
@@ -55,21 +54,21 @@ const app = new App();
 const stack = new Stack(app, 'RemotionRenderApiInteg');
 
 /** Remotion's side: made outside the stack when named, else deployed by the stack itself. */
-function remotionSide(): Pick<RemotionRenderFunctionProps, 'serveUrl' | 'remotionFunctionName' | 'region' | 'site'> {
+function remotionSite(): IRemotionSite {
   const serveUrl = setting('INTEG_REMOTION_SERVE_URL');
   if (serveUrl !== undefined) {
-    return {
+    return RemotionSite.fromSiteAttributes(stack, 'Site', {
       serveUrl,
-      remotionFunctionName: setting('INTEG_REMOTION_FUNCTION_NAME', remotionFunctionName()),
+      remotionFunctionName: setting('INTEG_REMOTION_FUNCTION_NAME', remotionFunctionName())!,
       region: setting('INTEG_REMOTION_REGION'),
-    };
+    });
   }
   const remotion = new RemotionLambda(stack, 'Remotion', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
-  return { site: remotion.addSite('integ', setting('INTEG_REMOTION_BUNDLE_DIR', FIXTURE_BUNDLE_DIR)!) };
+  return remotion.addSite('integ', setting('INTEG_REMOTION_BUNDLE_DIR', FIXTURE_BUNDLE_DIR)!);
 }
 
 const api = new AuthenticatedRenderApi(stack, 'RenderApi', {
-  render: { ...remotionSide(), compositions: [composition] },
+  render: { site: remotionSite(), compositions: [composition] },
   // The test signs its users up itself, and a deploy must leave nothing behind.
   selfSignUpEnabled: true,
   userPoolRemovalPolicy: RemovalPolicy.DESTROY,

@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Construct } from 'constructs';
+import { IRemotionSite, RemotionSite, RemotionSiteAttributes } from '../src/remotion-lambda';
+import { RemotionRenderFunctionProps } from '../src/render-function';
 
 /** A CloudFormation value with intrinsic functions folded into `${Ref}` text, for exact ARN assertions. */
 export function flatten(value: unknown): unknown {
@@ -67,9 +70,22 @@ export function remotionFunctionName(version = INSTALLED_REMOTION_VERSION): stri
 /** The account and region of the API tests' stacks. */
 export const TEST_ENV = { account: '111122223333', region: 'us-east-1' };
 
-/** Render settings naming a CLI-deployed Remotion function and site of the installed version. */
-export const RENDER_SETTINGS = {
+/** A site and render function of the installed version, deployed with the Remotion CLI. */
+export const CLI_SITE = {
   serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
   remotionFunctionName: remotionFunctionName(),
-  compositions: ['HelloWorld'],
 };
+
+/** `RemotionSite.fromSiteAttributes()` of `CLI_SITE` (with `attrs` over it), under the first free id `Site`, `Site2`, ... of `scope`. */
+export function cliSite(scope: Construct, attrs: Partial<RemotionSiteAttributes> = {}): IRemotionSite {
+  let id = 'Site';
+  for (let n = 2; scope.node.tryFindChild(id); n++) {
+    id = `Site${n}`;
+  }
+  return RemotionSite.fromSiteAttributes(scope, id, { ...CLI_SITE, ...attrs });
+}
+
+/** Render settings naming a CLI-deployed Remotion function and site of the installed version. */
+export function renderSettings(scope: Construct, attrs: Partial<RemotionSiteAttributes> = {}): RemotionRenderFunctionProps {
+  return { site: cliSite(scope, attrs), compositions: ['HelloWorld'] };
+}

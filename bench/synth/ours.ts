@@ -1,15 +1,14 @@
 /** Synth child: the stack written with this library (handler shipped pre-bundled in assets/). */
 import { Stack } from 'aws-cdk-lib';
 import { timeSynth } from './common';
-import { AuthenticatedRenderApi } from '../../src';
+import { AuthenticatedRenderApi, RemotionSite } from '../../src';
 import { REMOTION_FUNCTION_NAME, SERVE_URL } from '../../test/render-function/runtime/handler-events';
 
 timeSynth((app) => {
   const stack = new Stack(app, 'BenchOurs', { env: { region: 'us-east-1' } });
   new AuthenticatedRenderApi(stack, 'Render', {
     render: {
-      serveUrl: SERVE_URL,
-      remotionFunctionName: REMOTION_FUNCTION_NAME,
+      site: RemotionSite.fromSiteAttributes(stack, 'Site', { serveUrl: SERVE_URL, remotionFunctionName: REMOTION_FUNCTION_NAME }),
       compositions: ['Intro', 'Outro'],
     },
   });

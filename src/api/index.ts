@@ -213,8 +213,10 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
  * @example
  * new AuthenticatedRenderApi(this, 'Render', {
  *   render: {
- *     serveUrl: 'https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html',
- *     remotionFunctionName: 'remotion-render-4-0-527-mem2048mb-disk2048mb-120sec',
+ *     site: RemotionSite.fromSiteAttributes(this, 'Site', {
+ *       serveUrl: 'https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html',
+ *       remotionFunctionName: 'remotion-render-4-0-527-mem2048mb-disk2048mb-120sec',
+ *     }),
  *     compositions: ['MyComp'],
  *   },
  * });

@@ -4,11 +4,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { layerArnsFor } from './layers';
 import { bucketNameProblem, defaultBucketName, registerRemotionLambda, serveUrlOf, SITES_PREFIX } from './naming';
 import { narrowRolePolicy } from './role-policy';
 import { bundleVersion, validateSite } from './site';
+import { FUNCTION_NAME_PATTERN, isBucketName } from '../private/patterns';
+import { checkRegion, checkString } from '../private/validate';
 import { readLambdaFacts, RemotionLambdaFacts } from '../remotion/lambda-facts';
 
 /**
@@ -142,6 +144,99 @@ export interface RemotionLambdaProps {
 }
 
 /**
+ * A deployed Remotion site and the Remotion render function that renders it: what a render
+ * names as its target. A `RemotionSite` made by a `RemotionLambda` in this app is one; for a site
+ * and function deployed with the Remotion CLI, use `RemotionSite.fromSiteAttributes()`.
+ */
+export interface IRemotionSite extends IConstruct {
+  /** The site's URL (Remotion's `serveUrl`). */
+  readonly serveUrl: string;
+
+  /**
+   * Name of the Remotion render function that renders the site, e.g.
+   * `remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`.
+   */
+  readonly remotionFunctionName: string;
+
+  /**
+   * Name of Remotion's bucket that holds the site; renders use it as Remotion's
+   * `forceBucketName` and write their output there, unless the render names another bucket.
+   *
+   * @default - not known: Remotion finds its own `remotionlambda-*` bucket in the region
+   */
+  readonly bucketName?: string;
+
+  /**
+   * Region of the render function and of the bucket.
+   *
+   * @default - the region of the stack that renders
+   */
+  readonly region?: string;
+
+  /**
+   * Folder of the `@remotion/lambda` that the render function was deployed from; a render reads
+   * Remotion's client from the same install, so that both have the same version.
+   *
+   * @default - not known: a render reads the client that it finds itself
+   */
+  readonly remotionPackageDir?: string;
+}
+
+/**
+ * A Remotion site and render function deployed outside this app, e.g. with
+ * `npx remotion lambda sites create` and `npx remotion lambda functions deploy`.
+ */
+export interface RemotionSiteAttributes {
+  /** URL of the deployed site (printed by `npx remotion lambda sites create`). */
+  readonly serveUrl: string;
+
+  /**
+   * Name of the deployed Remotion render function, e.g.
+   * `remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`. When it follows Remotion's naming
+   * convention, its version must equal the installed `@remotion/lambda` (checked when a render
+   * function uses the site); tokens and custom names are not checked.
+   */
+  readonly remotionFunctionName: string;
+
+  /**
+   * Name of the bucket that renders use (Remotion's `forceBucketName`) and write their output to.
+   * Remotion's own role (`remotion-lambda-role`) must be able to write to it.
+   *
+   * @default - Remotion's own bucket in the region (`remotionlambda-<region>-*`)
+   */
+  readonly bucketName?: string;
+
+  /**
+   * Region of the render function (and of its bucket).
+   *
+   * @default - the region of the stack that renders
+   */
+  readonly region?: string;
+}
+
+/** A site named by its attributes; it deploys nothing. */
+class ImportedRemotionSite extends Construct implements IRemotionSite {
+  public readonly serveUrl: string;
+  public readonly remotionFunctionName: string;
+  public readonly bucketName?: string;
+  public readonly region?: string;
+
+  constructor(scope: Construct, id: string, attrs: RemotionSiteAttributes) {
+    super(scope, id);
+    checkString('serveUrl', attrs.serveUrl, (url) => /^https?:\/\/\S+$/.test(url), 'must be the http(s) URL of a deployed Remotion site');
+    checkString('remotionFunctionName', attrs.remotionFunctionName, (name) => FUNCTION_NAME_PATTERN.test(name),
+      'must be a Lambda function name (1 to 64 letters, digits, "-" or "_")');
+    checkString('bucketName', attrs.bucketName, isBucketName,
+      'is not an S3 bucket name (3 to 63 lower-case letters, digits, "." or "-"; no patterns)');
+    checkRegion('region', attrs.region);
+    this.serveUrl = attrs.serveUrl;
+    this.remotionFunctionName = attrs.remotionFunctionName;
+    this.bucketName = attrs.bucketName;
+    this.region = attrs.region;
+  }
+}
+
+/**
  * Properties of a `RemotionSite`.
  */
 export interface RemotionSiteProps {
@@ -162,15 +257,39 @@ export interface RemotionSiteProps {
  * A Remotion site (the output folder of `npx remotion bundle`) deployed under `sites/<name>/`
  * of a `RemotionLambda`'s bucket. Usually made with `RemotionLambda.addSite()`.
  */
-export class RemotionSite extends Construct {
+export class RemotionSite extends Construct implements IRemotionSite {
+  /**
+   * A site and render function deployed outside this app (with the Remotion CLI), to render
+   * with a `RemotionRenderFunction` or an `AuthenticatedRenderApi`. Checks the attributes that
+   * are not tokens.
+   */
+  public static fromSiteAttributes(scope: Construct, id: string, attrs: RemotionSiteAttributes): IRemotionSite {
+    return new ImportedRemotionSite(scope, id, attrs);
+  }
+
   /** The deployment it belongs to. */
   public readonly remotionLambda: RemotionLambda;
 
   /** The site name (its folder under `sites/`). */
   public readonly siteName: string;
 
-  /** The URL Remotion's `makeS3ServeUrl()` forms for the site: pass it to renders as `serveUrl`. */
+  /** The URL Remotion's `makeS3ServeUrl()` forms for the site. */
   public readonly serveUrl: string;
+
+  /** Name of the deployment's render function. */
+  public readonly remotionFunctionName: string;
+
+  /**
+   * Name of the deployment's bucket, which holds the site; renders use it as `forceBucketName`.
+   * Always set (optional only because `IRemotionSite` declares it so).
+   */
+  public readonly bucketName?: string;
+
+  /** Region of the deployment (the stack's). Always set. */
+  public readonly region?: string;
+
+  /** Folder of the `@remotion/lambda` that the deployment comes from. Always set. */
+  public readonly remotionPackageDir?: string;
 
   /** The Remotion version the bundle's index.html names (`window.remotion_version`), if it names one. */
   public readonly bundleVersion?: string;
@@ -185,6 +304,10 @@ export class RemotionSite extends Construct {
     const dir = validateSite(internals.facts, props.siteName, props.bundleDir);
     this.remotionLambda = owner;
     this.siteName = props.siteName;
+    this.remotionFunctionName = owner.functionName;
+    this.bucketName = owner.bucketName;
+    this.region = owner.region;
+    this.remotionPackageDir = owner.remotionPackageDir;
     this.bundleVersion = bundleVersion(dir);
     if (this.bundleVersion !== undefined && this.bundleVersion !== owner.version) {
       Annotations.of(this).addWarningV2('@org/remotion-constructs:siteVersionMismatch',

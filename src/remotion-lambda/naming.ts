@@ -104,6 +104,13 @@ export function registerRemotionLambda(scope: IConstruct, bucketName: string, fu
  * (its name may be a token), or any bucket whose name Remotion recognises as its own.
  */
 export function holdsRemotionSites(scope: IConstruct, bucketName: string): boolean {
-  return DEPLOYED.get(scope.node.root)?.some((d) => d.bucketName === bucketName) === true
-    || (!Token.isUnresolved(bucketName) && bucketName.startsWith(BUCKET_PREFIX));
+  return isRemotionLambdaBucket(scope, bucketName) || (!Token.isUnresolved(bucketName) && bucketName.startsWith(BUCKET_PREFIX));
+}
+
+/**
+ * Whether `bucketName` is the bucket of a RemotionLambda in this app (its name may be a token),
+ * which blocks public ACLs.
+ */
+export function isRemotionLambdaBucket(scope: IConstruct, bucketName: string): boolean {
+  return DEPLOYED.get(scope.node.root)?.some((d) => d.bucketName === bucketName) === true;
 }

@@ -176,6 +176,8 @@ export function clearRemotionCache(): void {
 /** What Remotion's own `LambdaClientInternals.parseFunctionName` returns for one of its names. */
 interface ParsedFunctionName {
   readonly version: string;
+  /** The function's timeout, the `<n>sec` at the end of the name. */
+  readonly timeoutInSeconds?: number;
 }
 
 type FunctionNameParser = (name: string) => ParsedFunctionName | null;
@@ -208,11 +210,23 @@ function parserOf(remotion: InstalledRemotion): FunctionNameParser {
     }
     parser = internal ?? ((name) => {
       const match = new RegExp(`^${RENDER_FUNCTION_PREFIX}(.*)-mem(\\d+)mb-disk(\\d+)mb-(\\d+)sec$`).exec(name);
-      return match ? { version: match[1] } : null;
+      return match ? { version: match[1], timeoutInSeconds: Number(match[4]) } : null;
     });
     parsers.set(remotion.clientDir, parser);
   }
   return parser;
+}
+
+/**
+ * The timeout, in seconds, that a render function name of Remotion's convention carries
+ * (`...-120sec`), read with the installed client's own parser; undefined for custom names.
+ */
+export function functionTimeoutSeconds(remotion: InstalledRemotion, functionName: string): number | undefined {
+  if (!functionName.startsWith(RENDER_FUNCTION_PREFIX)) {
+    return undefined;
+  }
+  const seconds = parserOf(remotion)(functionName)?.timeoutInSeconds;
+  return typeof seconds === 'number' && Number.isInteger(seconds) ? seconds : undefined;
 }
 
 /**

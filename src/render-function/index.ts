@@ -6,14 +6,14 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { RENDER_ENV } from './contract';
 import { handlerCode } from './handler-code';
-import { remotionTarget, RemotionTarget } from './remotion-lambda-source';
+import type { RecordsWiring } from './records-wiring';
 import { RemotionPolicyPreset } from '../policy';
 import { writeOwnLogsStatement } from '../private/log-statement';
-import { COMPOSITION_ID_PATTERN, FUNCTION_NAME_PATTERN, isBucketName, isOutputPrefix } from '../private/patterns';
-import { checkDuration, checkEach, checkInteger, checkNotEmpty, checkRegion, checkSize, checkString } from '../private/validate';
-import { checkFunctionNameVersion, findRemotion } from '../remotion';
-import type { RemotionLambda, RemotionSite } from '../remotion-lambda';
-import { holdsRemotionSites, SITES_PREFIX } from '../remotion-lambda/naming';
+import { COMPOSITION_ID_PATTERN, isBucketName, isOutputPrefix } from '../private/patterns';
+import { checkDuration, checkEach, checkInteger, checkNotEmpty, checkSize, checkString } from '../private/validate';
+import { checkFunctionNameVersion, findRemotion, functionTimeoutSeconds, InstalledRemotion } from '../remotion';
+import { IRemotionSite } from '../remotion-lambda';
+import { holdsRemotionSites, isRemotionLambdaBucket, SITES_PREFIX } from '../remotion-lambda/naming';
 import { RemotionRenderRole } from '../role';
 
 /**
@@ -58,33 +58,18 @@ export enum RemotionPrivacy {
  */
 export interface RemotionRenderFunctionProps {
   /**
-   * URL of the deployed Remotion site (from `npx remotion lambda sites create`). Not with `site`.
-   *
-   * @default - the serve URL of `site`; one of them is required
+   * The Remotion site to render and the render function that renders it: a `RemotionSite` of a
+   * `RemotionLambda` in this app (`remotionLambda.addSite()`), or a site and function deployed
+   * with the Remotion CLI (`RemotionSite.fromSiteAttributes()`). Renders use its bucket, when it
+   * names one, as Remotion's `forceBucketName`, and its region. The role is scoped to exactly
+   * its function.
    */
-  readonly serveUrl?: string;
-
-  /**
-   * Name of the deployed Remotion render function, e.g.
-   * `remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`. When it follows Remotion's naming
-   * convention, its version must equal the installed `@remotion/lambda` (checked at synth);
-   * tokens and custom names are not checked. Not with `site`.
-   *
-   * @default - the function of `site`'s `RemotionLambda`; one of them is required
-   */
-  readonly remotionFunctionName?: string;
+  readonly site: IRemotionSite;
 
   /**
    * Composition ids a caller may render (at least one).
    */
   readonly compositions: string[];
-
-  /**
-   * Region of the deployed Remotion render function (and of its bucket).
-   *
-   * @default - the stack's region
-   */
-  readonly region?: string;
 
   /**
    * Codec used when a request names none.
@@ -103,17 +88,19 @@ export interface RemotionRenderFunctionProps {
   /**
    * Who may read the rendered files.
    *
-   * @default RemotionPrivacy.PRIVATE, or RemotionPrivacy.NO_ACL with `outputBucketName`: buckets
-   * created today have ACLs disabled and refuse uploads that set one
+   * @default RemotionPrivacy.PRIVATE, or RemotionPrivacy.NO_ACL when the renders go to a named
+   * bucket (`outputBucketName`, or the site's `bucketName`): buckets created today have ACLs
+   * disabled and refuse uploads that set one
    */
   readonly privacy?: RemotionPrivacy;
 
   /**
-   * Bucket that Remotion renders into and writes the output to (Remotion's `forceBucketName`).
-   * The role is scoped to it. Remotion's own role (`remotion-lambda-role`) must be able to write
-   * to it.
+   * Bucket that Remotion renders into and writes the output to (Remotion's `forceBucketName`),
+   * instead of the site's. The role is scoped to it. Remotion's own role (`remotion-lambda-role`)
+   * must be able to write to it.
    *
-   * @default - Remotion's own bucket in the region (`remotionlambda-<region>-*`)
+   * @default - the site's `bucketName`; without one, Remotion's own bucket in the region
+   * (`remotionlambda-<region>-*`)
    */
   readonly outputBucketName?: string;
 
@@ -123,7 +110,7 @@ export interface RemotionRenderFunctionProps {
    * the key is `<prefix><sub>/<uuid>/<outName>`. Without it, Remotion puts every output under
    * its own `renders/<renderId>/` folder, so the key is `renders/<renderId>/<prefix><sub>/<outName>`:
    * a per-user S3 policy there must allow any render id before `<prefix><sub>/`. In a bucket that
-   * holds Remotion sites (`site`'s, or any `remotionlambda-*` `outputBucketName`) it must not
+   * holds Remotion sites (a `RemotionLambda`'s, or any `remotionlambda-*` bucket) it must not
    * start with `sites/`, the public folder of the sites.
    *
    * @default 'renders-by-user/'
@@ -238,23 +225,6 @@ export interface RemotionRenderFunctionProps {
   readonly signedUrlExpiry?: Duration;
 
   /**
-   * A Remotion site deployed in this app by a `RemotionLambda` (`remotionLambda.addSite()`):
-   * renders use its serve URL, and that deployment's function, bucket (as `forceBucketName`) and
-   * region; the role is scoped to exactly that function and bucket. Not with `serveUrl`,
-   * `remotionFunctionName`, `outputBucketName` or `region`.
-   *
-   * @default - the site and function named by `serveUrl` and `remotionFunctionName`
-   */
-  readonly site?: RemotionSite;
-
-  /**
-   * The `RemotionLambda` that `site` belongs to; optional, since the site knows it. Needs `site`.
-   *
-   * @default - the deployment of `site`
-   */
-  readonly remotionLambda?: RemotionLambda;
-
-  /**
    * Folder of your installed `@remotion/lambda` (or `@remotion/lambda-client`), or of the app
    * whose `node_modules` holds it: for monorepos, and for Python and Java apps that install it with
    * `npm i @remotion/lambda@<version>` in their own folder. Its client file is copied, unmodified,
@@ -271,6 +241,10 @@ const DEFAULT_MAX_INPUT_PROPS = Size.kibibytes(64);
 const MAX_INLINE_INPUT_PROPS_BYTES = 190_000;
 const MIN_FRAMES_PER_LAMBDA = 4;
 const CLIENT_TIMEOUT_MARGIN = Duration.seconds(3);
+/** Remotion's functions run for at most 900 seconds. */
+const MAX_REMOTION_TIMEOUT = Duration.seconds(900);
+/** Room for Remotion's finishing steps after its render function's timeout. */
+const DEADLINE_MARGIN = Duration.seconds(60);
 /** Named by string: `lambda.Runtime.NODEJS_24_X` needs aws-cdk-lib 2.224.0, our floor, at compile time. */
 const HANDLER_RUNTIME = new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS);
 
@@ -298,6 +272,9 @@ export class RemotionRenderFunction extends Construct {
    * completion webhook.
    */
   public readonly webhookUrl?: string;
+
+  /** The Remotion site that is rendered, and its render function. */
+  public readonly site: IRemotionSite;
 
   /** Name of the Remotion render function that is invoked. */
   public readonly remotionFunctionName: string;
@@ -335,26 +312,39 @@ export class RemotionRenderFunction extends Construct {
   /** Timeout of the handler function. */
   public readonly timeout: Duration;
 
-  constructor(scope: Construct, id: string, givenProps: RemotionRenderFunctionProps) {
+  /** The handler function, whose environment only this construct writes. */
+  private readonly handler: lambda.Function;
+
+  /** The installed Remotion client that the handler uses. */
+  private readonly remotion: InstalledRemotion;
+
+  /** The bucket renders go to (Remotion's `forceBucketName`), when one is named. */
+  private readonly bucketName?: string;
+
+  constructor(scope: Construct, id: string, props: RemotionRenderFunctionProps) {
     super(scope, id);
-    // From here on the props name Remotion's side by hand, whichever way they were given.
-    const props = { ...givenProps, ...remotionTarget(givenProps) };
     validateProps(props);
-    checkOutputOutsideSites(this, props);
-    const remotion = findRemotion({ packageDir: props.remotionPackageDir });
-    if (!Token.isUnresolved(props.remotionFunctionName)) {
-      checkFunctionNameVersion(remotion, 'remotionFunctionName', props.remotionFunctionName);
+    const site = props.site;
+    this.site = site;
+    this.bucketName = props.outputBucketName ?? site.bucketName;
+    checkOutputOutsideSites(this, props, this.bucketName);
+    checkPrivacy(this, props, this.bucketName);
+    // The client must be the deployed function's version: read it from the same install.
+    const remotion = findRemotion({ packageDir: props.remotionPackageDir ?? site.remotionPackageDir });
+    if (!Token.isUnresolved(site.remotionFunctionName)) {
+      checkFunctionNameVersion(remotion, 'site.remotionFunctionName', site.remotionFunctionName);
     }
+    this.remotion = remotion;
     this.remotionVersion = remotion.version;
 
     const stack = Stack.of(this);
-    this.remotionFunctionName = props.remotionFunctionName;
-    this.region = props.region ?? stack.region;
-    this.serveUrl = props.serveUrl;
+    this.remotionFunctionName = site.remotionFunctionName;
+    this.region = site.region ?? stack.region;
+    this.serveUrl = site.serveUrl;
     this.compositions = [...props.compositions];
     this.defaultCodec = props.defaultCodec ?? RemotionCodec.H264;
     this.allowedCodecs = props.allowedCodecs ? [...props.allowedCodecs] : [this.defaultCodec];
-    this.privacy = props.privacy ?? (props.outputBucketName ? RemotionPrivacy.NO_ACL : RemotionPrivacy.PRIVATE);
+    this.privacy = props.privacy ?? (this.bucketName ? RemotionPrivacy.NO_ACL : RemotionPrivacy.PRIVATE);
     this.outputPrefix = props.outputPrefix ?? DEFAULT_OUTPUT_PREFIX;
     this.maxInputPropsSize = props.maxInputPropsSize ?? DEFAULT_MAX_INPUT_PROPS;
     this.timeout = props.timeout ?? Duration.seconds(28);
@@ -390,10 +380,48 @@ export class RemotionRenderFunction extends Construct {
     });
     // The SDK inside Remotion's client keeps connections alive; older SDKs needed this switch.
     handler.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
+    this.handler = handler;
     this.function = handler;
   }
 
-  private createRole(props: RemotionRenderFunctionProps & RemotionTarget): iam.IRole {
+  /**
+   * Tells the handler where the render records are and which limits apply. Called by
+   * `RenderRecords`, which grants the access itself.
+   *
+   * @internal
+   */
+  public _enableRecords(records: RecordsWiring): void {
+    const environment: Record<string, string | undefined> = {
+      [RENDER_ENV.RECORDS_TABLE_NAME]: records.tableName,
+      [RENDER_ENV.RECORDS_RETENTION_SECONDS]: String(records.retention.toSeconds()),
+      [RENDER_ENV.IDEMPOTENCY_ENABLED]: records.idempotency ? 'true' : undefined,
+      [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: String(records.maxRendersInProgress),
+      [RENDER_ENV.LIMIT_MAX_STARTS]: String(records.maxStartsPerWindow),
+      [RENDER_ENV.LIMIT_WINDOW_SECONDS]: String(records.startWindow.toSeconds()),
+      [RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]: String(this.renderDeadline().toSeconds()),
+      [RENDER_ENV.COMPLETION_SECRET_ARN]: records.completionSecretArn,
+      [RENDER_ENV.EVENT_BUS]: records.eventBusArn,
+      [RENDER_ENV.RECORDS_TABLE_ARN]: records.tableArn,
+    };
+    for (const [name, value] of Object.entries(environment)) {
+      if (value !== undefined) {
+        this.handler.addEnvironment(name, value);
+      }
+    }
+  }
+
+  /**
+   * When a render counts as over for the limits: Remotion's own timeout, which its function name
+   * carries (`...-120sec`), plus a margin; the longest possible one for a token or a custom name.
+   */
+  private renderDeadline(): Duration {
+    const name = this.remotionFunctionName;
+    const seconds = Token.isUnresolved(name) ? undefined : functionTimeoutSeconds(this.remotion, name);
+    const timeout = Math.min(seconds ?? MAX_REMOTION_TIMEOUT.toSeconds(), MAX_REMOTION_TIMEOUT.toSeconds());
+    return Duration.seconds(timeout + DEADLINE_MARGIN.toSeconds());
+  }
+
+  private createRole(props: RemotionRenderFunctionProps): iam.IRole {
     if (props.credentialsSecret) {
       // Keys come from the secret, so the role itself needs no Remotion permissions.
       return new iam.Role(this, 'Role', {
@@ -406,14 +434,14 @@ export class RemotionRenderFunction extends Construct {
     // bucket. Reads are limited to the outputs, so the role can neither read nor overwrite sites.
     return new RemotionRenderRole(this, 'Role', {
       preset: RemotionPolicyPreset.RENDER_ONLY,
-      remotionFunctionNames: [props.remotionFunctionName],
-      bucketNames: [props.outputBucketName ?? defaultRemotionBucketPattern(this.region)],
-      readOnlyObjectKeys: [outputKeyPattern(props.outputBucketName, this.outputPrefix)],
-      region: props.region,
+      remotionFunctionNames: [this.remotionFunctionName],
+      bucketNames: [this.bucketName ?? defaultRemotionBucketPattern(this.region)],
+      readOnlyObjectKeys: [outputKeyPattern(this.bucketName, this.outputPrefix)],
+      region: this.site.region,
     });
   }
 
-  private environmentFor(props: RemotionRenderFunctionProps & RemotionTarget, timeout: Duration): Record<string, string> {
+  private environmentFor(props: RemotionRenderFunctionProps, timeout: Duration): Record<string, string> {
     const stack = Stack.of(this);
     const environment: Record<string, string> = {
       [RENDER_ENV.REGION]: this.region,
@@ -429,7 +457,7 @@ export class RemotionRenderFunction extends Construct {
       [RENDER_ENV.CALL_TIMEOUT_MS]: String(timeout.toMilliseconds() - CLIENT_TIMEOUT_MARGIN.toMilliseconds()),
     };
     const optional: Record<string, string | undefined> = {
-      [RENDER_ENV.BUCKET_NAME]: props.outputBucketName,
+      [RENDER_ENV.BUCKET_NAME]: this.bucketName,
       [RENDER_ENV.FRAMES_PER_LAMBDA]: props.framesPerLambda?.toString(),
       [RENDER_ENV.MAX_RETRIES]: props.maxRetries?.toString(),
       [RENDER_ENV.WEBHOOK_URL]: props.webhookUrl,
@@ -451,16 +479,32 @@ export class RemotionRenderFunction extends Construct {
  * Keys are used as given (S3 and Remotion normalise nothing, and are case-sensitive); without an
  * output bucket, Remotion puts outputs under `renders/<renderId>/` instead.
  */
-function checkOutputOutsideSites(scope: Construct, props: RemotionRenderFunctionProps & RemotionTarget): void {
+function checkOutputOutsideSites(scope: Construct, props: RemotionRenderFunctionProps, bucket: string | undefined): void {
   const prefix = props.outputPrefix ?? DEFAULT_OUTPUT_PREFIX;
-  const bucket = props.outputBucketName;
   if (bucket === undefined || Token.isUnresolved(prefix) || !prefix.startsWith(SITES_PREFIX) || !holdsRemotionSites(scope, bucket)) {
     return;
   }
-  const where = props.site ? `site "${props.site.siteName}"'s bucket` : `outputBucketName "${Token.isUnresolved(bucket) ? 'of a RemotionLambda' : bucket}"`;
+  const name = `"${Token.isUnresolved(bucket) ? 'of a RemotionLambda' : bucket}"`;
+  const where = props.outputBucketName === undefined ? `the site's bucket ${name}` : `outputBucketName ${name}`;
   throw new Error(`outputPrefix "${prefix}" puts every caller's output under ${SITES_PREFIX} of ${where}, which is publicly readable `
     + `(Chromium loads Remotion sites from there anonymously) and where Remotion keeps its sites. Choose a prefix outside ${SITES_PREFIX}, `
     + `such as the default "${DEFAULT_OUTPUT_PREFIX}".`);
+}
+
+/**
+ * A RemotionLambda's bucket blocks public ACLs (only `sites/*` is public, by bucket policy), so
+ * Remotion's public-read upload of the output would fail at the end of every render.
+ */
+function checkPrivacy(scope: Construct, props: RemotionRenderFunctionProps, bucket: string | undefined): void {
+  if (props.privacy === RemotionPrivacy.PUBLIC && bucket !== undefined && isRemotionLambdaBucket(scope, bucket)) {
+    throw new Error(`privacy PUBLIC cannot be combined with ${bucketProp(props)}: RemotionLambda's bucket blocks public ACLs (only sites/* is public), `
+      + 'so Remotion\'s public-read upload of the output would fail at the end of every render. Use PRIVATE or NO_ACL.');
+  }
+}
+
+/** The prop that named the bucket renders go to. */
+function bucketProp(props: RemotionRenderFunctionProps): string {
+  return props.outputBucketName === undefined ? 'site' : 'outputBucketName';
 }
 
 /**
@@ -489,12 +533,11 @@ function grantGetSecretValue(secret: secretsmanager.ISecret, role: iam.IRole): v
 }
 
 function validateProps(props: RemotionRenderFunctionProps): void {
-  checkString('serveUrl', props.serveUrl, (url) => /^https?:\/\/\S+$/.test(url), 'must be the http(s) URL of a deployed Remotion site');
-  checkString('remotionFunctionName', props.remotionFunctionName, (name) => FUNCTION_NAME_PATTERN.test(name),
-    'must be a Lambda function name (1 to 64 letters, digits, "-" or "_")');
+  if (!props.site) {
+    throw new Error('site is required: a RemotionSite of a RemotionLambda in this app, or RemotionSite.fromSiteAttributes() for a site deployed with the Remotion CLI.');
+  }
   checkNotEmpty('compositions', props.compositions, 'composition id that callers may render');
   checkEach('compositions', props.compositions, (id) => COMPOSITION_ID_PATTERN.test(id), 'is not a Remotion composition id (letters, digits and "-")');
-  checkRegion('region', props.region);
   checkNotEmpty('allowedCodecs', props.allowedCodecs, 'codec');
   const defaultCodec = props.defaultCodec ?? RemotionCodec.H264;
   if (props.allowedCodecs !== undefined && !props.allowedCodecs.includes(defaultCodec)) {

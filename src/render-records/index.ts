@@ -1,13 +1,12 @@
-import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { checkDuration, checkInteger } from '../private/validate';
 import { RemotionRenderFunction } from '../render-function';
-import { RECORDS_TABLE, RENDER_ENV, RENDER_EVENT_DETAIL_TYPES, RENDER_EVENT_SOURCE } from '../render-function/contract';
+import { RECORDS_TABLE, RENDER_EVENT_DETAIL_TYPES, RENDER_EVENT_SOURCE } from '../render-function/contract';
 
 /**
  * Settings of the render records: a DynamoDB table with one record per accepted render, which
@@ -59,8 +58,8 @@ export interface RenderRecordsOptions {
   /**
    * Renders one user may have in progress at once; past it, `POST /renders` answers 429 with
    * `Retry-After` and starts nothing. A render stops counting once its completion is recorded, or
-   * at the latest once Remotion's own timeout (read from `remotionFunctionName`) has passed. 0 turns
-   * the limit off.
+   * at the latest once Remotion's own timeout (read from the site's `remotionFunctionName`) has
+   * passed. 0 turns the limit off.
    *
    * @default 3
    */
@@ -137,20 +136,6 @@ export interface RenderRecordsProps extends RenderRecordsOptions {
 const DEFAULT_RETENTION = Duration.days(90);
 const DEFAULT_MAX_IN_PROGRESS = 3;
 const DEFAULT_MAX_STARTS = 20;
-/** Remotion's functions run for at most 900 seconds. */
-const MAX_REMOTION_TIMEOUT_SECONDS = 900;
-/** Room for Remotion's finishing steps after its render function's timeout. */
-const DEADLINE_MARGIN_SECONDS = 60;
-
-/**
- * When a render counts as over for the limits: Remotion's own timeout, which its function name
- * carries (`...-120sec`), plus a margin; the longest possible one when the name is a token.
- */
-function renderDeadlineSeconds(remotionFunctionName: string): number {
-  const match = Token.isUnresolved(remotionFunctionName) ? null : /-(\d+)sec$/.exec(remotionFunctionName);
-  const timeout = match ? Math.min(Number(match[1]), MAX_REMOTION_TIMEOUT_SECONDS) : MAX_REMOTION_TIMEOUT_SECONDS;
-  return timeout + DEADLINE_MARGIN_SECONDS;
-}
 
 /**
  * The records table of a render API and the wiring that lets the render function use it:
@@ -204,19 +189,6 @@ export class RenderRecords extends Construct {
     this.startWindow = props.startWindow ?? Duration.hours(1);
     this.table = props.table ?? this.createTable(props.removalPolicy ?? RemovalPolicy.RETAIN);
 
-    const fn = props.renderFunction.function;
-    if (!(fn instanceof lambda.Function)) {
-      throw new Error('renderFunction.function must be the lambda.Function that RemotionRenderFunction creates.');
-    }
-    fn.addEnvironment(RENDER_ENV.RECORDS_TABLE_NAME, this.table.tableName);
-    fn.addEnvironment(RENDER_ENV.RECORDS_RETENTION_SECONDS, String(this.retention.toSeconds()));
-    if (this.idempotency) {
-      fn.addEnvironment(RENDER_ENV.IDEMPOTENCY_ENABLED, 'true');
-    }
-    fn.addEnvironment(RENDER_ENV.LIMIT_MAX_IN_PROGRESS, String(this.maxRendersInProgress));
-    fn.addEnvironment(RENDER_ENV.LIMIT_MAX_STARTS, String(this.maxStartsPerWindow));
-    fn.addEnvironment(RENDER_ENV.LIMIT_WINDOW_SECONDS, String(this.startWindow.toSeconds()));
-    fn.addEnvironment(RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS, String(renderDeadlineSeconds(props.renderFunction.remotionFunctionName)));
     this.grantRecordAccess(props.renderFunction.role);
 
     this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
@@ -224,9 +196,17 @@ export class RenderRecords extends Construct {
       description: 'Signs the completion webhook that Remotion calls on the render API',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
-    fn.addEnvironment(RENDER_ENV.COMPLETION_SECRET_ARN, this.completionSecret.secretArn);
-    fn.addEnvironment(RENDER_ENV.EVENT_BUS, this.eventBus.eventBusArn);
-    fn.addEnvironment(RENDER_ENV.RECORDS_TABLE_ARN, this.table.tableArn);
+    props.renderFunction._enableRecords({
+      tableName: this.table.tableName,
+      tableArn: this.table.tableArn,
+      retention: this.retention,
+      idempotency: this.idempotency,
+      maxRendersInProgress: this.maxRendersInProgress,
+      maxStartsPerWindow: this.maxStartsPerWindow,
+      startWindow: this.startWindow,
+      completionSecretArn: this.completionSecret.secretArn,
+      eventBusArn: this.eventBus.eventBusArn,
+    });
     iam.Grant.addToPrincipal({
       grantee: props.renderFunction.role,
       actions: ['secretsmanager:GetSecretValue'],

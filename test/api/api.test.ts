@@ -6,14 +6,13 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
 import { RemotionRenderFunction, RemotionCodec } from '../../src/render-function';
-import { newStack, RENDER_SETTINGS, TEST_ENV } from '../util';
+import { newStack, renderSettings, TEST_ENV } from '../util';
 
-const RENDER = { render: RENDER_SETTINGS };
 const ENV = TEST_ENV;
 
 function build(props: Partial<AuthenticatedRenderApiProps> = {}) {
   const stack = newStack({ env: ENV });
-  const api = new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, ...props } as AuthenticatedRenderApiProps);
+  const api = new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), ...props } as AuthenticatedRenderApiProps);
   return { stack, api, template: Template.fromStack(stack) };
 }
 
@@ -193,7 +192,7 @@ describe('AuthenticatedRenderApi options', () => {
     const stack = newStack({ env: ENV });
     const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_AbCdEf123');
     const client = cognito.UserPoolClient.fromUserPoolClientId(stack, 'Client', 'client123');
-    const api = new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, userPool, userPoolClients: [client] });
+    const api = new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), userPool, userPoolClients: [client] });
     const template = Template.fromStack(stack);
 
     it('creates nothing Cognito', () => {
@@ -215,7 +214,7 @@ describe('AuthenticatedRenderApi options', () => {
 
   it('puts an existing render function behind the API', () => {
     const stack = newStack({ env: ENV });
-    const renderFunction = new RemotionRenderFunction(stack, 'Fn', RENDER_SETTINGS);
+    const renderFunction = new RemotionRenderFunction(stack, 'Fn', renderSettings(stack));
     const api = new AuthenticatedRenderApi(stack, 'Render', { renderFunction });
     expect(api.renderFunction).toBe(renderFunction);
     Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 1);
@@ -250,7 +249,7 @@ describe('AuthenticatedRenderApi options', () => {
     const stack = newStack({ env: ENV });
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111122223333:certificate/abc');
     const domainName = new apigwv2.DomainName(stack, 'Domain', { domainName: 'render.example.com', certificate });
-    const api = new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, domainMapping: { domainName } });
+    const api = new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), domainMapping: { domainName } });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'render.example.com' });
     template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
@@ -267,7 +266,7 @@ describe('AuthenticatedRenderApi options', () => {
     const stack = newStack({ env: ENV });
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111122223333:certificate/abc');
     const domainName = new apigwv2.DomainName(stack, 'Domain', { domainName: 'api.example.com', certificate });
-    const api = new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, domainMapping: { domainName, mappingKey: 'video' } });
+    const api = new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), domainMapping: { domainName, mappingKey: 'video' } });
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { ApiMappingKey: 'video' });
     expect(stack.resolve(api.url)).toEqual({ 'Fn::Join': ['', ['https://', { Ref: stack.getLogicalId(domainName.node.defaultChild as never) }, '/video/']] });
   });
@@ -280,7 +279,7 @@ describe('AuthenticatedRenderApi options', () => {
   it('keeps the access logs in a given log group', () => {
     const stack = newStack({ env: ENV });
     const accessLogGroup = new logs.LogGroup(stack, 'MyAccessLogs', { retention: logs.RetentionDays.ONE_WEEK });
-    const api = new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, accessLogGroup });
+    const api = new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), accessLogGroup });
     const template = Template.fromStack(stack);
 
     const givenId = stack.getLogicalId(accessLogGroup.node.defaultChild as never);
@@ -306,7 +305,7 @@ describe('AuthenticatedRenderApi options', () => {
     const stack = newStack({ env: ENV });
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111122223333:certificate/abc');
     const domainName = new apigwv2.DomainName(stack, 'Domain', { domainName: 'render.example.com', certificate });
-    new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, domainMapping: { domainName }, disableExecuteApiEndpoint: true });
+    new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), domainMapping: { domainName }, disableExecuteApiEndpoint: true });
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
   });
 
@@ -344,33 +343,43 @@ describe('AuthenticatedRenderApi options', () => {
 describe('AuthenticatedRenderApi validation', () => {
   it.each([
     [{ render: undefined }, /Give exactly one of render .* or renderFunction/],
-    [{ render: { ...RENDER_SETTINGS, serveUrl: 'sites/demo' } }, /serveUrl "sites\/demo" must be the http\(s\) URL/],
     [{ throttle: { rateLimit: 0 } }, /throttle.rateLimit must be a positive number/],
     [{ throttle: { burstLimit: 1.5 } }, /throttle.burstLimit must be an integer of at least 1/],
     [{ throttle: { burstLimit: 0 } }, /throttle.burstLimit must be an integer of at least 1/],
     [{ disableExecuteApiEndpoint: true }, /disableExecuteApiEndpoint needs domainMapping/],
     [{ authorizationScopes: [] }, /authorizationScopes must name at least one scope/],
-    [{ render: { ...RENDER_SETTINGS, timeout: Duration.seconds(60) } }, /timeout must be at most 29 seconds behind the HTTP API/],
   ])('rejects %j with a message naming the prop', (props, message) => {
     expect(() => build(props as Partial<AuthenticatedRenderApiProps>)).toThrow(message);
+  });
+
+  it('rejects a site whose serveUrl is not a URL, naming the attribute', () => {
+    const stack = newStack({ env: ENV });
+    expect(() => new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack, { serveUrl: 'sites/demo' }) }))
+      .toThrow(/serveUrl "sites\/demo" must be the http\(s\) URL/);
+  });
+
+  it('rejects render settings whose timeout outlasts the HTTP API', () => {
+    const stack = newStack({ env: ENV });
+    expect(() => new AuthenticatedRenderApi(stack, 'Render', { render: { ...renderSettings(stack), timeout: Duration.seconds(60) } }))
+      .toThrow(/timeout must be at most 29 seconds behind the HTTP API/);
   });
 
   it('rejects a user pool without clients', () => {
     const stack = newStack({ env: ENV });
     const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_AbCdEf123');
-    expect(() => new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, userPool })).toThrow(/userPoolClients is required with userPool/);
+    expect(() => new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), userPool })).toThrow(/userPoolClients is required with userPool/);
   });
 
   it('rejects render settings beside an existing render function', () => {
     const stack = newStack({ env: ENV });
-    const renderFunction = new RemotionRenderFunction(stack, 'Fn', RENDER_SETTINGS);
-    expect(() => new AuthenticatedRenderApi(stack, 'Render', { renderFunction, render: { ...RENDER_SETTINGS, defaultCodec: RemotionCodec.VP9 } }))
+    const renderFunction = new RemotionRenderFunction(stack, 'Fn', renderSettings(stack));
+    expect(() => new AuthenticatedRenderApi(stack, 'Render', { renderFunction, render: { ...renderSettings(stack), defaultCodec: RemotionCodec.VP9 } }))
       .toThrow(/Give exactly one of render .* or renderFunction/);
   });
 
   it('rejects an existing render function whose timeout outlasts the HTTP API', () => {
     const stack = newStack({ env: ENV });
-    const renderFunction = new RemotionRenderFunction(stack, 'Fn', { ...RENDER_SETTINGS, timeout: Duration.seconds(60) });
+    const renderFunction = new RemotionRenderFunction(stack, 'Fn', { ...renderSettings(stack), timeout: Duration.seconds(60) });
     expect(() => new AuthenticatedRenderApi(stack, 'Render', { renderFunction })).toThrow(/timeout must be at most 29 seconds behind the HTTP API/);
   });
 });

@@ -1,9 +1,7 @@
 import { NagSuppressions } from 'cdk-nag';
 import { acknowledgeCompletionFindings, nagFindings } from './findings';
 import { AuthenticatedRenderApi } from '../../src/api';
-import { newStack, remotionFunctionName } from '../util';
-
-const FUNCTION_NAME = remotionFunctionName();
+import { cliSite, newStack } from '../util';
 
 /**
  * What stays after everything that the construct can fix is fixed. Each reason is also listed in
@@ -34,11 +32,7 @@ function acknowledgeRemainingFindings(api: AuthenticatedRenderApi): void {
 function defaultApi() {
   const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
   const api = new AuthenticatedRenderApi(stack, 'Render', {
-    render: {
-      serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
-      remotionFunctionName: FUNCTION_NAME,
-      compositions: ['HelloWorld'],
-    },
+    render: { site: cliSite(stack), compositions: ['HelloWorld'] },
   });
   return { stack, api };
 }
@@ -64,12 +58,7 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
   it('narrows the only wildcard to the output prefix of a named output bucket, and threat protection clears COG8', () => {
     const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
     new AuthenticatedRenderApi(stack, 'Render', {
-      render: {
-        serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
-        remotionFunctionName: FUNCTION_NAME,
-        compositions: ['HelloWorld'],
-        outputBucketName: 'my-render-output',
-      },
+      render: { site: cliSite(stack), compositions: ['HelloWorld'], outputBucketName: 'my-render-output' },
       threatProtection: true,
     });
     expect(nagFindings(stack).sort()).toEqual([

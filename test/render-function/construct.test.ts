@@ -9,22 +9,23 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { INSTALLED_REMOTION_PACKAGES } from './runtime/installed-remotion';
 import { findRemotion } from '../../src/remotion';
+import { RemotionSiteAttributes } from '../../src/remotion-lambda';
 import { RemotionRenderFunction, RemotionRenderFunctionProps, RemotionCodec, RemotionPrivacy } from '../../src/render-function';
 import { REMOTION_CLIENT_FILE } from '../../src/render-function/contract';
 import { loadConfig } from '../../src/render-function/runtime/config';
 import { outputLocation } from '../../src/render-function/runtime/remotion-input';
 import { allows } from '../remotion-lambda/evaluate';
-import { INSTALLED_REMOTION_VERSION, newStack, remotionFunctionName, statementsOf } from '../util';
+import { CLI_SITE, INSTALLED_REMOTION_VERSION, newStack, remotionFunctionName, renderSettings, statementsOf } from '../util';
 
-const FUNCTION_NAME = remotionFunctionName();
+const FUNCTION_NAME = CLI_SITE.remotionFunctionName;
 const ROOT = path.join(__dirname, '..', '..');
-const SERVE_URL = 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html';
+const SERVE_URL = CLI_SITE.serveUrl;
 const ENV = { account: '111122223333', region: 'us-east-1' };
-const REQUIRED: RemotionRenderFunctionProps = { serveUrl: SERVE_URL, remotionFunctionName: FUNCTION_NAME, compositions: ['HelloWorld'] };
 
-function build(props: Partial<RemotionRenderFunctionProps> = {}) {
+/** A render function of `CLI_SITE` (with `site` over its attributes) and `props`. */
+function build(props: Partial<RemotionRenderFunctionProps> = {}, site: Partial<RemotionSiteAttributes> = {}) {
   const stack = newStack({ env: ENV });
-  const fn = new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, ...props });
+  const fn = new RemotionRenderFunction(stack, 'Render', { ...renderSettings(stack, site), ...props });
   return { stack, fn, template: Template.fromStack(stack) };
 }
 
@@ -119,9 +120,9 @@ describe('RemotionRenderFunction options', () => {
     });
   });
 
-  it('fails at synth, naming both versions, when remotionFunctionName is a render function of another Remotion version', () => {
-    expect(() => build({ remotionFunctionName: remotionFunctionName('4.0.100') })).toThrow(
-      new RegExp('remotionFunctionName "remotion-render-4-0-100-mem2048mb-disk2048mb-120sec" is a Remotion 4\\.0\\.100 render function, '
+  it('fails at synth, naming both versions, when the site\'s remotionFunctionName is a render function of another Remotion version', () => {
+    expect(() => build({}, { remotionFunctionName: remotionFunctionName('4.0.100') })).toThrow(
+      new RegExp('site\\.remotionFunctionName "remotion-render-4-0-100-mem2048mb-disk2048mb-120sec" is a Remotion 4\\.0\\.100 render function, '
         + `but the installed @remotion/lambda-client is ${INSTALLED_REMOTION_VERSION.replace(/\./g, '\\.')}`),
     );
   });
@@ -130,21 +131,20 @@ describe('RemotionRenderFunction options', () => {
     ['a custom name', 'my-renderer'],
     ['a name with the prefix but not the convention', 'remotion-render-custom'],
   ])('skips the version check for %s', (_label, name) => {
-    expect(build({ remotionFunctionName: name }).fn.remotionFunctionName).toBe(name);
+    expect(build({}, { remotionFunctionName: name }).fn.remotionFunctionName).toBe(name);
   });
 
   it('skips the version check for a token', () => {
     const stack = newStack({ env: ENV });
     const name = new cdk.CfnParameter(stack, 'FunctionName', { default: remotionFunctionName('4.0.100') }).valueAsString;
-    expect(() => new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, remotionFunctionName: name })).not.toThrow();
+    expect(() => new RemotionRenderFunction(stack, 'Render', renderSettings(stack, { remotionFunctionName: name }))).not.toThrow();
   });
 
   it.each(INSTALLED_REMOTION_PACKAGES)('synthesizes with Remotion %s from remotionPackageDir %s, its client copied unmodified into the asset', (version, packageDir) => {
     const app = new cdk.App();
     const stack = new cdk.Stack(app, 'Versioned', { env: ENV });
     const fn = new RemotionRenderFunction(stack, 'Render', {
-      ...REQUIRED,
-      remotionFunctionName: remotionFunctionName(version),
+      ...renderSettings(stack, { remotionFunctionName: remotionFunctionName(version) }),
       remotionPackageDir: path.join(ROOT, packageDir),
     });
     const assembly = app.synth();
@@ -161,7 +161,6 @@ describe('RemotionRenderFunction options', () => {
 
   it('passes optional settings on', () => {
     const { template } = build({
-      region: 'eu-west-1',
       defaultCodec: RemotionCodec.VP9,
       allowedCodecs: [RemotionCodec.VP9, RemotionCodec.H264],
       privacy: RemotionPrivacy.PUBLIC,
@@ -174,7 +173,7 @@ describe('RemotionRenderFunction options', () => {
       timeout: Duration.seconds(20),
       memorySize: 1024,
       tracing: lambda.Tracing.ACTIVE,
-    });
+    }, { region: 'eu-west-1' });
     template.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 1024,
       Timeout: 20,
@@ -203,7 +202,7 @@ describe('RemotionRenderFunction options', () => {
   it('uses a given log group and sets a retention on the default one', () => {
     const stack = newStack({ env: ENV });
     const logGroup = new logs.LogGroup(stack, 'Mine', { retention: logs.RetentionDays.ONE_WEEK });
-    new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, logGroup });
+    new RemotionRenderFunction(stack, 'Render', { ...renderSettings(stack), logGroup });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Logs::LogGroup', 1);
     template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: Match.objectLike({ LogGroup: { Ref: stack.getLogicalId(logGroup.node.defaultChild as never) } }) });
@@ -215,7 +214,7 @@ describe('RemotionRenderFunction options', () => {
   describe('with a bring-your-own role', () => {
     const stack = newStack({ env: ENV });
     const role = new iam.Role(stack, 'MyRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    const fn = new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, role });
+    const fn = new RemotionRenderFunction(stack, 'Render', { ...renderSettings(stack), role });
     const template = Template.fromStack(stack);
 
     it('uses the role as is and creates no Remotion policy', () => {
@@ -235,7 +234,7 @@ describe('RemotionRenderFunction options', () => {
   describe('with an access key pair in Secrets Manager', () => {
     const stack = newStack({ env: ENV });
     const secret = new secretsmanager.Secret(stack, 'Keys');
-    const fn = new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, credentialsSecret: secret });
+    const fn = new RemotionRenderFunction(stack, 'Render', { ...renderSettings(stack), credentialsSecret: secret });
     const template = Template.fromStack(stack);
     const secretId = stack.getLogicalId(secret.node.defaultChild as never);
 
@@ -260,13 +259,13 @@ describe('RemotionRenderFunction options', () => {
   it('rejects webhookSecret without webhookUrl, naming both props', () => {
     const stack = newStack({ env: ENV });
     const webhookSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Hook', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hook-AbCdEf');
-    expect(() => new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, webhookSecret })).toThrow('webhookSecret was given without webhookUrl.');
+    expect(() => new RemotionRenderFunction(stack, 'Render', { ...renderSettings(stack), webhookSecret })).toThrow('webhookSecret was given without webhookUrl.');
   });
 
   it('reads a secret imported by name on that name plus Secrets Manager\'s six-character suffix only', () => {
     const stack = newStack({ env: ENV });
     const credentialsSecret = secretsmanager.Secret.fromSecretNameV2(stack, 'Keys', 'remotion/keys');
-    const fn = new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, credentialsSecret });
+    const fn = new RemotionRenderFunction(stack, 'Render', { ...renderSettings(stack), credentialsSecret });
     const template = Template.fromStack(stack);
 
     expect(statementsOf(template, 'AWS::IAM::Policy')).toEqual([
@@ -278,7 +277,7 @@ describe('RemotionRenderFunction options', () => {
   it('reads the webhook secret with GetSecretValue only', () => {
     const stack = newStack({ env: ENV });
     const webhookSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Hook', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hook-AbCdEf');
-    new RemotionRenderFunction(stack, 'Render', { ...REQUIRED, webhookUrl: 'https://example.com/hook', webhookSecret });
+    new RemotionRenderFunction(stack, 'Render', { ...renderSettings(stack), webhookUrl: 'https://example.com/hook', webhookSecret });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ REMOTION_WEBHOOK_URL: 'https://example.com/hook', REMOTION_WEBHOOK_SECRET_ARN: webhookSecret.secretArn }) },
@@ -316,8 +315,7 @@ describe('the environment contract between the construct and its handler', () =>
     const webhookSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Hook', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hook-AbCdEf');
     const credentialsSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Keys', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:keys-AbCdEf');
     new RemotionRenderFunction(stack, 'Render', {
-      ...REQUIRED,
-      region: 'eu-west-1',
+      ...renderSettings(stack, { region: 'eu-west-1' }),
       compositions: ['HelloWorld', 'Outro'],
       defaultCodec: RemotionCodec.VP9,
       allowedCodecs: [RemotionCodec.VP9, RemotionCodec.H264, RemotionCodec.GIF],
@@ -364,9 +362,6 @@ describe('RemotionRenderFunction validation', () => {
   it.each([
     [{ compositions: [] }, /compositions must name at least one/],
     [{ compositions: ['Bad Id'] }, /compositions contains "Bad Id"/],
-    [{ serveUrl: 'sites/demo' }, /serveUrl "sites\/demo" must be the http\(s\) URL/],
-    [{ remotionFunctionName: 'arn:aws:lambda:x' }, /remotionFunctionName "arn:aws:lambda:x" must be a Lambda function name/],
-    [{ region: 'nowhere' }, /region "nowhere"/],
     [{ allowedCodecs: [RemotionCodec.VP8] }, /allowedCodecs .* must include defaultCodec "h264"/],
     [{ allowedCodecs: [] }, /allowedCodecs must name at least one codec/],
     [{ outputPrefix: '/abs/' }, /outputPrefix "\/abs\/"/],
@@ -382,6 +377,21 @@ describe('RemotionRenderFunction validation', () => {
     [{ memorySize: 64 }, /memorySize must be an integer between 128 and 10240/],
   ])('rejects %j with a message naming the prop', (props, message) => {
     expect(() => build(props as Partial<RemotionRenderFunctionProps>)).toThrow(message);
+  });
+
+  it.each([
+    [{ serveUrl: 'sites/demo' }, /serveUrl "sites\/demo" must be the http\(s\) URL/],
+    [{ remotionFunctionName: 'arn:aws:lambda:x' }, /remotionFunctionName "arn:aws:lambda:x" must be a Lambda function name/],
+    [{ region: 'nowhere' }, /region "nowhere"/],
+    [{ bucketName: 'my-bucket-*' }, /bucketName "my-bucket-\*" is not an S3 bucket name/],
+  ])('rejects the site attributes %j with a message naming the attribute', (site, message) => {
+    expect(() => build({}, site)).toThrow(message);
+  });
+
+  it('rejects props without a site, naming the prop and both ways to make one', () => {
+    const stack = newStack({ env: ENV });
+    expect(() => new RemotionRenderFunction(stack, 'Render', { compositions: ['HelloWorld'] } as unknown as RemotionRenderFunctionProps))
+      .toThrow(/^site is required: a RemotionSite of a RemotionLambda in this app, or RemotionSite\.fromSiteAttributes\(\)/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { RemotionSite } from '../../src/remotion-lambda';
 import { RemotionCodec, RemotionPrivacy, RemotionRenderFunction } from '../../src/render-function';
 import { CODEC_EXTENSIONS, RENDER_ENV } from '../../src/render-function/contract';
 import { loadConfig } from '../../src/render-function/runtime/config';
@@ -10,7 +11,8 @@ const FUNCTION_NAME = 'remotion-render-4-0-527-mem2048mb-disk2048mb-120sec';
 /** The environment a `RemotionRenderFunction` built with `props` hands its handler. */
 function environmentOf(props: Partial<ConstructorParameters<typeof RemotionRenderFunction>[2]> = {}): Record<string, string> {
   const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
-  new RemotionRenderFunction(stack, 'Fn', { serveUrl: SERVE_URL, remotionFunctionName: FUNCTION_NAME, compositions: ['HelloWorld'], ...props });
+  const site = RemotionSite.fromSiteAttributes(stack, 'Site', { serveUrl: SERVE_URL, remotionFunctionName: FUNCTION_NAME });
+  new RemotionRenderFunction(stack, 'Fn', { site, compositions: ['HelloWorld'], ...props });
   const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
   return fn.Properties.Environment.Variables;
 }

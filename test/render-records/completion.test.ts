@@ -8,19 +8,14 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
 import { RENDER_ENV } from '../../src/render-function/contract';
 import { RenderFinishedStatus } from '../../src/render-records';
-import { newStack, remotionFunctionName, statementsOf } from '../util';
+import { newStack, renderSettings, statementsOf } from '../util';
 
-const RENDER_SETTINGS = {
-  serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
-  remotionFunctionName: remotionFunctionName(),
-  compositions: ['HelloWorld'],
-};
 const ENV = { account: '111122223333', region: 'us-east-1' };
 const DEFAULT_BUS_ARN = 'arn:aws:events:us-east-1:111122223333:event-bus/default';
 
 function unsynthesized(props: Partial<AuthenticatedRenderApiProps> = {}) {
   const stack = newStack({ env: ENV });
-  const api = new AuthenticatedRenderApi(stack, 'Render', { render: RENDER_SETTINGS, ...props } as AuthenticatedRenderApiProps);
+  const api = new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), ...props } as AuthenticatedRenderApiProps);
   return { stack, api };
 }
 
@@ -85,7 +80,7 @@ describe('a given event bus', () => {
   it('puts events on that bus only', () => {
     const stack = newStack({ env: ENV });
     const eventBus = new events.EventBus(stack, 'Bus');
-    new AuthenticatedRenderApi(stack, 'Render', { render: RENDER_SETTINGS, records: { eventBus } });
+    new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), records: { eventBus } });
     const template = Template.fromStack(stack);
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(eventBus.node.defaultChild as events.CfnEventBus), 'Arn'] };
     const busId = stack.getLogicalId(eventBus.node.defaultChild as events.CfnEventBus);
@@ -96,7 +91,7 @@ describe('a given event bus', () => {
   it('is refused with records off', () => {
     const stack = newStack({ env: ENV });
     const eventBus = new events.EventBus(stack, 'Bus');
-    expect(() => new AuthenticatedRenderApi(stack, 'Render', { render: RENDER_SETTINGS, records: { enabled: false, eventBus } }))
+    expect(() => new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), records: { enabled: false, eventBus } }))
       .toThrow(/records.enabled is false/);
   });
 });
@@ -139,7 +134,7 @@ describe('onRenderFinished', () => {
   it('matches the ARN of a table brought with records.table', () => {
     const stack = newStack({ env: ENV });
     const table = dynamodb.Table.fromTableArn(stack, 'Existing', 'arn:aws:dynamodb:us-east-1:111122223333:table/existing-records');
-    const api = new AuthenticatedRenderApi(stack, 'Render', { render: RENDER_SETTINGS, records: { table } });
+    const api = new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), records: { table } });
     api.onRenderFinished('Finished');
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -150,7 +145,7 @@ describe('onRenderFinished', () => {
 
   it('gives each of two APIs on the default bus a rule that names its own table\'s ARN and not the other\'s', () => {
     const stack = newStack({ env: ENV });
-    const [first, second] = ['First', 'Second'].map((id) => new AuthenticatedRenderApi(stack, id, { render: RENDER_SETTINGS }));
+    const [first, second] = ['First', 'Second'].map((id) => new AuthenticatedRenderApi(stack, id, { render: renderSettings(stack) }));
     const rules = [first, second].map((api) => api.onRenderFinished('Finished'));
     const template = Template.fromStack(stack);
     const detailTypes = ['Remotion Render Succeeded', 'Remotion Render Failed', 'Remotion Render Timed Out'];
@@ -193,7 +188,7 @@ describe('with the user\'s own webhookUrl', () => {
   it('says in an info annotation that completions then come from status reads and timeouts only, with no events', () => {
     const stack = newStack({ env: ENV });
     const webhookSecret = secretsmanager.Secret.fromSecretNameV2(stack, 'UserSecret', 'user-webhook');
-    new AuthenticatedRenderApi(stack, 'Render', { render: { ...RENDER_SETTINGS, webhookUrl: 'https://hooks.example.com/remotion', webhookSecret } });
+    new AuthenticatedRenderApi(stack, 'Render', { render: { ...renderSettings(stack), webhookUrl: 'https://hooks.example.com/remotion', webhookSecret } });
     const infos = Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('own webhookUrl'));
     expect(infos.map((info) => info.id)).toEqual(['/TestStack/Render/Records']);
   });

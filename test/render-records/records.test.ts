@@ -6,14 +6,13 @@ import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/a
 import { RemotionRenderFunction } from '../../src/render-function';
 import { RECORDS_TABLE, RENDER_ENV } from '../../src/render-function/contract';
 import { RenderRecords } from '../../src/render-records';
-import { newStack, RENDER_SETTINGS, statementsOf, TEST_ENV } from '../util';
+import { newStack, renderSettings, statementsOf, TEST_ENV } from '../util';
 
-const RENDER = { render: RENDER_SETTINGS };
 const ENV = TEST_ENV;
 
 function build(props: Partial<AuthenticatedRenderApiProps> = {}) {
   const stack = newStack({ env: ENV });
-  const api = new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, ...props } as AuthenticatedRenderApiProps);
+  const api = new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), ...props } as AuthenticatedRenderApiProps);
   return { stack, api, template: Template.fromStack(stack) };
 }
 
@@ -97,7 +96,7 @@ describe('render records settings', () => {
   it('uses a table brought by the user, creating none, and grants on that table only', () => {
     const stack = newStack({ env: ENV });
     const table = dynamodb.Table.fromTableName(stack, 'Existing', 'my-render-records');
-    new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, records: { table } });
+    new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), records: { table } });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
     expect(handlerEnvironment(template)[RENDER_ENV.RECORDS_TABLE_NAME]).toBe('my-render-records');
@@ -158,13 +157,13 @@ describe('render records settings', () => {
   it('refuses removalPolicy with a table brought by the user', () => {
     const stack = newStack({ env: ENV });
     const table = dynamodb.Table.fromTableName(stack, 'Existing', 'my-render-records');
-    expect(() => new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, records: { table, removalPolicy: RemovalPolicy.DESTROY } }))
+    expect(() => new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), records: { table, removalPolicy: RemovalPolicy.DESTROY } }))
       .toThrow(/removalPolicy applies to the created table only/);
   });
 
   it('can be added to a RemotionRenderFunction on its own', () => {
     const stack = newStack({ env: ENV });
-    const renderFunction = new RemotionRenderFunction(stack, 'Fn', RENDER_SETTINGS);
+    const renderFunction = new RemotionRenderFunction(stack, 'Fn', renderSettings(stack));
     const records = new RenderRecords(stack, 'Records', { renderFunction });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
@@ -188,7 +187,7 @@ describe('render records in a table encrypted with a customer-managed key', () =
       tableName: 'my-render-records',
       encryptionKey: kms.Key.fromKeyArn(stack, 'Key', KEY_ARN),
     });
-    new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, records: { table } });
+    new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), records: { table } });
 
     expect(kmsStatements(Template.fromStack(stack))).toEqual([{ Effect: 'Allow', Action: ENCRYPT_DECRYPT, Resource: [KEY_ARN] }]);
   });
@@ -202,7 +201,7 @@ describe('render records in a table encrypted with a customer-managed key', () =
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: key,
     });
-    new AuthenticatedRenderApi(stack, 'Render', { ...RENDER, records: { table } });
+    new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), records: { table } });
 
     const keyId = stack.getLogicalId(key.node.defaultChild as kms.CfnKey);
     expect(kmsStatements(Template.fromStack(stack))).toEqual([{ Effect: 'Allow', Action: ENCRYPT_DECRYPT, Resource: [`\${${keyId}.Arn}`] }]);

@@ -1,7 +1,7 @@
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
-from org_remotion_constructs import AuthenticatedRenderApi, RemotionRenderFunctionProps, RemotionRenderRole
+from org_remotion_constructs import AuthenticatedRenderApi, RemotionRenderFunctionProps, RemotionRenderRole, RemotionSite
 
 SERVE_URL = "https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html"
 REMOTION_FUNCTION_NAME = "remotion-render-4-0-527-mem2048mb-disk2048mb-120sec"
@@ -13,15 +13,16 @@ class RenderStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
 
+        # A site and render function deployed with the Remotion CLI.
+        site = RemotionSite.from_site_attributes(
+            self, "Site", serve_url=SERVE_URL, remotion_function_name=REMOTION_FUNCTION_NAME
+        )
+
         # POST /renders and GET /renders/{renderId}, behind a Cognito user pool.
         self.api = AuthenticatedRenderApi(
             self,
             "Render",
-            render=RemotionRenderFunctionProps(
-                serve_url=SERVE_URL,
-                remotion_function_name=REMOTION_FUNCTION_NAME,
-                compositions=["HelloWorld"],
-            ),
+            render=RemotionRenderFunctionProps(site=site, compositions=["HelloWorld"]),
         )
 
         # A role (not an IAM user with keys) for EC2 instances that call Remotion themselves.

@@ -5,7 +5,7 @@ import re
 import pytest
 from aws_cdk import App, Environment, Stack
 from aws_cdk.assertions import Annotations, Match, Template
-from org_remotion_constructs import AuthenticatedRenderApi, RemotionRenderFunctionProps
+from org_remotion_constructs import AuthenticatedRenderApi, RemotionRenderFunctionProps, RemotionSite
 
 from app import ACCOUNT, REGION, build_app
 from render_stack import REMOTION_FUNCTION_NAME, RenderStack
@@ -77,8 +77,12 @@ def test_on_render_finished_rule_sends_failed_and_timed_out_renders_to_a_queue(t
         stack,
         "Render",
         render=RemotionRenderFunctionProps(
-            serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
-            remotion_function_name=REMOTION_FUNCTION_NAME,
+            site=RemotionSite.from_site_attributes(
+                stack,
+                "Site",
+                serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
+                remotion_function_name=REMOTION_FUNCTION_NAME,
+            ),
             compositions=["HelloWorld"],
         ),
     )
@@ -178,8 +182,12 @@ def test_missing_remotion_install_is_a_clear_synth_error(tmp_path):
             stack,
             "Render",
             render=RemotionRenderFunctionProps(
-                serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
-                remotion_function_name=REMOTION_FUNCTION_NAME,
+                site=RemotionSite.from_site_attributes(
+                    stack,
+                    "Site",
+                    serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
+                    remotion_function_name=REMOTION_FUNCTION_NAME,
+                ),
                 compositions=["HelloWorld"],
                 remotion_package_dir=str(tmp_path),
             ),
@@ -198,13 +206,17 @@ def test_function_name_of_another_remotion_version_is_a_clear_synth_error(tmp_pa
             stack,
             "Render",
             render=RemotionRenderFunctionProps(
-                serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
-                remotion_function_name="remotion-render-4-0-400-mem2048mb-disk2048mb-120sec",
+                site=RemotionSite.from_site_attributes(
+                    stack,
+                    "Site",
+                    serve_url="https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html",
+                    remotion_function_name="remotion-render-4-0-400-mem2048mb-disk2048mb-120sec",
+                ),
                 compositions=["HelloWorld"],
             ),
         )
     assert re.search(
-        r'remotionFunctionName "remotion-render-4-0-400-mem2048mb-disk2048mb-120sec" is a Remotion 4\.0\.400 render function, '
+        r'site\.remotionFunctionName "remotion-render-4-0-400-mem2048mb-disk2048mb-120sec" is a Remotion 4\.0\.400 render function, '
         r"but the installed @remotion/lambda-client is 4\.0\.\d+",
         str(raised.value),
     )

@@ -73,6 +73,9 @@ def fixture_names(stack: cdk.Stack) -> dict:
         self=stack,
         serve_url=SERVE_URL,
         remotion_function_name=REMOTION_FUNCTION_NAME,
+        site=org_remotion_constructs.RemotionSite.from_site_attributes(
+            stack, "ExistingSite", serve_url=SERVE_URL, remotion_function_name=REMOTION_FUNCTION_NAME
+        ),
         my_role=iam.Role(stack, "MyRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")),
         my_function=lambda_.Function(
             stack, "MyFunction", runtime=lambda_.Runtime.NODEJS_22_X, handler="index.handler",

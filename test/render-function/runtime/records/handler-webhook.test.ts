@@ -11,6 +11,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import * as aws4fetch from 'aws4fetch';
 import { AuthenticatedRenderApi } from '../../../../src/api';
+import { RemotionSite } from '../../../../src/remotion-lambda';
 import { RENDER_ENV, RENDER_EVENT_SOURCE } from '../../../../src/render-function/contract';
 import type { RequestLogRecord } from '../../../../src/render-function/runtime/log';
 import { createEventPutter } from '../../../../src/render-function/runtime/records/events';
@@ -391,7 +392,8 @@ describe('a repeated completion webhook and the running slots', () => {
  */
 function synthesizedPatterns(tableArns: readonly [string, string]): Record<string, unknown>[] {
   const stack = newStack({ env: { account: '123456789012', region: 'us-east-1' } });
-  const render = { serveUrl: SERVE_URL, remotionFunctionName: REMOTION_FUNCTION_NAME, compositions: ['Intro'] };
+  const site = RemotionSite.fromSiteAttributes(stack, 'Site', { serveUrl: SERVE_URL, remotionFunctionName: REMOTION_FUNCTION_NAME });
+  const render = { site, compositions: ['Intro'] };
   const apis = ['First', 'Second'].map((id) => new AuthenticatedRenderApi(stack, id, { render }));
   const rules = apis.map((api) => api.onRenderFinished('Finished'));
   const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: { EventPattern: unknown } }>;

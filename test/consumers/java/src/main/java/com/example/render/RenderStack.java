@@ -3,8 +3,11 @@ package com.example.render;
 import java.util.List;
 
 import org.remotion.constructs.AuthenticatedRenderApi;
+import org.remotion.constructs.IRemotionSite;
 import org.remotion.constructs.RemotionRenderFunctionProps;
 import org.remotion.constructs.RemotionRenderRole;
+import org.remotion.constructs.RemotionSite;
+import org.remotion.constructs.RemotionSiteAttributes;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.iam.InstanceProfile;
@@ -23,11 +26,16 @@ public class RenderStack extends Stack {
     public RenderStack(final Construct scope, final String id, final StackProps props) {
         super(scope, id, props);
 
+        // A site and render function deployed with the Remotion CLI.
+        IRemotionSite site = RemotionSite.fromSiteAttributes(this, "Site", RemotionSiteAttributes.builder()
+            .serveUrl(SERVE_URL)
+            .remotionFunctionName(REMOTION_FUNCTION_NAME)
+            .build());
+
         // POST /renders and GET /renders/{renderId}, behind a Cognito user pool.
         this.api = AuthenticatedRenderApi.Builder.create(this, "Render")
             .render(RemotionRenderFunctionProps.builder()
-                .serveUrl(SERVE_URL)
-                .remotionFunctionName(REMOTION_FUNCTION_NAME)
+                .site(site)
                 .compositions(List.of("HelloWorld"))
                 .build())
             .build();

@@ -19,6 +19,8 @@ import org.remotion.constructs.AuthenticatedRenderApi;
 import org.remotion.constructs.OnRenderFinishedOptions;
 import org.remotion.constructs.RemotionRenderFunctionProps;
 import org.remotion.constructs.RemotionRenderRole;
+import org.remotion.constructs.RemotionSite;
+import org.remotion.constructs.RemotionSiteAttributes;
 import org.remotion.constructs.RenderFinishedStatus;
 import org.remotion.constructs.RenderRecords;
 import software.amazon.awscdk.App;
@@ -118,8 +120,10 @@ class RenderStackTest {
         Stack other = new Stack(app, "EventsStack");
         AuthenticatedRenderApi api = AuthenticatedRenderApi.Builder.create(other, "Render")
             .render(RemotionRenderFunctionProps.builder()
-                .serveUrl(RenderStack.SERVE_URL)
-                .remotionFunctionName(RenderStack.REMOTION_FUNCTION_NAME)
+                .site(RemotionSite.fromSiteAttributes(other, "Site", RemotionSiteAttributes.builder()
+                    .serveUrl(RenderStack.SERVE_URL)
+                    .remotionFunctionName(RenderStack.REMOTION_FUNCTION_NAME)
+                    .build()))
                 .compositions(List.of("HelloWorld"))
                 .build())
             .build();
@@ -211,8 +215,10 @@ class RenderStackTest {
         Stack other = new Stack(app, "NoRemotion");
         RuntimeException error = assertThrows(RuntimeException.class, () -> AuthenticatedRenderApi.Builder.create(other, "Render")
             .render(RemotionRenderFunctionProps.builder()
-                .serveUrl("https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html")
-                .remotionFunctionName(RenderStack.REMOTION_FUNCTION_NAME)
+                .site(RemotionSite.fromSiteAttributes(other, "Site", RemotionSiteAttributes.builder()
+                    .serveUrl("https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html")
+                    .remotionFunctionName(RenderStack.REMOTION_FUNCTION_NAME)
+                    .build()))
                 .compositions(List.of("HelloWorld"))
                 .remotionPackageDir(empty.toString())
                 .build())
@@ -228,8 +234,10 @@ class RenderStackTest {
         Stack other = new Stack(app, "OtherVersion");
         RuntimeException error = assertThrows(RuntimeException.class, () -> AuthenticatedRenderApi.Builder.create(other, "Render")
             .render(RemotionRenderFunctionProps.builder()
-                .serveUrl("https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html")
-                .remotionFunctionName("remotion-render-4-0-400-mem2048mb-disk2048mb-120sec")
+                .site(RemotionSite.fromSiteAttributes(other, "Site", RemotionSiteAttributes.builder()
+                    .serveUrl("https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html")
+                    .remotionFunctionName("remotion-render-4-0-400-mem2048mb-disk2048mb-120sec")
+                    .build()))
                 .compositions(List.of("HelloWorld"))
                 .build())
             .build());

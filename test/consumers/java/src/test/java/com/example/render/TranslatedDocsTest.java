@@ -76,6 +76,8 @@ class TranslatedDocsTest {
     private static final String FIXTURE_GIVEN = String.join("\n",
         "String serveUrl = \"" + RenderStack.SERVE_URL + "\";",
         "String remotionFunctionName = \"" + RenderStack.REMOTION_FUNCTION_NAME + "\";",
+        "IRemotionSite site = RemotionSite.fromSiteAttributes(this, \"ExistingSite\", RemotionSiteAttributes.builder()"
+            + ".serveUrl(serveUrl).remotionFunctionName(remotionFunctionName).build());",
         "IRole myRole = Role.Builder.create(this, \"MyRole\").assumedBy(new ServicePrincipal(\"lambda.amazonaws.com\")).build();",
         "IFunction myFunction = Function.Builder.create(this, \"MyFunction\").runtime(Runtime.NODEJS_22_X)"
             + ".handler(\"index.handler\").code(Code.fromInline(\"exports.handler = async () => {};\")).build();",

@@ -1,16 +1,17 @@
-import { CfnParameter, Size } from 'aws-cdk-lib';
+import { CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AuthenticatedRenderApi } from '../../src/api';
-import { RemotionLambda } from '../../src/remotion-lambda';
+import { RemotionLambda, RemotionSite } from '../../src/remotion-lambda';
 import { RemotionPrivacy, RemotionRenderFunction } from '../../src/render-function';
 import { RENDER_ENV } from '../../src/render-function/contract';
 import { allows } from '../remotion-lambda/evaluate';
-import { FIXTURE_SITE, NEWEST_DIR } from '../remotion-lambda/versions';
+import { FIXTURE_SITE, FLOOR_DIR, NEWEST_DIR } from '../remotion-lambda/versions';
 import { flatten, newStack, statementsOf } from '../util';
 
 const ENV = { account: '111122223333', region: 'us-east-1' };
 const NAME = 'remotion-render-4-0-527-mem2048mb-disk2048mb-120sec';
 const BUCKET = 'remotionlambda-useast1-mine';
+const SERVE_URL = 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html';
 
 function deployment() {
   const stack = newStack({ env: ENV });
@@ -66,19 +67,24 @@ describe('RemotionRenderFunction with a RemotionLambda site', () => {
     }
   });
 
-  it('accepts the remotionLambda beside its own site', () => {
-    const { stack, remotion, site } = deployment();
-    expect(new RemotionRenderFunction(stack, 'Render', { remotionLambda: remotion, site, compositions: ['HelloWorld'] }).remotionFunctionName).toBe(NAME);
+  it('renders with the client of the deployment\'s own @remotion/lambda install, of the deployed version', () => {
+    const stack = newStack({ env: ENV });
+    const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: FLOOR_DIR, bucketName: BUCKET });
+    const site = remotion.addSite('demo', FIXTURE_SITE);
+    expect(site.remotionPackageDir).toBe(remotion.remotionPackageDir);
+    expect(new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] }).remotionVersion).toBe('4.0.365');
   });
 
-  it.each([
-    [{ serveUrl: 'https://example.com/index.html' }, 'serveUrl cannot be combined with site'],
-    [{ remotionFunctionName: NAME }, 'remotionFunctionName cannot be combined with site'],
-    [{ outputBucketName: 'other-bucket' }, 'outputBucketName cannot be combined with site'],
-    [{ region: 'us-east-1', outputBucketName: 'b-b-b' }, 'outputBucketName, region cannot be combined with site'],
-  ])('refuses %j beside a site, naming the props', (extra, message) => {
+  it('writes the outputs to another bucket given as outputBucketName, and scopes the role to that bucket', () => {
     const { stack, site } = deployment();
-    expect(() => new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'], ...extra })).toThrow(message);
+    new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'], outputBucketName: 'my-renders' });
+    const template = Template.fromStack(stack);
+    const variables = flatten(handlerOf(template).Properties.Environment.Variables) as Record<string, string>;
+    expect(variables[RENDER_ENV.FUNCTION_NAME]).toBe(NAME);
+    expect(variables[RENDER_ENV.BUCKET_NAME]).toBe('my-renders');
+    expect(variables[RENDER_ENV.PRIVACY]).toBe('no-acl');
+    expect(statementsOf(template, 'AWS::IAM::ManagedPolicy').find((s) => s.Sid === 'RemotionReadRenderObjects')!.Resource)
+      .toEqual(['arn:aws:s3:::my-renders/renders-by-user/*']);
   });
 
   it('refuses privacy PUBLIC, whose public-read upload the bucket would refuse at the end of every render', () => {
@@ -89,25 +95,86 @@ describe('RemotionRenderFunction with a RemotionLambda site', () => {
       .toBe(RemotionPrivacy.PRIVATE);
   });
 
-  it('refuses remotionLambda without a site', () => {
+  it('refuses privacy PUBLIC when a RemotionLambda\'s bucket is named as outputBucketName, naming that prop', () => {
     const { stack, remotion } = deployment();
-    expect(() => new RemotionRenderFunction(stack, 'Render', { remotionLambda: remotion, compositions: ['HelloWorld'] }))
-      .toThrow('site is required with remotionLambda');
+    const site = RemotionSite.fromSiteAttributes(stack, 'Cli', { serveUrl: SERVE_URL, remotionFunctionName: NAME });
+    expect(() => new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'], outputBucketName: remotion.bucketName, privacy: RemotionPrivacy.PUBLIC }))
+      .toThrow(/^privacy PUBLIC cannot be combined with outputBucketName: RemotionLambda's bucket blocks public ACLs/);
   });
 
-  it('refuses a site of another RemotionLambda', () => {
+  it('allows privacy PUBLIC when the outputs go to another bucket than the RemotionLambda\'s', () => {
     const { stack, site } = deployment();
-    const other = new RemotionLambda(stack, 'Other', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-useast1-other', memorySize: Size.mebibytes(3008), outputs: false });
-    expect(() => new RemotionRenderFunction(stack, 'Render', { remotionLambda: other, site, compositions: ['HelloWorld'] }))
-      .toThrow('site "demo" belongs to another RemotionLambda (TestStack/Remotion) than remotionLambda (TestStack/Other).');
+    const fn = new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'], outputBucketName: 'my-renders', privacy: RemotionPrivacy.PUBLIC });
+    expect(fn.privacy).toBe(RemotionPrivacy.PUBLIC);
+  });
+});
+
+describe('RemotionRenderFunction with a site deployed by the Remotion CLI', () => {
+  function variablesOf(stack: Stack): Record<string, string> {
+    return flatten(handlerOf(Template.fromStack(stack)).Properties.Environment.Variables) as Record<string, string>;
+  }
+
+  it('renders the serve URL on the named function, in Remotion\'s own bucket of the stack\'s region, privately', () => {
+    const stack = newStack({ env: ENV });
+    const site = RemotionSite.fromSiteAttributes(stack, 'Site', { serveUrl: SERVE_URL, remotionFunctionName: NAME });
+    const fn = new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] });
+    expect(site.bucketName).toBeUndefined();
+    expect(site.region).toBeUndefined();
+    expect(fn.site).toBe(site);
+    expect(fn.region).toBe('us-east-1');
+    const variables = variablesOf(stack);
+    expect(variables[RENDER_ENV.SERVE_URL]).toBe(SERVE_URL);
+    expect(variables[RENDER_ENV.FUNCTION_NAME]).toBe(NAME);
+    expect(variables[RENDER_ENV.REGION]).toBe('us-east-1');
+    expect(variables[RENDER_ENV.PRIVACY]).toBe('private');
+    expect(variables).not.toHaveProperty(RENDER_ENV.BUCKET_NAME);
   });
 
-  it('still requires serveUrl and remotionFunctionName without a site', () => {
+  it('renders in the site\'s region, scoping the role to the function there', () => {
     const stack = newStack({ env: ENV });
-    expect(() => new RemotionRenderFunction(stack, 'Render', { remotionFunctionName: NAME, compositions: ['HelloWorld'] }))
-      .toThrow('serveUrl is required unless site');
-    expect(() => new RemotionRenderFunction(stack, 'Render2', { serveUrl: 'https://example.com/index.html', compositions: ['HelloWorld'] }))
-      .toThrow('remotionFunctionName is required unless site');
+    const site = RemotionSite.fromSiteAttributes(stack, 'Site', { serveUrl: SERVE_URL, remotionFunctionName: NAME, region: 'eu-central-1' });
+    expect(new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] }).region).toBe('eu-central-1');
+    expect(variablesOf(stack)[RENDER_ENV.REGION]).toBe('eu-central-1');
+    expect(statementsOf(Template.fromStack(stack), 'AWS::IAM::ManagedPolicy')).toEqual([
+      { Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [`arn:aws:lambda:eu-central-1:111122223333:function:${NAME}`] },
+      { Sid: 'RemotionReadRenderObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::remotionlambda-eucentral1-*/renders/*/renders-by-user/*'] },
+    ]);
+  });
+
+  it('passes the site\'s bucketName as forceBucketName and writes there without an ACL, as outputBucketName did', () => {
+    const stack = newStack({ env: ENV });
+    const site = RemotionSite.fromSiteAttributes(stack, 'Site', { serveUrl: SERVE_URL, remotionFunctionName: NAME, bucketName: 'remotionlambda-useast1-abc' });
+    new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] });
+    const variables = variablesOf(stack);
+    expect(variables[RENDER_ENV.BUCKET_NAME]).toBe('remotionlambda-useast1-abc');
+    expect(variables[RENDER_ENV.PRIVACY]).toBe('no-acl');
+    expect(statementsOf(Template.fromStack(stack), 'AWS::IAM::ManagedPolicy').find((s) => s.Sid === 'RemotionReadRenderObjects')!.Resource)
+      .toEqual(['arn:aws:s3:::remotionlambda-useast1-abc/renders-by-user/*']);
+  });
+
+  it('writes to outputBucketName rather than the site\'s bucketName when both are given', () => {
+    const stack = newStack({ env: ENV });
+    const site = RemotionSite.fromSiteAttributes(stack, 'Site', { serveUrl: SERVE_URL, remotionFunctionName: NAME, bucketName: 'remotionlambda-useast1-abc' });
+    new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'], outputBucketName: 'my-renders' });
+    expect(variablesOf(stack)[RENDER_ENV.BUCKET_NAME]).toBe('my-renders');
+  });
+
+  it('skips the checks of attributes that are tokens', () => {
+    const stack = newStack({ env: ENV });
+    const token = (id: string) => new CfnParameter(stack, id).valueAsString;
+    expect(() => RemotionSite.fromSiteAttributes(stack, 'Site', {
+      serveUrl: token('Url'), remotionFunctionName: token('Name'), bucketName: token('Bucket'), region: token('Region'),
+    })).not.toThrow();
+  });
+
+  it.each([
+    [{ serveUrl: 'sites/demo' }, 'serveUrl "sites/demo" must be the http(s) URL of a deployed Remotion site.'],
+    [{ remotionFunctionName: 'arn:aws:lambda:x' }, 'remotionFunctionName "arn:aws:lambda:x" must be a Lambda function name (1 to 64 letters, digits, "-" or "_").'],
+    [{ bucketName: 'Bad_Bucket' }, 'bucketName "Bad_Bucket" is not an S3 bucket name (3 to 63 lower-case letters, digits, "." or "-"; no patterns).'],
+    [{ region: 'nowhere' }, 'region "nowhere" is not an AWS region name such as "us-east-1".'],
+  ])('refuses the attributes %j, naming the attribute', (attrs, message) => {
+    const stack = newStack({ env: ENV });
+    expect(() => RemotionSite.fromSiteAttributes(stack, 'Site', { serveUrl: SERVE_URL, remotionFunctionName: NAME, ...attrs })).toThrow(message);
   });
 });
 
@@ -133,16 +200,16 @@ describe('outputs under the public sites/ folder', () => {
     const stack = newStack({ env: ENV });
     const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR });
     const site = remotion.addSite('demo', FIXTURE_SITE);
+    const byHand = RemotionSite.fromSiteAttributes(stack, 'ByHand', { serveUrl: site.serveUrl, remotionFunctionName: remotion.functionName });
     expect(() => new RemotionRenderFunction(stack, 'Render', {
-      serveUrl: site.serveUrl, remotionFunctionName: remotion.functionName, outputBucketName: remotion.bucketName, compositions: ['HelloWorld'], outputPrefix: 'sites/',
+      site: byHand, outputBucketName: remotion.bucketName, compositions: ['HelloWorld'], outputPrefix: 'sites/',
     })).toThrow(PUBLIC_FOLDER);
   });
 
   it('are refused in any bucket Remotion recognises as its own, whose sites/ is public too', () => {
     const stack = newStack({ env: ENV });
     expect(() => new RemotionRenderFunction(stack, 'Render', {
-      serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html',
-      remotionFunctionName: NAME,
+      site: RemotionSite.fromSiteAttributes(stack, 'Site', { serveUrl: SERVE_URL, remotionFunctionName: NAME }),
       outputBucketName: 'remotionlambda-useast1-abc',
       compositions: ['HelloWorld'],
       outputPrefix: 'sites/',
@@ -151,7 +218,8 @@ describe('outputs under the public sites/ folder', () => {
 
   it('are allowed in your own bucket, and without an output bucket, where Remotion puts them under renders/<renderId>/', () => {
     const stack = newStack({ env: ENV });
-    const byHand = { serveUrl: 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com/sites/demo/index.html', remotionFunctionName: NAME, compositions: ['HelloWorld'], outputPrefix: 'sites/' };
+    const site = RemotionSite.fromSiteAttributes(stack, 'Site', { serveUrl: SERVE_URL, remotionFunctionName: NAME });
+    const byHand = { site, compositions: ['HelloWorld'], outputPrefix: 'sites/' };
     expect(new RemotionRenderFunction(stack, 'Own', { ...byHand, outputBucketName: 'my-renders' }).outputPrefix).toBe('sites/');
     expect(new RemotionRenderFunction(stack, 'Remotions', byHand).outputPrefix).toBe('sites/');
   });

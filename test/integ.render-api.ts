@@ -65,7 +65,7 @@ function remotionSide(): Pick<RemotionRenderFunctionProps, 'serveUrl' | 'remotio
     };
   }
   const remotion = new RemotionLambda(stack, 'Remotion', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
-  return { site: remotion.addSite('integ', setting('INTEG_REMOTION_BUNDLE_DIR', FIXTURE_BUNDLE_DIR)!) };
+  return { site: remotion.addSite('integ', { bundleDir: setting('INTEG_REMOTION_BUNDLE_DIR', FIXTURE_BUNDLE_DIR)! }) };
 }
 
 const api = new AuthenticatedRenderApi(stack, 'RenderApi', {

@@ -1,4 +1,4 @@
-import { CfnParameter, Size } from 'aws-cdk-lib';
+import { CfnParameter } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AuthenticatedRenderApi } from '../../src/api';
 import { RemotionLambda } from '../../src/remotion-lambda';
@@ -15,7 +15,7 @@ const BUCKET = 'remotionlambda-useast1-mine';
 function deployment() {
   const stack = newStack({ env: ENV });
   const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR, bucketName: BUCKET });
-  const site = remotion.addSite('demo', FIXTURE_SITE);
+  const site = remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
   return { stack, remotion, site };
 }
 
@@ -52,7 +52,7 @@ describe('RemotionRenderFunction with a RemotionLambda site', () => {
 
   it('scopes to the generated bucket name of a region-agnostic deployment too', () => {
     const stack = newStack();
-    const site = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR }).addSite('demo', FIXTURE_SITE);
+    const site = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR }).addSite('demo', { bundleDir: FIXTURE_SITE });
     new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] });
     const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
@@ -97,7 +97,7 @@ describe('RemotionRenderFunction with a RemotionLambda site', () => {
 
   it('refuses a site of another RemotionLambda', () => {
     const { stack, site } = deployment();
-    const other = new RemotionLambda(stack, 'Other', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-useast1-other', memorySize: Size.mebibytes(3008), outputs: false });
+    const other = new RemotionLambda(stack, 'Other', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-useast1-other', memorySize: 3008, createOutputs: false });
     expect(() => new RemotionRenderFunction(stack, 'Render', { remotionLambda: other, site, compositions: ['HelloWorld'] }))
       .toThrow('site "demo" belongs to another RemotionLambda (TestStack/Remotion) than remotionLambda (TestStack/Other).');
   });
@@ -132,7 +132,7 @@ describe('outputs under the public sites/ folder', () => {
   it('are refused when the site\'s bucket is named by hand as outputBucketName, even as the generated name (a token)', () => {
     const stack = newStack({ env: ENV });
     const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR });
-    const site = remotion.addSite('demo', FIXTURE_SITE);
+    const site = remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
     expect(() => new RemotionRenderFunction(stack, 'Render', {
       serveUrl: site.serveUrl, remotionFunctionName: remotion.functionName, outputBucketName: remotion.bucketName, compositions: ['HelloWorld'], outputPrefix: 'sites/',
     })).toThrow(PUBLIC_FOLDER);

@@ -27,7 +27,7 @@ export class FullStack extends Stack {
   constructor(scope: App, id: string, props: FullStackProps = {}) {
     super(scope, id, props);
     this.remotion = new RemotionLambda(this, 'Remotion');
-    const site = this.remotion.addSite('my-video', props.bundleDir ?? FIXTURE_BUNDLE_DIR);
+    const site = this.remotion.addSite('my-video', { bundleDir: props.bundleDir ?? FIXTURE_BUNDLE_DIR });
     this.api = new AuthenticatedRenderApi(this, 'Render', {
       render: { site, compositions: props.compositions ?? ['HelloWorld'] },
     });

@@ -9,7 +9,7 @@ export class VideoStack extends Stack {
     // Remotion's render function, bucket and log group, from your installed @remotion/lambda.
     const remotion = new RemotionLambda(this, 'Remotion');
     // The output folder of `npx remotion bundle` in your Remotion project.
-    const site = remotion.addSite('my-video', 'remotion/build');
+    const site = remotion.addSite('my-video', { bundleDir: 'remotion/build' });
     new AuthenticatedRenderApi(this, 'Render', {
       render: { site, compositions: ['HelloWorld'] },
     });

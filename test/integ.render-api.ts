@@ -64,7 +64,7 @@ function remotionSite(): IRemotionSite {
     });
   }
   const remotion = new RemotionLambda(stack, 'Remotion', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
-  return remotion.addSite('integ', setting('INTEG_REMOTION_BUNDLE_DIR', FIXTURE_BUNDLE_DIR)!);
+  return remotion.addSite('integ', { bundleDir: setting('INTEG_REMOTION_BUNDLE_DIR', FIXTURE_BUNDLE_DIR)! });
 }
 
 const api = new AuthenticatedRenderApi(stack, 'RenderApi', {

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { corsForRoutes } from './cors';
 import { checkInteger, checkNotEmpty, checkPositive } from '../private/validate';
 import { RemotionRenderFunction, RemotionRenderFunctionProps } from '../render-function';
-import { OnRenderFinishedOptions, RenderRecords, RenderRecordsOptions } from '../render-records';
+import { RemotionOnRenderFinishedOptions, RemotionRenderRecords, RemotionRenderRecordsOptions } from '../render-records';
 
 /**
  * Properties of an `AuthenticatedRenderApi`.
@@ -180,12 +180,21 @@ export interface AuthenticatedRenderApiProps {
   readonly createOutputs?: boolean;
 
   /**
-   * Render records: a table with one record per accepted render, the `GET /renders` listing, and
-   * `GET /renders/{renderId}` answered from the record once the render has finished.
+   * Whether renders are recorded: a table with one record per accepted render, the
+   * `GET /renders` listing, `GET /renders/{renderId}` answered from the record once the render
+   * has finished, and the completion webhook with its events. Off, the API has no
+   * `GET /renders` and `POST /webhooks/remotion` routes and keeps no table.
    *
-   * @default - on, with a created table (see `RenderRecordsOptions`)
+   * @default true
    */
-  readonly records?: RenderRecordsOptions;
+  readonly recordsEnabled?: boolean;
+
+  /**
+   * Settings of the render records. Not with `recordsEnabled: false`.
+   *
+   * @default - a created table and the defaults of `RemotionRenderRecordsOptions`
+   */
+  readonly records?: RemotionRenderRecordsOptions;
 }
 
 /** The access log line: one JSON object per request. */
@@ -246,8 +255,8 @@ export class AuthenticatedRenderApi extends Construct {
   /** The custom domain, when `domainMapping` was given. */
   public readonly customDomain?: apigwv2.IDomainName;
 
-  /** The render records, unless `records.enabled` is false. */
-  public readonly records?: RenderRecords;
+  /** The render records, unless `recordsEnabled` is false. */
+  public readonly records?: RemotionRenderRecords;
 
   /**
    * `POST /webhooks/remotion`, the route without a JWT authorizer that receives Remotion's signed
@@ -299,8 +308,8 @@ export class AuthenticatedRenderApi extends Construct {
     const routeOptions = { integration, authorizer, authorizationScopes: props.authorizationScopes };
     this.httpApi.addRoutes({ path: '/renders', methods: [apigwv2.HttpMethod.POST], ...routeOptions });
     this.httpApi.addRoutes({ path: '/renders/{renderId}', methods: [apigwv2.HttpMethod.GET], ...routeOptions });
-    if (props.records?.enabled ?? true) {
-      this.records = new RenderRecords(this, 'Records', { ...props.records, renderFunction: this.renderFunction });
+    if (props.recordsEnabled ?? true) {
+      this.records = new RemotionRenderRecords(this, 'Records', { ...props.records, renderFunction: this.renderFunction });
       this.httpApi.addRoutes({ path: '/renders', methods: [apigwv2.HttpMethod.GET], ...routeOptions });
       // Remotion cannot send a JWT: the handler verifies the webhook's HMAC signature instead.
       [this.completionWebhookRoute] = this.httpApi.addRoutes({
@@ -321,9 +330,9 @@ export class AuthenticatedRenderApi extends Construct {
    * source, detail-type and the records table's ARN in `resources`), e.g.
    * `api.onRenderFinished('Done', { target: new targets.SqsQueue(queue) })`. Needs records.
    */
-  public onRenderFinished(id: string, options?: OnRenderFinishedOptions): events.Rule {
+  public onRenderFinished(id: string, options?: RemotionOnRenderFinishedOptions): events.Rule {
     if (this.records === undefined) {
-      throw new Error('onRenderFinished needs render records: records.enabled is false, so no events are put.');
+      throw new Error('onRenderFinished needs render records: recordsEnabled is false, so no events are put.');
     }
     return this.records.onRenderFinished(id, options);
   }
@@ -400,11 +409,8 @@ function validateApiProps(props: AuthenticatedRenderApiProps): void {
   checkPositive('throttle.rateLimit', props.throttle?.rateLimit, 'number of requests per second');
   checkInteger('throttle.burstLimit', props.throttle?.burstLimit, 1);
   checkNotEmpty('authorizationScopes', props.authorizationScopes, 'scope, or be left out to accept ID tokens');
-  const records = props.records;
-  if (records?.enabled === false && (records.table !== undefined || records.removalPolicy !== undefined || records.retention !== undefined
-    || records.idempotency !== undefined || records.maxRendersInProgress !== undefined || records.maxStartsPerWindow !== undefined
-    || records.startWindow !== undefined || records.eventBus !== undefined)) {
-    throw new Error('records.enabled is false, so the other records settings would be ignored; leave them out.');
+  if (props.recordsEnabled === false && props.records !== undefined) {
+    throw new Error('records was given with recordsEnabled: false, so its settings would be ignored; leave it out.');
   }
 }
 

@@ -38,18 +38,20 @@ export interface RemotionLambdaProps {
   readonly remotionPackageDir?: string;
 
   /**
-   * Memory of Remotion's render function (512 to 10240 MiB, whole MiB). Part of its name.
+   * Memory of Remotion's render function, in MiB (512 to 10240, whole MiB), as
+   * `lambda.FunctionProps.memorySize`. Part of its name.
    *
-   * @default Size.mebibytes(2048)
+   * @default 2048
    */
-  readonly memorySize?: Size;
+  readonly memorySize?: number;
 
   /**
-   * Ephemeral storage of Remotion's render function (512 to 10240 MiB, whole MiB). Part of its name.
+   * Ephemeral storage (`/tmp`) of Remotion's render function (512 to 10240 MiB, whole MiB), as
+   * `lambda.FunctionProps.ephemeralStorageSize`; Remotion calls it the disk size. Part of its name.
    *
    * @default Size.mebibytes(2048)
    */
-  readonly diskSize?: Size;
+  readonly ephemeralStorageSize?: Size;
 
   /**
    * Timeout of Remotion's render function (15 to 900 seconds, whole seconds). Part of its name.
@@ -133,7 +135,7 @@ export interface RemotionLambdaProps {
    *
    * @default true
    */
-  readonly outputs?: boolean;
+  readonly createOutputs?: boolean;
 
   /**
    * Bucket that receives the server access logs of Remotion's bucket, under `remotion-lambda/`.
@@ -237,20 +239,30 @@ class ImportedRemotionSite extends Construct implements IRemotionSite {
 }
 
 /**
- * Properties of a `RemotionSite`.
+ * Options of `RemotionLambda.addSite()`: a Remotion site to deploy.
  */
-export interface RemotionSiteProps {
-  /** The deployment whose bucket receives the site. */
-  readonly remotionLambda: RemotionLambda;
-
-  /** Folder name under `sites/`: letters, digits and `-!_.*'()`. */
-  readonly siteName: string;
+export interface RemotionSiteOptions {
+  /**
+   * Folder name under `sites/`: letters, digits and `-!_.*'()`, not `.` or `..` (Remotion's
+   * `validateSiteName()`).
+   *
+   * @default - the construct id
+   */
+  readonly siteName?: string;
 
   /**
    * Path of the output folder of `npx remotion bundle` in your Remotion project (it must hold
    * an `index.html`).
    */
   readonly bundleDir: string;
+}
+
+/**
+ * Properties of a `RemotionSite`.
+ */
+export interface RemotionSiteProps extends RemotionSiteOptions {
+  /** The deployment whose bucket receives the site. */
+  readonly remotionLambda: RemotionLambda;
 }
 
 /**
@@ -301,36 +313,37 @@ export class RemotionSite extends Construct implements IRemotionSite {
     super(scope, id);
     const owner = props.remotionLambda;
     const internals = INTERNALS.get(owner)!;
-    const dir = validateSite(internals.facts, props.siteName, props.bundleDir);
+    const siteName = props.siteName ?? id;
+    const dir = validateSite(internals.facts, siteName, props.bundleDir, props.siteName === undefined);
     this.remotionLambda = owner;
-    this.siteName = props.siteName;
+    this.siteName = siteName;
     this.remotionFunctionName = owner.functionName;
     this.bucketName = owner.bucketName;
     this.region = owner.region;
     this.remotionPackageDir = owner.remotionPackageDir;
     this.bundleVersion = bundleVersion(dir);
-    if (this.bundleVersion !== undefined && this.bundleVersion !== owner.version) {
+    if (this.bundleVersion !== undefined && this.bundleVersion !== owner.remotionVersion) {
       Annotations.of(this).addWarningV2('@org/remotion-constructs:siteVersionMismatch',
-        `The bundle in ${dir} was made with Remotion ${this.bundleVersion}, but the render function is Remotion ${owner.version}; `
+        `The bundle in ${dir} was made with Remotion ${this.bundleVersion}, but the render function is Remotion ${owner.remotionVersion}; `
         + 'getSites({ compatibleOnly: true }) will not list it. Rebundle with the same Remotion version.');
     }
-    this.serveUrl = serveUrlOf(Stack.of(this), owner.bucketName, props.siteName);
+    this.serveUrl = serveUrlOf(Stack.of(this), owner.bucketName, siteName);
     this.deployment = new s3deploy.BucketDeployment(this, 'Deployment', {
       sources: [s3deploy.Source.asset(dir)],
       destinationBucket: owner.bucket,
-      destinationKeyPrefix: `${SITES_PREFIX}${props.siteName}/`,
+      destinationKeyPrefix: `${SITES_PREFIX}${siteName}/`,
       // Files of a previous bundle under this site's folder are removed; nothing else is touched.
       prune: true,
       logGroup: siteDeploymentLogGroup(Stack.of(this), internals.logRetention),
     });
-    if (internals.outputs) {
-      new CfnOutput(this, 'ServeUrl', { value: this.serveUrl, description: `Serve URL of the Remotion site "${props.siteName}"` });
+    if (internals.createOutputs) {
+      new CfnOutput(this, 'ServeUrl', { value: this.serveUrl, description: `Serve URL of the Remotion site "${siteName}"` });
     }
   }
 }
 
 /** What a site needs from its deployment that is not public API. */
-const INTERNALS = new WeakMap<RemotionLambda, { facts: RemotionLambdaFacts; outputs: boolean; logRetention: logs.RetentionDays }>();
+const INTERNALS = new WeakMap<RemotionLambda, { facts: RemotionLambdaFacts; createOutputs: boolean; logRetention: logs.RetentionDays }>();
 
 const SITE_DEPLOYMENT_LOG_GROUP_ID = 'RemotionSiteDeploymentLogGroup';
 
@@ -377,16 +390,16 @@ export class RemotionLambda extends Construct {
   public readonly region: string;
 
   /** Version of the installed `@remotion/lambda` that was deployed. */
-  public readonly version: string;
+  public readonly remotionVersion: string;
 
-  /** Memory of the function, in MiB. */
-  public readonly memorySizeMb: number;
+  /** Memory of the function, in MiB (whole MiB, as `memorySize` of `lambda.FunctionProps`). */
+  public readonly memorySize: number;
 
-  /** Ephemeral storage of the function, in MiB. */
-  public readonly diskSizeMb: number;
+  /** Ephemeral storage of the function (whole MiB). */
+  public readonly ephemeralStorageSize: Size;
 
-  /** Timeout of the function, in seconds. */
-  public readonly timeoutSeconds: number;
+  /** Timeout of the function (whole seconds). */
+  public readonly timeout: Duration;
 
   /** The sites added so far. */
   public readonly sites: RemotionSite[] = [];
@@ -394,22 +407,26 @@ export class RemotionLambda extends Construct {
   /** Folder of the installed `@remotion/lambda` that the function's code and facts come from. */
   public readonly remotionPackageDir: string;
 
-  private readonly outputs: boolean;
+  private readonly createOutputs: boolean;
 
   constructor(scope: Construct, id: string, props: RemotionLambdaProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
     const facts = readLambdaFacts(props.remotionPackageDir);
-    this.outputs = props.outputs ?? true;
-    INTERNALS.set(this, { facts, outputs: this.outputs, logRetention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS });
-    this.version = facts.version;
+    this.createOutputs = props.createOutputs ?? true;
+    INTERNALS.set(this, { facts, createOutputs: this.createOutputs, logRetention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS });
+    this.remotionVersion = facts.version;
     this.remotionPackageDir = facts.lambdaDir;
     this.region = stack.region;
     const { limits } = facts;
-    this.memorySizeMb = wholeNumber('memorySize', mebibytes(props.memorySize), limits.defaultMemory, limits.minMemory, limits.maxMemory, 'MiB');
-    this.diskSizeMb = wholeNumber('diskSize', mebibytes(props.diskSize), limits.defaultDisk, limits.minDisk, limits.maxDisk, 'MiB');
-    this.timeoutSeconds = wholeNumber('timeout', props.timeout && (props.timeout.isUnresolved() ? NaN : props.timeout.toSeconds({ integral: false })),
+    const memoryMb = wholeNumber('memorySize', props.memorySize !== undefined && Token.isUnresolved(props.memorySize) ? NaN : props.memorySize,
+      limits.defaultMemory, limits.minMemory, limits.maxMemory, 'MiB');
+    const diskMb = wholeNumber('ephemeralStorageSize', mebibytes(props.ephemeralStorageSize), limits.defaultDisk, limits.minDisk, limits.maxDisk, 'MiB');
+    const timeoutSeconds = wholeNumber('timeout', props.timeout && (props.timeout.isUnresolved() ? NaN : props.timeout.toSeconds({ integral: false })),
       limits.defaultTimeout, limits.minTimeout, limits.maxTimeout, 'seconds');
+    this.memorySize = memoryMb;
+    this.ephemeralStorageSize = Size.mebibytes(diskMb);
+    this.timeout = Duration.seconds(timeoutSeconds);
     const variant = props.layerVariant ?? RemotionLayerVariant.DEFAULT;
     if (!facts.layerVariants.includes(variant)) {
       throw new Error(`layerVariant "${variant}" is not one of Remotion ${facts.version}'s: ${facts.layerVariants.join(', ')}.`);
@@ -427,7 +444,7 @@ export class RemotionLambda extends Construct {
       throw new Error(`Remotion ${facts.version} deploys its function for ${facts.settings.architecture}; RemotionLambda knows only arm64.`);
     }
 
-    this.functionName = facts.functionName(this.memorySizeMb, this.diskSizeMb, this.timeoutSeconds);
+    this.functionName = facts.functionName(memoryMb, diskMb, timeoutSeconds);
     const functionArn = stack.formatArn({ service: 'lambda', resource: 'function', resourceName: this.functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
     this.bucketName = props.bucketName ?? defaultBucketName(stack);
@@ -469,9 +486,9 @@ export class RemotionLambda extends Construct {
       handler: facts.settings.handler,
       runtime: new lambda.Runtime(facts.settings.runtime, lambda.RuntimeFamily.NODEJS),
       architecture: lambda.Architecture.ARM_64,
-      memorySize: this.memorySizeMb,
-      ephemeralStorageSize: Size.mebibytes(this.diskSizeMb),
-      timeout: Duration.seconds(this.timeoutSeconds),
+      memorySize: this.memorySize,
+      ephemeralStorageSize: this.ephemeralStorageSize,
+      timeout: this.timeout,
       layers: layerArnsFor(this, facts, variant).map((arn, index) => lambda.LayerVersion.fromLayerVersionArn(this, `Layer${index}`, arn)),
       role,
       logGroup: this.logGroup,
@@ -487,15 +504,15 @@ export class RemotionLambda extends Construct {
     for (const [key, value] of Object.entries({
       'remotion-lambda': 'true',
       'remotion-version': facts.version,
-      'remotion-memory-in-mb': String(this.memorySizeMb),
-      'remotion-timeout-in-seconds': String(this.timeoutSeconds),
-      'remotion-ephemereal-storage-in-mb': String(this.diskSizeMb),
+      'remotion-memory-in-mb': String(memoryMb),
+      'remotion-timeout-in-seconds': String(timeoutSeconds),
+      'remotion-ephemereal-storage-in-mb': String(diskMb),
     })) {
       Tags.of(fn).add(key, value);
     }
     this.function = fn;
 
-    if (this.outputs) {
+    if (this.createOutputs) {
       new CfnOutput(this, 'FunctionName', { value: this.functionName, description: 'Name of Remotion\'s render function' });
       new CfnOutput(this, 'BucketName', { value: this.bucketName, description: 'Remotion\'s bucket (pass it as forceBucketName)' });
     }
@@ -505,14 +522,15 @@ export class RemotionLambda extends Construct {
    * Deploys a Remotion site, the output folder of `npx remotion bundle` (it must hold an
    * `index.html`), under `sites/<siteName>/` of the bucket.
    *
-   * @param siteName folder name under `sites/`: letters, digits and `-!_.*'()`
-   * @param bundleDir path of the bundle folder
+   * @param id construct id of the site, and its `siteName` unless the options give one
+   * @param options the bundle folder and the site name
    */
-  public addSite(siteName: string, bundleDir: string): RemotionSite {
+  public addSite(id: string, options: RemotionSiteOptions): RemotionSite {
+    const siteName = options.siteName ?? id;
     if (this.sites.some((site) => site.siteName === siteName)) {
       throw new Error(`siteName "${siteName}" was already added to this RemotionLambda.`);
     }
-    const site = new RemotionSite(this, `Site-${siteName}`, { remotionLambda: this, siteName, bundleDir });
+    const site = new RemotionSite(this, id, { ...options, remotionLambda: this });
     this.sites.push(site);
     return site;
   }

@@ -91,7 +91,7 @@ export function registerRemotionLambda(scope: IConstruct, bucketName: string, fu
     }
     if (sameEnvironment(self.stack, other.stack) && sameName(self, other, (d) => d.functionName)) {
       throw new Error(`The RemotionLambda at ${other.path} already deploys the render function "${functionName}" in this account and region. `
-        + 'Remotion names its function after its version, memorySize, diskSize and timeout: change one of these props, '
+        + 'Remotion names its function after its version, memorySize, ephemeralStorageSize and timeout: change one of these props, '
         + 'or add sites to that RemotionLambda instead.');
     }
   }

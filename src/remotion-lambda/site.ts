@@ -9,15 +9,16 @@ import type { RemotionLambdaFacts } from '../remotion/lambda-facts';
 const SITE_NAME = /^[-0-9a-zA-Z!_.*'()]+$/;
 
 /**
- * Checks a site name and an `npx remotion bundle` output folder at synth time with the rules of
+ * Checks a site name (`siteName`) and an `npx remotion bundle` output folder at synth time with the rules of
  * Remotion's own validators (the installed version's, where it has them), and returns the
  * folder's absolute path.
  */
-export function validateSite(facts: RemotionLambdaFacts, name: string, bundleDir: string): string {
+export function validateSite(facts: RemotionLambdaFacts, name: string, bundleDir: string, nameIsId = false): string {
+  const fromId = nameIsId ? ' (the construct id, since no siteName was given)' : '';
   if (!SITE_NAME.test(name) || name === '.' || name === '..') {
-    throw new Error(`site name "${name}" must match /${SITE_NAME.source}/ and not be "." or "..", as Remotion's validateSiteName requires.`);
+    throw new Error(`siteName "${name}"${fromId} must match /${SITE_NAME.source}/ and not be "." or "..", as Remotion's validateSiteName requires.`);
   }
-  rethrowFor('site name', () => facts.validateSiteName(name));
+  rethrowFor(`siteName${fromId}`, () => facts.validateSiteName(name));
   const dir = path.resolve(bundleDir);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new Error(`bundleDir "${dir}" is not a folder; pass the output folder of "npx remotion bundle" in your Remotion project.`);

@@ -12,14 +12,7 @@ import { RECORDS_TABLE, RENDER_EVENT_DETAIL_TYPES, RENDER_EVENT_SOURCE } from '.
  * Settings of the render records: a DynamoDB table with one record per accepted render, which
  * `GET /renders` lists and `GET /renders/{renderId}` answers from once the render has finished.
  */
-export interface RenderRecordsOptions {
-  /**
-   * Whether renders are recorded. Off, the API has no `GET /renders` route and keeps no table.
-   *
-   * @default true
-   */
-  readonly enabled?: boolean;
-
+export interface RemotionRenderRecordsOptions {
   /**
    * An existing table to keep the records in, instead of a created one. It must have the same key
    * schema as the created table: partition key `pk` (string), sort key `sk` (string), a local
@@ -92,7 +85,7 @@ export interface RenderRecordsOptions {
 }
 
 /** How a render finished, as its EventBridge event tells it. */
-export enum RenderFinishedStatus {
+export enum RemotionRenderFinishedStatus {
   /** The output was written. Detail-type `Remotion Render Succeeded`. */
   SUCCEEDED = 'SUCCEEDED',
   /** Remotion reported a fatal error. Detail-type `Remotion Render Failed`. */
@@ -101,34 +94,27 @@ export enum RenderFinishedStatus {
   TIMED_OUT = 'TIMED_OUT',
 }
 
-/** Options of `onRenderFinished`. */
-export interface OnRenderFinishedOptions {
-  /**
-   * Where matching events go.
-   *
-   * @default - no target; add one with `rule.addTarget()`
-   */
-  readonly target?: events.IRuleTarget;
-
+/**
+ * Options of `onRenderFinished`: those of any `onEvent` method (`target`, `ruleName`,
+ * `description`, `eventPattern`, `crossStackScope`), and the statuses to match.
+ *
+ * The rule's own pattern (source, detail-type and the records table in `resources`) always
+ * applies: an `eventPattern` may narrow it further (e.g. by `detail`), but must not set `source`,
+ * `detailType` or `resources`, which would widen or contradict it.
+ */
+export interface RemotionOnRenderFinishedOptions extends events.OnEventOptions {
   /**
    * The statuses the rule matches.
    *
    * @default - all three: SUCCEEDED, FAILED and TIMED_OUT
    */
-  readonly statuses?: RenderFinishedStatus[];
-
-  /**
-   * A description of the rule.
-   *
-   * @default - one that names the statuses
-   */
-  readonly description?: string;
+  readonly statuses?: RemotionRenderFinishedStatus[];
 }
 
 /**
- * Properties of `RenderRecords`.
+ * Properties of `RemotionRenderRecords`.
  */
-export interface RenderRecordsProps extends RenderRecordsOptions {
+export interface RemotionRenderRecordsProps extends RemotionRenderRecordsOptions {
   /** The render function that writes and reads the records. */
   readonly renderFunction: RemotionRenderFunction;
 }
@@ -140,9 +126,9 @@ const DEFAULT_MAX_STARTS = 20;
 /**
  * The records table of a render API and the wiring that lets the render function use it:
  * item-level actions on this one table only (no Scan, no table-wide or `dynamodb:*` actions).
- * `AuthenticatedRenderApi` creates one unless `records.enabled` is false.
+ * `AuthenticatedRenderApi` creates one unless `recordsEnabled` is false.
  */
-export class RenderRecords extends Construct {
+export class RemotionRenderRecords extends Construct {
   /** The table that holds the records. */
   public readonly table: dynamodb.ITable;
 
@@ -170,11 +156,8 @@ export class RenderRecords extends Construct {
    */
   public readonly completionSecret: secretsmanager.ISecret;
 
-  constructor(scope: Construct, id: string, props: RenderRecordsProps) {
+  constructor(scope: Construct, id: string, props: RemotionRenderRecordsProps) {
     super(scope, id);
-    if (props.enabled === false) {
-      throw new Error('RenderRecords was created with enabled: false; leave the construct out instead.');
-    }
     if (props.table && props.removalPolicy !== undefined) {
       throw new Error('removalPolicy applies to the created table only; it was given with table, whose removal policy is its own.');
     }
@@ -229,16 +212,24 @@ export class RenderRecords extends Construct {
    * statuses: source `remotion-constructs`, the statuses' detail-types, and `resources` naming
    * this records table's ARN, so that another API on the same bus does not trigger it.
    */
-  public onRenderFinished(id: string, options: OnRenderFinishedOptions = {}): events.Rule {
-    const statuses = options.statuses ?? [RenderFinishedStatus.SUCCEEDED, RenderFinishedStatus.FAILED, RenderFinishedStatus.TIMED_OUT];
+  public onRenderFinished(id: string, options: RemotionOnRenderFinishedOptions = {}): events.Rule {
+    const statuses = options.statuses ?? Object.values(RemotionRenderFinishedStatus);
     if (statuses.length === 0) {
-      throw new Error('statuses must name at least one RenderFinishedStatus, or be left out to match all three.');
+      throw new Error('statuses must name at least one RemotionRenderFinishedStatus, or be left out to match all three.');
+    }
+    // Merging would widen the match (aws-cdk-lib's addEventPattern unites arrays), so these stay ours.
+    const owned = (['source', 'detailType', 'resources'] as const).filter((field) => options.eventPattern?.[field] !== undefined);
+    if (owned.length > 0) {
+      throw new Error(`eventPattern.${owned.join(', eventPattern.')}: onRenderFinished sets the source, detail-type (from statuses) and resources `
+        + '(this records table) itself; narrow the rule with other fields of eventPattern, such as detail.');
     }
     const detailTypes = [...new Set(statuses)].map((status) => RENDER_EVENT_DETAIL_TYPES[status]);
     return new events.Rule(this, id, {
       eventBus: this.eventBus,
+      ruleName: options.ruleName,
       description: options.description ?? `Remotion renders that finished: ${detailTypes.join(', ')}`,
-      eventPattern: { source: [RENDER_EVENT_SOURCE], detailType: detailTypes, resources: [this.table.tableArn] },
+      crossStackScope: options.crossStackScope,
+      eventPattern: { ...options.eventPattern, source: [RENDER_EVENT_SOURCE], detailType: detailTypes, resources: [this.table.tableArn] },
       targets: options.target === undefined ? undefined : [options.target],
     });
   }

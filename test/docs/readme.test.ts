@@ -102,7 +102,7 @@ describe('README', () => {
   it('says plainly that a start Remotion accepts too late cannot be recovered with records off, and promises no log line', () => {
     const section = README.slice(README.indexOf('#### A start that Remotion accepts too late'));
     const text = section.slice(0, section.indexOf('\n#', 1)).replace(/\s+/g, ' ');
-    expect(text).toContain('With `records.enabled: false` such a render cannot be recovered.');
+    expect(text).toContain('With `recordsEnabled: false` such a render cannot be recovered.');
     expect(text).toContain('a retry starts a second render');
     // The warn line is written after the answer, when Lambda may already have frozen the environment.
     expect(text).toContain('it can be missing');

@@ -9,7 +9,7 @@ import { newStack } from '../util';
 function fullStack() {
   const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
   const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR });
-  const site = remotion.addSite('demo', FIXTURE_SITE);
+  const site = remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
   const api = new AuthenticatedRenderApi(stack, 'Render', { render: { site, compositions: ['HelloWorld'] } });
   return { stack, remotion, api };
 }

@@ -65,7 +65,7 @@ describe.each(CASES)('the $name Remotion client ($version) and the synthesized d
   // region-agnostic stack is evaluated as CloudFormation would in us-east-1
   const stack = newStack(stackKind === 'region-agnostic' ? {} : { env: { account: ACCOUNT, region: REGION } });
   const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: dir });
-  const site = remotion.addSite('demo', FIXTURE_SITE);
+  const site = remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
   const template = Template.fromStack(stack).toJSON();
   const fn = Object.values(template.Resources as Record<string, any>).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName)!;
   const bucket = Object.values(template.Resources as Record<string, any>).find((r) => r.Type === 'AWS::S3::Bucket')!;

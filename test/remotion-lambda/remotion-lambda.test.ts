@@ -87,7 +87,7 @@ describe('RemotionLambda render function', () => {
   });
 
   it('puts memory, disk and timeout into the function and its name', () => {
-    const { remotion, template } = concrete({ memorySize: Size.gibibytes(3), diskSize: Size.mebibytes(10240), timeout: Duration.minutes(15) });
+    const { remotion, template } = concrete({ memorySize: 3072, ephemeralStorageSize: Size.mebibytes(10240), timeout: Duration.minutes(15) });
     expect(remotion.functionName).toBe('remotion-render-4-0-527-mem3072mb-disk10240mb-900sec');
     expect(only(template(), 'AWS::Lambda::Function').Properties).toMatchObject({ MemorySize: 3072, EphemeralStorage: { Size: 10240 }, Timeout: 900 });
   });
@@ -95,7 +95,7 @@ describe('RemotionLambda render function', () => {
   it('deploys the floor version with its own runtime, pin and name', () => {
     const stack = newStack({ env: { account: '111122223333', region: 'eu-west-1' } });
     const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: FLOOR_DIR });
-    expect(remotion.version).toBe('4.0.365');
+    expect(remotion.remotionVersion).toBe('4.0.365');
     expect(only(Template.fromStack(stack), 'AWS::Lambda::Function').Properties).toMatchObject({
       FunctionName: 'remotion-render-4-0-365-mem2048mb-disk2048mb-120sec',
       Runtime: 'nodejs20.x',
@@ -104,10 +104,11 @@ describe('RemotionLambda render function', () => {
   });
 
   it.each([
-    ['memorySize', { memorySize: Size.mebibytes(511) }, 'memorySize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 511.'],
-    ['memorySize', { memorySize: Size.mebibytes(10241) }, 'got 10241'],
-    ['memorySize', { memorySize: Size.kibibytes(600_000) }, 'got 585.9375'],
-    ['diskSize', { diskSize: Size.mebibytes(100) }, 'diskSize must be a whole number of MiB between 512 and 10240'],
+    ['memorySize', { memorySize: 511 }, 'memorySize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 511.'],
+    ['memorySize', { memorySize: 10241 }, 'got 10241'],
+    ['memorySize', { memorySize: 585.9375 }, 'got 585.9375'],
+    ['ephemeralStorageSize', { ephemeralStorageSize: Size.kibibytes(600_000) }, 'got 585.9375'],
+    ['ephemeralStorageSize', { ephemeralStorageSize: Size.mebibytes(100) }, 'ephemeralStorageSize must be a whole number of MiB between 512 and 10240'],
     ['timeout', { timeout: Duration.seconds(14) }, 'timeout must be a whole number of seconds between 15 and 900 (Remotion\'s limits); got 14.'],
     ['timeout', { timeout: Duration.seconds(901) }, 'got 901'],
     ['timeout', { timeout: Duration.millis(20_500) }, 'got 20.5'],
@@ -116,7 +117,11 @@ describe('RemotionLambda render function', () => {
   });
 
   it('refuses a memory size known only at deploy time, since it is part of the name', () => {
-    expect(() => concrete({ memorySize: Size.mebibytes(Token.asNumber({ Ref: 'Memory' })) })).toThrow(/^memorySize must be known at synth time/);
+    expect(() => concrete({ memorySize: Token.asNumber({ Ref: 'Memory' }) })).toThrow(/^memorySize must be known at synth time/);
+  });
+
+  it('refuses an ephemeral storage size known only at deploy time, since it is part of the name', () => {
+    expect(() => concrete({ ephemeralStorageSize: Size.mebibytes(Token.asNumber({ Ref: 'Disk' })) })).toThrow(/^ephemeralStorageSize must be known at synth time/);
   });
 });
 
@@ -255,7 +260,7 @@ describe('RemotionLambda bucket', () => {
 describe('RemotionLambda sites', () => {
   it('deploys the bundle folder under sites/<name>/ and gives the serve URL makeS3ServeUrl() forms', () => {
     const { stack, remotion, template } = concrete({ bucketName: 'remotionlambda-euwest1-mine' });
-    const site = remotion.addSite('demo', FIXTURE_SITE);
+    const site = remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
     expect(flatten(stack.resolve(site.serveUrl))).toBe('https://remotionlambda-euwest1-mine.s3.eu-west-1.${AWS::URLSuffix}/sites/demo/index.html');
     expect(site.siteName).toBe('demo');
     expect(site.bundleVersion).toBe('4.0.527');
@@ -264,30 +269,49 @@ describe('RemotionLambda sites', () => {
     expect(deployment.Properties).toMatchObject({ DestinationBucketName: { Ref: expect.stringMatching(/^RemotionBucket/) }, DestinationBucketKeyPrefix: 'sites/demo/', Prune: true });
   });
 
+  it('names the site after its id unless siteName is given', () => {
+    const { remotion } = concrete();
+    expect(remotion.addSite('demo', { bundleDir: FIXTURE_SITE }).siteName).toBe('demo');
+    const named = remotion.addSite('Other', { siteName: 'other-site', bundleDir: FIXTURE_SITE });
+    expect([named.siteName, named.node.id]).toEqual(['other-site', 'Other']);
+  });
+
+  it('refuses an id that is no site name when siteName is left out, saying so', () => {
+    const { remotion } = concrete();
+    expect(() => remotion.addSite('My Video', { bundleDir: FIXTURE_SITE }))
+      .toThrow('siteName "My Video" (the construct id, since no siteName was given) must match /^[-0-9a-zA-Z!_.*\'()]+$/ and not be "." or "..", as Remotion\'s validateSiteName requires.');
+  });
+
+  it('refuses the same siteName twice, also under another id', () => {
+    const { remotion } = concrete();
+    remotion.addSite('Demo', { siteName: 'demo', bundleDir: FIXTURE_SITE });
+    expect(() => remotion.addSite('Again', { siteName: 'demo', bundleDir: FIXTURE_SITE })).toThrow('siteName "demo" was already added to this RemotionLambda.');
+  });
+
   it('refuses the same site name twice', () => {
     const { remotion } = concrete();
-    remotion.addSite('demo', FIXTURE_SITE);
-    expect(() => remotion.addSite('demo', FIXTURE_SITE)).toThrow('siteName "demo" was already added to this RemotionLambda.');
+    remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
+    expect(() => remotion.addSite('demo', { bundleDir: FIXTURE_SITE })).toThrow('siteName "demo" was already added to this RemotionLambda.');
   });
 
   it('warns when the bundle was made with another Remotion version than the function', () => {
     const stack = newStack({ env: { account: '111122223333', region: 'eu-west-1' } });
-    new RemotionLambda(stack, 'Remotion', { remotionPackageDir: FLOOR_DIR }).addSite('demo', FIXTURE_SITE);
-    Annotations.fromStack(stack).hasWarning('/TestStack/Remotion/Site-demo', Match.stringLikeRegexp('made with Remotion 4.0.527, but the render function is Remotion 4.0.365'));
+    new RemotionLambda(stack, 'Remotion', { remotionPackageDir: FLOOR_DIR }).addSite('demo', { bundleDir: FIXTURE_SITE });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Remotion/demo', Match.stringLikeRegexp('made with Remotion 4.0.527, but the render function is Remotion 4.0.365'));
   });
 });
 
 describe('RemotionLambda outputs', () => {
   it('outputs the function name, bucket name and each serve URL', () => {
     const { remotion, template } = concrete({ bucketName: 'remotionlambda-euwest1-mine' });
-    remotion.addSite('demo', FIXTURE_SITE);
+    remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
     const outputs = Object.values(template().findOutputs('*')).map((o) => flatten(o.Value));
     expect(outputs).toEqual([NAME, 'remotionlambda-euwest1-mine', 'https://remotionlambda-euwest1-mine.s3.eu-west-1.${AWS::URLSuffix}/sites/demo/index.html']);
   });
 
-  it('adds none with outputs: false', () => {
-    const { remotion, template } = concrete({ outputs: false });
-    remotion.addSite('demo', FIXTURE_SITE);
+  it('adds none with createOutputs: false', () => {
+    const { remotion, template } = concrete({ createOutputs: false });
+    remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
     expect(template().findOutputs('*')).toEqual({});
   });
 });
@@ -296,8 +320,10 @@ describe('RemotionLambda members', () => {
   it('exposes what it made', () => {
     const { stack, remotion } = concrete();
     expect(remotion.region).toBe('eu-west-1');
-    expect(remotion.version).toBe('4.0.527');
-    expect([remotion.memorySizeMb, remotion.diskSizeMb, remotion.timeoutSeconds]).toEqual([2048, 2048, 120]);
+    expect(remotion.remotionVersion).toBe('4.0.527');
+    expect(remotion.memorySize).toBe(2048);
+    expect(remotion.ephemeralStorageSize.toMebibytes()).toBe(2048);
+    expect(remotion.timeout.toSeconds()).toBe(120);
     expect(stack.resolve(remotion.function.functionName)).toEqual({ Ref: expect.stringMatching(/^RemotionFunction/) });
     expect(stack.resolve(remotion.logGroup.logGroupName)).toEqual({ Ref: expect.stringMatching(/^RemotionLogGroup/) });
     expect(stack.resolve(remotion.role.roleArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RemotionRole/), 'Arn'] });
@@ -351,21 +377,21 @@ describe('RemotionLambda with your own role', () => {
 
 describe('RemotionLambda at the bounds of Remotion\'s limits', () => {
   it('accepts Remotion\'s own minimums, 512 MiB memory and disk and 15 s, and names the function after them', () => {
-    const { remotion, template } = concrete({ memorySize: Size.mebibytes(512), diskSize: Size.mebibytes(512), timeout: Duration.seconds(15) });
+    const { remotion, template } = concrete({ memorySize: 512, ephemeralStorageSize: Size.mebibytes(512), timeout: Duration.seconds(15) });
     expect(remotion.functionName).toBe('remotion-render-4-0-527-mem512mb-disk512mb-15sec');
     expect(only(template(), 'AWS::Lambda::Function').Properties).toMatchObject({ MemorySize: 512, EphemeralStorage: { Size: 512 }, Timeout: 15 });
   });
 
   it('accepts Remotion\'s own maximums, 10240 MiB memory and disk and 900 s', () => {
-    const { remotion } = concrete({ memorySize: Size.mebibytes(10240), diskSize: Size.mebibytes(10240), timeout: Duration.seconds(900) });
+    const { remotion } = concrete({ memorySize: 10240, ephemeralStorageSize: Size.mebibytes(10240), timeout: Duration.seconds(900) });
     expect(remotion.functionName).toBe('remotion-render-4-0-527-mem10240mb-disk10240mb-900sec');
   });
 
   it.each([
-    ['memorySize', '511 MiB', { memorySize: Size.mebibytes(511) }, 'memorySize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 511.'],
-    ['memorySize', '10241 MiB', { memorySize: Size.mebibytes(10241) }, 'memorySize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 10241.'],
-    ['diskSize', '511 MiB', { diskSize: Size.mebibytes(511) }, 'diskSize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 511.'],
-    ['diskSize', '10241 MiB', { diskSize: Size.mebibytes(10241) }, 'diskSize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 10241.'],
+    ['memorySize', '511 MiB', { memorySize: 511 }, 'memorySize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 511.'],
+    ['memorySize', '10241 MiB', { memorySize: 10241 }, 'memorySize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 10241.'],
+    ['ephemeralStorageSize', '511 MiB', { ephemeralStorageSize: Size.mebibytes(511) }, 'ephemeralStorageSize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 511.'],
+    ['ephemeralStorageSize', '10241 MiB', { ephemeralStorageSize: Size.mebibytes(10241) }, 'ephemeralStorageSize must be a whole number of MiB between 512 and 10240 (Remotion\'s limits); got 10241.'],
     ['timeout', '14 s', { timeout: Duration.seconds(14) }, 'timeout must be a whole number of seconds between 15 and 900 (Remotion\'s limits); got 14.'],
     ['timeout', '901 s', { timeout: Duration.seconds(901) }, 'timeout must be a whole number of seconds between 15 and 900 (Remotion\'s limits); got 901.'],
   ])('refuses a %s of %s, one past Remotion\'s limit, naming the prop', (_prop, _value, props, message) => {
@@ -385,7 +411,7 @@ describe('RemotionLambda log groups of a stack with sites', () => {
 
   it('gives every function a log group kept for logRetention, the site deployment handler included', () => {
     const { remotion, template } = concrete({ logRetention: logs.RetentionDays.ONE_MONTH });
-    remotion.addSite('demo', FIXTURE_SITE);
+    remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
     const retentions = retentionOfEachFunction(template());
     expect(Object.keys(retentions)).toHaveLength(2);
     expect(Object.values(retentions)).toEqual([30, 30]);
@@ -393,14 +419,14 @@ describe('RemotionLambda log groups of a stack with sites', () => {
 
   it('uses Remotion\'s 14 days for the site deployment handler by default', () => {
     const { remotion, template } = concrete();
-    remotion.addSite('demo', FIXTURE_SITE);
+    remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
     expect(Object.values(retentionOfEachFunction(template()))).toEqual([14, 14]);
   });
 
   it('shares one handler and one log group between two sites, leaving no unused log group', () => {
     const { remotion, template } = concrete({ logRetention: logs.RetentionDays.ONE_WEEK });
-    remotion.addSite('demo', FIXTURE_SITE);
-    remotion.addSite('other', FIXTURE_SITE);
+    remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
+    remotion.addSite('other', { bundleDir: FIXTURE_SITE });
     const t = template();
     expect(Object.values(retentionOfEachFunction(t))).toEqual([7, 7]);
     // The render function's /aws/lambda/<name> group and the deployment handler's group.
@@ -413,7 +439,7 @@ describe('RemotionLambda duplicates in one app', () => {
 
   it('refuses a second one in the same stack with the generated bucket name, naming bucketName', () => {
     const { stack } = concrete();
-    expect(() => new RemotionLambda(stack, 'Second', { remotionPackageDir: NEWEST_DIR, memorySize: Size.mebibytes(3008) }))
+    expect(() => new RemotionLambda(stack, 'Second', { remotionPackageDir: NEWEST_DIR, memorySize: 3008 }))
       .toThrow(/^bucketName: the RemotionLambda at TestStack\/Remotion already deploys the generated bucket name of this stack, and S3 bucket names are global/);
   });
 
@@ -421,12 +447,12 @@ describe('RemotionLambda duplicates in one app', () => {
     const { stack } = concrete();
     expect(() => new RemotionLambda(stack, 'Second', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-euwest1-second' }))
       .toThrow(`The RemotionLambda at TestStack/Remotion already deploys the render function "${NAME}" in this account and region. `
-        + 'Remotion names its function after its version, memorySize, diskSize and timeout');
+        + 'Remotion names its function after its version, memorySize, ephemeralStorageSize and timeout');
   });
 
   it('accepts a second one in the same stack with its own bucket name and another timeout', () => {
     const { stack, template } = concrete();
-    const second = new RemotionLambda(stack, 'Second', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-euwest1-second', timeout: Duration.seconds(300), outputs: false });
+    const second = new RemotionLambda(stack, 'Second', { remotionPackageDir: NEWEST_DIR, bucketName: 'remotionlambda-euwest1-second', timeout: Duration.seconds(300), createOutputs: false });
     expect(second.functionName).toBe('remotion-render-4-0-527-mem2048mb-disk2048mb-300sec');
     template().resourceCountIs('AWS::Lambda::Function', 2);
   });

@@ -20,7 +20,7 @@ describe('validateSite', () => {
   });
 
   it.each(['a/b', 'with space', '', '.', '..', 'ü'])('rejects the site name %j, as Remotion\'s validateSiteName does', (name) => {
-    expect(() => validateSite(readLambdaFacts(FLOOR_DIR), name, FIXTURE_SITE)).toThrow(/^site name ".*" must match/);
+    expect(() => validateSite(readLambdaFacts(FLOOR_DIR), name, FIXTURE_SITE)).toThrow(/^siteName ".*" must match/);
   });
 
   it('rejects a folder that does not exist', () => {

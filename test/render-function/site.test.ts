@@ -16,7 +16,7 @@ const SERVE_URL = 'https://remotionlambda-useast1-abc.s3.us-east-1.amazonaws.com
 function deployment() {
   const stack = newStack({ env: ENV });
   const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR, bucketName: BUCKET });
-  const site = remotion.addSite('demo', FIXTURE_SITE);
+  const site = remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
   return { stack, remotion, site };
 }
 
@@ -53,7 +53,7 @@ describe('RemotionRenderFunction with a RemotionLambda site', () => {
 
   it('scopes to the generated bucket name of a region-agnostic deployment too', () => {
     const stack = newStack();
-    const site = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR }).addSite('demo', FIXTURE_SITE);
+    const site = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR }).addSite('demo', { bundleDir: FIXTURE_SITE });
     new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] });
     const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
@@ -70,7 +70,7 @@ describe('RemotionRenderFunction with a RemotionLambda site', () => {
   it('renders with the client of the deployment\'s own @remotion/lambda install, of the deployed version', () => {
     const stack = newStack({ env: ENV });
     const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: FLOOR_DIR, bucketName: BUCKET });
-    const site = remotion.addSite('demo', FIXTURE_SITE);
+    const site = remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
     expect(site.remotionPackageDir).toBe(remotion.remotionPackageDir);
     expect(new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] }).remotionVersion).toBe('4.0.365');
   });
@@ -199,7 +199,7 @@ describe('outputs under the public sites/ folder', () => {
   it('are refused when the site\'s bucket is named by hand as outputBucketName, even as the generated name (a token)', () => {
     const stack = newStack({ env: ENV });
     const remotion = new RemotionLambda(stack, 'Remotion', { remotionPackageDir: NEWEST_DIR });
-    const site = remotion.addSite('demo', FIXTURE_SITE);
+    const site = remotion.addSite('demo', { bundleDir: FIXTURE_SITE });
     const byHand = RemotionSite.fromSiteAttributes(stack, 'ByHand', { serveUrl: site.serveUrl, remotionFunctionName: remotion.functionName });
     expect(() => new RemotionRenderFunction(stack, 'Render', {
       site: byHand, outputBucketName: remotion.bucketName, compositions: ['HelloWorld'], outputPrefix: 'sites/',

@@ -7,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
 import { RENDER_ENV } from '../../src/render-function/contract';
-import { RenderFinishedStatus } from '../../src/render-records';
+import { RemotionRenderFinishedStatus } from '../../src/render-records';
 import { newStack, renderSettings, statementsOf } from '../util';
 
 const ENV = { account: '111122223333', region: 'us-east-1' };
@@ -91,8 +91,8 @@ describe('a given event bus', () => {
   it('is refused with records off', () => {
     const stack = newStack({ env: ENV });
     const eventBus = new events.EventBus(stack, 'Bus');
-    expect(() => new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), records: { enabled: false, eventBus } }))
-      .toThrow(/records.enabled is false/);
+    expect(() => new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack), recordsEnabled: false, records: { eventBus } }))
+      .toThrow(/^records was given with recordsEnabled: false/);
   });
 });
 
@@ -121,7 +121,7 @@ describe('onRenderFinished', () => {
 
   it('matches only the statuses asked for', () => {
     const { stack, api } = unsynthesized();
-    api.onRenderFinished('Failures', { statuses: [RenderFinishedStatus.FAILED, RenderFinishedStatus.TIMED_OUT] });
+    api.onRenderFinished('Failures', { statuses: [RemotionRenderFinishedStatus.FAILED, RemotionRenderFinishedStatus.TIMED_OUT] });
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         'source': ['remotion-constructs'],
@@ -163,20 +163,49 @@ describe('onRenderFinished', () => {
     expect(tableArnOf(stack, first)).not.toEqual(tableArnOf(stack, second));
   });
 
+  it('takes the rule name and description of events.OnEventOptions', () => {
+    const { stack, api } = unsynthesized();
+    api.onRenderFinished('Finished', { ruleName: 'render-finished', description: 'Our renders' });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { Name: 'render-finished', Description: 'Our renders' });
+  });
+
+  it('narrows its own pattern with the other fields of a given eventPattern', () => {
+    const { stack, api } = unsynthesized();
+    api.onRenderFinished('Mine', { eventPattern: { account: ['111122223333'], detail: { composition: ['MyComp'] } } });
+    const resources = Template.fromStack(stack).findResources('AWS::Events::Rule');
+    expect(Object.values(resources).map((rule) => rule.Properties.EventPattern)).toEqual([{
+      'account': ['111122223333'],
+      'detail': { composition: ['MyComp'] },
+      'source': ['remotion-constructs'],
+      'detail-type': ['Remotion Render Succeeded', 'Remotion Render Failed', 'Remotion Render Timed Out'],
+      'resources': [tableArnOf(stack, api)],
+    }]);
+  });
+
+  it.each([
+    ['source', { source: ['aws.s3'] }],
+    ['detailType', { detailType: ['Remotion Render Failed'] }],
+    ['resources', { resources: ['arn:aws:dynamodb:us-east-1:111122223333:table/other'] }],
+  ])('refuses an eventPattern that sets %s, which the rule sets itself', (field, eventPattern) => {
+    const { api } = unsynthesized();
+    expect(() => api.onRenderFinished('Finished', { eventPattern })).toThrow(`eventPattern.${field}: onRenderFinished sets the source, `
+      + 'detail-type (from statuses) and resources (this records table) itself; narrow the rule with other fields of eventPattern, such as detail.');
+  });
+
   it('refuses an empty statuses list, naming it', () => {
     const { api } = unsynthesized();
     expect(() => api.onRenderFinished('None', { statuses: [] })).toThrow(/statuses/);
   });
 
   it('refuses without records, since no events are put then', () => {
-    const { api } = unsynthesized({ records: { enabled: false } });
+    const { api } = unsynthesized({ recordsEnabled: false });
     expect(() => api.onRenderFinished('Finished')).toThrow(/records/);
   });
 });
 
 describe('without records', () => {
   it('has no webhook route, no secret and no PutEvents permission', () => {
-    const { api, template } = build({ records: { enabled: false } });
+    const { api, template } = build({ recordsEnabled: false });
     expect(api.completionWebhookRoute).toBeUndefined();
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     expect(statementsWith(template, 'events:')).toEqual([]);

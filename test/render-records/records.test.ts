@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
 import { RemotionRenderFunction } from '../../src/render-function';
 import { RECORDS_TABLE, RENDER_ENV } from '../../src/render-function/contract';
-import { RenderRecords } from '../../src/render-records';
+import { RemotionRenderRecords } from '../../src/render-records';
 import { newStack, renderSettings, statementsOf, TEST_ENV } from '../util';
 
 const ENV = TEST_ENV;
@@ -108,7 +108,7 @@ describe('render records settings', () => {
   });
 
   it('turns off completely: no table, no listing route, no table variables, no DynamoDB permission', () => {
-    const { api, template } = build({ records: { enabled: false } });
+    const { api, template } = build({ recordsEnabled: false });
     expect(api.records).toBeUndefined();
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
     const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
@@ -145,8 +145,9 @@ describe('render records settings', () => {
     expect(dynamoStatements(template)[0].Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
-  it('refuses settings that enabled: false would ignore, naming them', () => {
-    expect(() => build({ records: { enabled: false, retention: Duration.days(3) } })).toThrow(/records\.enabled is false, so the other records settings would be ignored/);
+  it('refuses settings that recordsEnabled: false would ignore, naming them', () => {
+    expect(() => build({ recordsEnabled: false, records: { retention: Duration.days(3) } }))
+      .toThrow('records was given with recordsEnabled: false, so its settings would be ignored; leave it out.');
   });
 
   it('refuses a retention outside 1 day to 10 years', () => {
@@ -164,7 +165,7 @@ describe('render records settings', () => {
   it('can be added to a RemotionRenderFunction on its own', () => {
     const stack = newStack({ env: ENV });
     const renderFunction = new RemotionRenderFunction(stack, 'Fn', renderSettings(stack));
-    const records = new RenderRecords(stack, 'Records', { renderFunction });
+    const records = new RemotionRenderRecords(stack, 'Records', { renderFunction });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     const tableId = stack.getLogicalId(records.table.node.defaultChild as dynamodb.CfnTable);

@@ -6,7 +6,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import { RemotionRenderFunction } from '../../src/render-function';
 import { RENDER_ENV } from '../../src/render-function/contract';
-import { RenderRecords } from '../../src/render-records';
+import { RemotionRenderRecords } from '../../src/render-records';
 import { CLI_SITE, flatten, newStack, renderSettings, statementsOf, TEST_ENV } from '../util';
 
 const RECORDS_DIR = path.join(__dirname, '..', '..', 'src', 'render-records');
@@ -22,14 +22,14 @@ function withRecords(remotionFunctionName = CLI_SITE.remotionFunctionName) {
   const renderFunction = new RemotionRenderFunction(stack, 'Fn', renderSettings(stack, { remotionFunctionName }));
   const table = dynamodb.Table.fromTableName(stack, 'Existing', 'my-render-records');
   const eventBus = events.EventBus.fromEventBusName(stack, 'Bus', 'renders');
-  const records = new RenderRecords(stack, 'Records', {
+  const records = new RemotionRenderRecords(stack, 'Records', {
     renderFunction, table, eventBus, retention: Duration.days(7), maxRendersInProgress: 2, maxStartsPerWindow: 9, startWindow: Duration.minutes(5),
   });
   const secretId = stack.getLogicalId(records.completionSecret.node.defaultChild as never);
   return { stack, template: Template.fromStack(stack), secretId };
 }
 
-describe('RenderRecords on a RemotionRenderFunction', () => {
+describe('RemotionRenderRecords on a RemotionRenderFunction', () => {
   it('writes exactly the records variables into the handler environment, through the render function', () => {
     const { template, secretId } = withRecords();
     const env = handlerEnvironment(template);
@@ -71,7 +71,7 @@ describe('RenderRecords on a RemotionRenderFunction', () => {
     const stack = newStack({ env: TEST_ENV });
     const remotionFunctionName = new CfnParameter(stack, 'Name').valueAsString;
     const renderFunction = new RemotionRenderFunction(stack, 'Fn', renderSettings(stack, { remotionFunctionName }));
-    new RenderRecords(stack, 'Records', { renderFunction });
+    new RemotionRenderRecords(stack, 'Records', { renderFunction });
     expect(handlerEnvironment(Template.fromStack(stack))[RENDER_ENV.LIMIT_RENDER_DEADLINE_SECONDS]).toBe('960');
   });
 });

@@ -17,7 +17,7 @@ class RemotionLambdaStack(Stack):
 
         # From the @remotion/lambda that `npm i` put in this folder's node_modules.
         self.remotion = RemotionLambda(self, "Remotion", remotion_package_dir=HERE)
-        self.site = self.remotion.add_site("my-video", BUNDLE_DIR)
+        self.site = self.remotion.add_site("my-video", bundle_dir=BUNDLE_DIR)
         self.api = AuthenticatedRenderApi(
             self,
             "Render",

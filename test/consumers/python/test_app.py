@@ -70,7 +70,7 @@ def test_render_records_table_is_on_demand_with_pitr_ttl_and_the_listing_index(s
 def test_on_render_finished_rule_sends_failed_and_timed_out_renders_to_a_queue(tmp_path):
     from aws_cdk import aws_events_targets as targets
     from aws_cdk import aws_sqs as sqs
-    from org_remotion_constructs import RenderFinishedStatus
+    from org_remotion_constructs import RemotionRenderFinishedStatus
 
     stack = Stack(App(outdir=str(tmp_path / "cdk.out")), "EventsStack", env=Environment(account=ACCOUNT, region=REGION))
     api = AuthenticatedRenderApi(
@@ -89,7 +89,7 @@ def test_on_render_finished_rule_sends_failed_and_timed_out_renders_to_a_queue(t
     queue = sqs.Queue(stack, "FailedRenders", enforce_ssl=True)
     rule = api.on_render_finished(
         "RenderFailed",
-        statuses=[RenderFinishedStatus.FAILED, RenderFinishedStatus.TIMED_OUT],
+        statuses=[RemotionRenderFinishedStatus.FAILED, RemotionRenderFinishedStatus.TIMED_OUT],
         target=targets.SqsQueue(queue),
     )
     template = Template.from_stack(stack)

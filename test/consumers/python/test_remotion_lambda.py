@@ -24,7 +24,7 @@ def synthesized(tmp_path_factory):
 def test_deploys_remotions_function_under_its_own_name(synthesized):
     stack, template, _ = synthesized
     assert stack.remotion.function_name == FUNCTION_NAME
-    assert stack.remotion.version == "4.0.527"
+    assert stack.remotion.remotion_version == "4.0.527"
     template.has_resource_properties("AWS::Lambda::Function", {
         "FunctionName": FUNCTION_NAME,
         "Runtime": "nodejs24.x",

@@ -8,6 +8,7 @@ import org.remotion.constructs.RemotionLambda;
 import org.remotion.constructs.RemotionLambdaProps;
 import org.remotion.constructs.RemotionRenderFunctionProps;
 import org.remotion.constructs.RemotionSite;
+import org.remotion.constructs.RemotionSiteOptions;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.constructs.Construct;
@@ -27,7 +28,9 @@ public class RemotionLambdaStack extends Stack {
         remotion = new RemotionLambda(this, "Remotion", RemotionLambdaProps.builder()
             .remotionPackageDir(remotionDir.toString())
             .build());
-        site = remotion.addSite("my-video", bundleDir.toString());
+        site = remotion.addSite("my-video", RemotionSiteOptions.builder()
+            .bundleDir(bundleDir.toString())
+            .build());
         api = new AuthenticatedRenderApi(this, "Render", AuthenticatedRenderApiProps.builder()
             .render(RemotionRenderFunctionProps.builder()
                 .site(site)

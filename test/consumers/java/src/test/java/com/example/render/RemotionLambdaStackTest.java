@@ -43,7 +43,7 @@ class RemotionLambdaStackTest {
     @Test
     void deploysRemotionsFunctionUnderItsOwnName() {
         assertEquals(FUNCTION_NAME, stack.getRemotion().getFunctionName());
-        assertEquals("4.0.527", stack.getRemotion().getVersion());
+        assertEquals("4.0.527", stack.getRemotion().getRemotionVersion());
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
             "FunctionName", FUNCTION_NAME,
             "Runtime", "nodejs24.x",

@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.remotion.constructs.AuthenticatedRenderApi;
-import org.remotion.constructs.OnRenderFinishedOptions;
+import org.remotion.constructs.RemotionOnRenderFinishedOptions;
+import org.remotion.constructs.RemotionRenderFinishedStatus;
 import org.remotion.constructs.RemotionRenderFunctionProps;
+import org.remotion.constructs.RemotionRenderRecords;
 import org.remotion.constructs.RemotionRenderRole;
 import org.remotion.constructs.RemotionSite;
 import org.remotion.constructs.RemotionSiteAttributes;
-import org.remotion.constructs.RenderFinishedStatus;
-import org.remotion.constructs.RenderRecords;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.Stack;
@@ -128,8 +128,8 @@ class RenderStackTest {
                 .build())
             .build();
         Queue queue = Queue.Builder.create(other, "FailedRenders").enforceSsl(true).build();
-        Rule rule = api.onRenderFinished("RenderFailed", OnRenderFinishedOptions.builder()
-            .statuses(List.of(RenderFinishedStatus.FAILED, RenderFinishedStatus.TIMED_OUT))
+        Rule rule = api.onRenderFinished("RenderFailed", RemotionOnRenderFinishedOptions.builder()
+            .statuses(List.of(RemotionRenderFinishedStatus.FAILED, RemotionRenderFinishedStatus.TIMED_OUT))
             .target(new SqsQueue(queue))
             .build());
         Map<String, Object> resources = (Map<String, Object>) Template.fromStack(other).toJSON().get("Resources");
@@ -148,7 +148,7 @@ class RenderStackTest {
 
     @Test
     void renderRecordsTableIsOnDemandWithPitrTtlAndTheListingIndex() {
-        RenderRecords records = stack.getApi().getRecords();
+        RemotionRenderRecords records = stack.getApi().getRecords();
         Map<String, Object> table = resourceOf(records.getTable());
         assertEquals("Retain", table.get("DeletionPolicy"));
         Map<String, Object> props = properties(table);

@@ -71,8 +71,43 @@ export const RENDER_ENV = {
   RECORDS_TABLE_ARN: 'RENDER_RECORDS_TABLE_ARN',
 } as const;
 
+/**
+ * How API Gateway lets a request reach a route: `JWT` needs a token from the API's user pool;
+ * `NONE` takes anyone, and the handler checks the request itself (Remotion's signed webhook).
+ */
+export type RouteAuthorization = 'JWT' | 'NONE';
+
+/** One route of the render API: what `AuthenticatedRenderApi` registers and the handler dispatches on. */
+export interface RenderRouteSpec {
+  readonly method: 'GET' | 'POST';
+  /** API Gateway's path, with `{name}` for a path parameter. */
+  readonly path: string;
+  readonly authorization: RouteAuthorization;
+  /** Only registered (and answered) when the API keeps render records. */
+  readonly needsRecords: boolean;
+}
+
+/**
+ * Every route of the render API. The construct adds its routes from this table, the handler
+ * picks its route from it, and a contract test compares it with the synthesized route keys.
+ */
+export const RENDER_ROUTES = {
+  startRender: { method: 'POST', path: '/renders', authorization: 'JWT', needsRecords: false },
+  getRender: { method: 'GET', path: '/renders/{renderId}', authorization: 'JWT', needsRecords: false },
+  listRenders: { method: 'GET', path: '/renders', authorization: 'JWT', needsRecords: true },
+  // Remotion cannot send a JWT: the handler verifies the webhook's HMAC signature instead.
+  completionWebhook: { method: 'POST', path: '/webhooks/remotion', authorization: 'NONE', needsRecords: true },
+} as const satisfies Record<string, RenderRouteSpec>;
+
+export type RenderRouteName = keyof typeof RENDER_ROUTES;
+
+/** API Gateway's route key of a route, e.g. `GET /renders/{renderId}`. */
+export function routeKeyOf<R extends Pick<RenderRouteSpec, 'method' | 'path'>>(route: R): `${R['method']} ${R['path']}` {
+  return `${route.method} ${route.path}`;
+}
+
 /** The route of the API that receives Remotion's completion webhook; it takes no JWT. */
-export const COMPLETION_WEBHOOK_ROUTE = { method: 'POST', path: '/webhooks/remotion' } as const;
+export const COMPLETION_WEBHOOK_ROUTE = RENDER_ROUTES.completionWebhook;
 
 /** The `source` of the events put for finished renders. */
 export const RENDER_EVENT_SOURCE = 'remotion-constructs';

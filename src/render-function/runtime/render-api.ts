@@ -23,11 +23,7 @@ export type RenderApiHandler = (
  * decide, and answers and logs one line. The routes share the lazily made resources.
  */
 export function createRenderApiHandler(dependencies: RenderApiDependencies): RenderApiHandler {
-  return handlerFor(createResources(dependencies));
-}
-
-/** The handler over given resources; `createRenderApiHandler` makes them from the dependencies. */
-export function handlerFor(resources: RouteResources): RenderApiHandler {
+  const resources = createResources(dependencies);
   return async (event, context) => {
     const startedAt = resources.now();
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';

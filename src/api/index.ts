@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { corsForRoutes } from './cors';
 import { checkInteger, checkNotEmpty, checkPositive } from '../private/validate';
 import { RemotionRenderFunction, RemotionRenderFunctionProps } from '../render-function';
+import { RENDER_ROUTES } from '../render-function/contract';
 import { RemotionOnRenderFinishedOptions, RemotionRenderRecords, RemotionRenderRecordsOptions } from '../render-records';
 
 /**
@@ -305,19 +306,23 @@ export class AuthenticatedRenderApi extends Construct {
     this.url = props.domainMapping ? customDomainUrl(props.domainMapping) : this.stage.url;
 
     const integration = new HttpLambdaIntegration('RenderIntegration', this.renderFunction.function);
-    const routeOptions = { integration, authorizer, authorizationScopes: props.authorizationScopes };
-    this.httpApi.addRoutes({ path: '/renders', methods: [apigwv2.HttpMethod.POST], ...routeOptions });
-    this.httpApi.addRoutes({ path: '/renders/{renderId}', methods: [apigwv2.HttpMethod.GET], ...routeOptions });
-    if (props.recordsEnabled ?? true) {
+    const records = props.recordsEnabled ?? true;
+    if (records) {
       this.records = new RemotionRenderRecords(this, 'Records', { ...props.records, renderFunction: this.renderFunction });
-      this.httpApi.addRoutes({ path: '/renders', methods: [apigwv2.HttpMethod.GET], ...routeOptions });
-      // Remotion cannot send a JWT: the handler verifies the webhook's HMAC signature instead.
-      [this.completionWebhookRoute] = this.httpApi.addRoutes({
-        path: '/webhooks/remotion',
-        methods: [apigwv2.HttpMethod.POST],
+    }
+    // Every route of the contract's table; the completion webhook has no JWT (Remotion cannot send
+    // one): the handler verifies its HMAC signature instead.
+    for (const [name, route] of Object.entries(RENDER_ROUTES)) {
+      if (route.needsRecords && !records) continue;
+      const [added] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
         integration,
-        authorizer: new apigwv2.HttpNoneAuthorizer(),
+        ...(route.authorization === 'JWT'
+          ? { authorizer, authorizationScopes: props.authorizationScopes }
+          : { authorizer: new apigwv2.HttpNoneAuthorizer() }),
       });
+      if (name === 'completionWebhook') this.completionWebhookRoute = added;
     }
 
     if (props.createOutputs ?? true) {

@@ -6,6 +6,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
 import { RemotionRenderFunction, RemotionCodec } from '../../src/render-function';
+import { RENDER_ROUTES, routeKeyOf } from '../../src/render-function/contract';
 import { newStack, renderSettings, TEST_ENV } from '../util';
 
 const ENV = TEST_ENV;
@@ -16,9 +17,8 @@ function build(props: Partial<AuthenticatedRenderApiProps> = {}) {
   return { stack, api, template: Template.fromStack(stack) };
 }
 
-/** Fails if any route in the template can be called without a JWT. */
 /** The one route without a JWT: Remotion's signed completion webhook, verified by the handler. */
-const WEBHOOK_ROUTE_KEY = 'POST /webhooks/remotion';
+const WEBHOOK_ROUTE_KEY = routeKeyOf(RENDER_ROUTES.completionWebhook);
 
 /** Every route needs a JWT, except exactly the completion webhook, which has no authorizer at all. */
 function expectEveryRouteHasJwtAuthorizer(template: Template): void {
@@ -44,7 +44,12 @@ describe('AuthenticatedRenderApi with defaults', () => {
 
   it('has exactly the routes POST /renders, GET /renders/{renderId}, the records listing GET /renders and the completion webhook', () => {
     const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
-    expect(keys).toEqual(['GET /renders', 'GET /renders/{renderId}', 'POST /renders', 'POST /webhooks/remotion']);
+    expect(keys).toEqual([
+      routeKeyOf(RENDER_ROUTES.listRenders),
+      routeKeyOf(RENDER_ROUTES.getRender),
+      routeKeyOf(RENDER_ROUTES.startRender),
+      routeKeyOf(RENDER_ROUTES.completionWebhook),
+    ]);
   });
 
   it('puts every route behind the JWT authorizer', () => {

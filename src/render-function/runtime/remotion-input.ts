@@ -1,7 +1,8 @@
 import type { GetRenderProgressInput, PresignUrlInput, RenderMediaOnLambdaInput } from '@remotion/lambda/client';
 import type { OutputPrivacy, RenderHandlerConfig } from './config';
-import { OWNER_METADATA_KEY } from '../contract';
+import { OWNER_METADATA_KEY, RENDER_ROUTES } from '../contract';
 import type { RenderStatusRequest, StartRenderRequest } from './request';
+import { splitRawPath } from './routing';
 
 type AwsRegion = RenderMediaOnLambdaInput['region'];
 type RemotionCodec = RenderMediaOnLambdaInput['codec'];
@@ -121,26 +122,17 @@ export function planOutputLink(
 }
 
 /**
- * The URL of the API as the caller reached it, without a trailing slash. API Gateway keeps a
- * custom domain's mapping key (and a named stage) in `rawPath` before the route's own path, so
- * the part of `rawPath` before `routePath` is the base path; without one that matches, the stage
- * decides, as on the execute-api endpoint.
+ * The URL of the API as the caller reached it, without a trailing slash: the domain and the base
+ * path that `splitRawPath` finds before `routePath` in `rawPath` (a custom domain's mapping key,
+ * a named stage), or the stage's path without a `rawPath` that ends in the route.
  */
 export function apiBaseUrl(
   requestContext: { readonly domainName: string; readonly stage?: string },
   rawPath?: string,
   routePath?: string,
 ): string {
-  if (rawPath !== undefined && routePath !== undefined && rawPath.endsWith(routePath)) {
-    const basePath = rawPath.slice(0, rawPath.length - routePath.length);
-    if (BASE_PATH_PATTERN.test(basePath)) return `https://${requestContext.domainName}${basePath}`;
-  }
-  const stagePath = requestContext.stage && requestContext.stage !== '$default' ? `/${encodeURIComponent(requestContext.stage)}` : '';
-  return `https://${requestContext.domainName}${stagePath}`;
+  return `https://${requestContext.domainName}${splitRawPath(rawPath ?? '', requestContext.stage, routePath).basePath}`;
 }
-
-/** Empty, or `/`-led segments of the characters an API mapping key (or a stage name) may hold. */
-const BASE_PATH_PATTERN = /^(?:\/[A-Za-z0-9$_.+!*'()-]+)*$/;
 
 /** Where the caller polls a render it started with `POST /renders` (whose `rawPath` is given). */
 export function statusUrl(
@@ -150,7 +142,8 @@ export function statusUrl(
   rawPath?: string,
 ): string {
   const query = bucketNameToEcho === undefined ? '' : `?bucketName=${encodeURIComponent(bucketNameToEcho)}`;
-  return `${apiBaseUrl(requestContext, rawPath, '/renders')}/renders/${encodeURIComponent(renderId)}${query}`;
+  const startPath = RENDER_ROUTES.startRender.path;
+  return `${apiBaseUrl(requestContext, rawPath, startPath)}${startPath}/${encodeURIComponent(renderId)}${query}`;
 }
 
 /** Remotion's status routine reports a render it cannot find with this message and no error code. */

@@ -8,51 +8,6 @@ import { clientErrors, type FieldProblem, type Parsed } from './responses';
 
 export type RenderApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 
-export const START_RENDER_ROUTE = 'POST /renders';
-export const GET_RENDER_ROUTE = 'GET /renders/{renderId}';
-
-export type RenderRoute =
-  | { readonly kind: 'startRender'; readonly key: typeof START_RENDER_ROUTE }
-  | { readonly kind: 'getRender'; readonly key: typeof GET_RENDER_ROUTE; readonly renderId: string | undefined }
-  | { readonly kind: 'notFound'; readonly key: string };
-
-/**
- * Picks the route from API Gateway's `routeKey`; when the API forwards everything to one
- * route (`$default`, `ANY /{proxy+}`), falls back to the method and the path without the stage.
- */
-export function resolveRoute(event: Pick<RenderApiEvent, 'routeKey' | 'rawPath' | 'pathParameters' | 'requestContext'>): RenderRoute {
-  if (event.routeKey === START_RENDER_ROUTE) {
-    return { kind: 'startRender', key: START_RENDER_ROUTE };
-  }
-  if (event.routeKey === GET_RENDER_ROUTE) {
-    return { kind: 'getRender', key: GET_RENDER_ROUTE, renderId: event.pathParameters?.renderId };
-  }
-  const method = event.requestContext?.http?.method?.toUpperCase() ?? '';
-  const path = pathWithoutStage(event.rawPath ?? '', event.requestContext?.stage);
-  if (method === 'POST' && path === '/renders') {
-    return { kind: 'startRender', key: START_RENDER_ROUTE };
-  }
-  const renderPath = /^\/renders\/([^/]+)$/.exec(path);
-  if (method === 'GET' && renderPath) {
-    return { kind: 'getRender', key: GET_RENDER_ROUTE, renderId: decodePathSegment(renderPath[1]) };
-  }
-  return { kind: 'notFound', key: `${method} ${path}` };
-}
-
-function pathWithoutStage(rawPath: string, stage: string | undefined): string {
-  const stagePrefix = stage && stage !== '$default' ? `/${stage}` : undefined;
-  const path = stagePrefix && (rawPath === stagePrefix || rawPath.startsWith(`${stagePrefix}/`)) ? rawPath.slice(stagePrefix.length) : rawPath;
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-}
-
-function decodePathSegment(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-}
-
 // The subject names the caller's output folder, so it must not be able to name someone else's.
 const SUBJECT_PATTERN = /^[A-Za-z0-9_.@:|+=-]{1,128}$/;
 

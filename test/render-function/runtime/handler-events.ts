@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { RENDER_ENV } from '../../../src/render-function/contract';
+import { RENDER_ENV, RENDER_ROUTES, routeKeyOf } from '../../../src/render-function/contract';
 
 export const CALLER_SUB = '3f1c2a9e-6b7d-4e21-9c3a-0d5e8f7a1b2c';
 export const OTHER_SUB = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
@@ -77,14 +77,15 @@ export function apiEvent(options: ApiEventOptions = {}): APIGatewayProxyEventV2W
 }
 
 export function startRenderEvent(body: unknown, options: ApiEventOptions = {}): APIGatewayProxyEventV2WithJWTAuthorizer {
-  return apiEvent({ routeKey: 'POST /renders', method: 'POST', rawPath: '/renders', body, ...options });
+  const route = RENDER_ROUTES.startRender;
+  return apiEvent({ routeKey: routeKeyOf(route), method: route.method, rawPath: route.path, body, ...options });
 }
 
 export function getRenderEvent(renderId: string, options: ApiEventOptions = {}): APIGatewayProxyEventV2WithJWTAuthorizer {
   return apiEvent({
-    routeKey: 'GET /renders/{renderId}',
-    method: 'GET',
-    rawPath: `/renders/${renderId}`,
+    routeKey: routeKeyOf(RENDER_ROUTES.getRender),
+    method: RENDER_ROUTES.getRender.method,
+    rawPath: RENDER_ROUTES.getRender.path.replace('{renderId}', renderId),
     pathParameters: { renderId },
     ...options,
   });

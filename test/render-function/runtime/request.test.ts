@@ -1,11 +1,10 @@
-import { apiEvent, CALLER_SUB, getRenderEvent, startRenderEvent } from './handler-events';
+import { CALLER_SUB, startRenderEvent } from './handler-events';
 import {
   callerSubject,
   parseRenderStatusRequest,
   maxBodyBytesFor,
   MAX_INPUT_PROPS_DEPTH,
   parseStartRenderRequest,
-  resolveRoute,
   type StartRenderLimits,
 } from '../../../src/render-function/runtime/request';
 
@@ -19,31 +18,6 @@ const LIMITS: StartRenderLimits = {
 function parseBody(body: unknown, options: { isBase64Encoded?: boolean } = {}) {
   return parseStartRenderRequest(startRenderEvent(body, options), LIMITS);
 }
-
-describe('resolveRoute', () => {
-  it('follows API Gateway\'s route key', () => {
-    expect(resolveRoute(startRenderEvent({}))).toEqual({ kind: 'startRender', key: 'POST /renders' });
-    expect(resolveRoute(getRenderEvent('abc123'))).toEqual({ kind: 'getRender', key: 'GET /renders/{renderId}', renderId: 'abc123' });
-  });
-
-  it('falls back to method and path, without the stage, behind a catch-all route', () => {
-    expect(resolveRoute(apiEvent({ routeKey: '$default', method: 'POST', rawPath: '/prod/renders/', stage: 'prod' })))
-      .toEqual({ kind: 'startRender', key: 'POST /renders' });
-    expect(resolveRoute(apiEvent({ routeKey: 'ANY /{proxy+}', method: 'GET', rawPath: '/renders/abc%31' })))
-      .toEqual({ kind: 'getRender', key: 'GET /renders/{renderId}', renderId: 'abc1' });
-  });
-
-  it('reports anything else as not found, with what was asked for', () => {
-    expect(resolveRoute(apiEvent({ routeKey: '$default', method: 'GET', rawPath: '/renders' }))).toEqual({ kind: 'notFound', key: 'GET /renders' });
-    expect(resolveRoute(apiEvent({ routeKey: '$default', method: 'GET', rawPath: '/renders/a/b' }))).toEqual({ kind: 'notFound', key: 'GET /renders/a/b' });
-    expect(resolveRoute(apiEvent({ routeKey: 'DELETE /renders/{renderId}', method: 'DELETE', rawPath: '/renders/abc' })).kind).toBe('notFound');
-  });
-
-  it('does not fail on a path segment that is not valid percent-encoding', () => {
-    expect(resolveRoute(apiEvent({ routeKey: '$default', method: 'GET', rawPath: '/renders/%E0%A4%A' })))
-      .toEqual({ kind: 'getRender', key: 'GET /renders/{renderId}', renderId: undefined });
-  });
-});
 
 describe('callerSubject', () => {
   it('is the verified sub claim', () => {

@@ -3,7 +3,6 @@ import type { RenderApiEvent } from '../request';
 import { clientErrors, type Parsed } from '../responses';
 import { ownerPartition } from './record';
 
-export const LIST_RENDERS_ROUTE = 'GET /renders';
 export const DEFAULT_LIST_LIMIT = 20;
 export const MAX_LIST_LIMIT = 100;
 /** Longer tokens are refused before decoding; ours are about 120 characters. */
@@ -18,16 +17,6 @@ export type StartKey = Record<string, string>;
 export interface ListRendersRequest {
   readonly limit: number;
   readonly startKey?: StartKey;
-}
-
-/** Whether the event is `GET /renders` (the route key, or method and path behind a catch-all route). */
-export function isListRendersRoute(event: Pick<RenderApiEvent, 'routeKey' | 'rawPath' | 'requestContext'>): boolean {
-  if (event.routeKey === LIST_RENDERS_ROUTE) return true;
-  const method = event.requestContext?.http?.method?.toUpperCase();
-  const stage = event.requestContext?.stage;
-  const stagePrefix = stage && stage !== '$default' ? `/${stage}` : '';
-  const path = (event.rawPath ?? '').replace(/\/$/, '');
-  return method === 'GET' && (path === '/renders' || path === `${stagePrefix}/renders`);
 }
 
 /**

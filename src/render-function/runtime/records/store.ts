@@ -129,12 +129,3 @@ export interface DynamoDbModules {
   readonly client: typeof import('@aws-sdk/client-dynamodb');
   readonly lib: DocumentClientModule;
 }
-
-/** Builds the store from the SDK modules; the region and endpoint come from the environment. */
-export async function loadRecordStore(tableName: string, importModules: () => Promise<DynamoDbModules>): Promise<RecordStore> {
-  const { client: dynamodb, lib } = await importModules();
-  const client = lib.DynamoDBDocumentClient.from(new dynamodb.DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  return createRecordStore(tableName, client, lib);
-}

@@ -1,10 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { COMPLETION_WEBHOOK_ROUTE, OWNER_METADATA_KEY, RENDER_EVENT_DETAIL_TYPES, RENDER_EVENT_SOURCE } from '../../contract';
+import { OWNER_METADATA_KEY, RENDER_ROUTES, RENDER_EVENT_DETAIL_TYPES, RENDER_EVENT_SOURCE } from '../../contract';
 import { apiBaseUrl } from '../remotion-input';
 import { safeErrorMessage } from '../responses';
 import { MAX_RECORDED_ERRORS, type RecordCompletion, type RenderRecord } from './record';
-
-export const COMPLETION_WEBHOOK_ROUTE_KEY = `${COMPLETION_WEBHOOK_ROUTE.method} ${COMPLETION_WEBHOOK_ROUTE.path}`;
 
 /**
  * The largest webhook body accepted, in bytes of the raw body. Remotion's largest payload is the
@@ -22,23 +20,9 @@ const SUBJECT_PATTERN = /^[A-Za-z0-9_.@:|+=-]{1,128}$/;
 const RENDER_ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 
 interface WebhookEvent {
-  readonly routeKey?: string;
-  readonly rawPath?: string;
   readonly body?: string;
   readonly isBase64Encoded?: boolean;
   readonly headers?: Readonly<Record<string, string | undefined>>;
-  readonly requestContext?: { readonly stage?: string; readonly http?: { readonly method?: string } };
-}
-
-/** Whether the event is Remotion's completion webhook (by route key, or by method and path behind a catch-all route). */
-export function isCompletionWebhookRoute(event: WebhookEvent): boolean {
-  if (event.routeKey === COMPLETION_WEBHOOK_ROUTE_KEY) return true;
-  if (event.routeKey !== undefined && event.routeKey !== '$default' && !event.routeKey.includes('{proxy+}')) return false;
-  const method = event.requestContext?.http?.method?.toUpperCase();
-  const stage = event.requestContext?.stage;
-  const stagePrefix = stage && stage !== '$default' ? `/${stage}` : '';
-  const path = (event.rawPath ?? '').replace(/\/$/, '');
-  return method === COMPLETION_WEBHOOK_ROUTE.method && path === `${stagePrefix}${COMPLETION_WEBHOOK_ROUTE.path}`;
 }
 
 /**
@@ -46,7 +30,7 @@ export function isCompletionWebhookRoute(event: WebhookEvent): boolean {
  * status URL), so the construct needs no reference from the function to the API.
  */
 export function completionWebhookUrl(requestContext: { readonly domainName: string; readonly stage?: string }, startRawPath?: string): string {
-  return `${apiBaseUrl(requestContext, startRawPath, '/renders')}${COMPLETION_WEBHOOK_ROUTE.path}`;
+  return `${apiBaseUrl(requestContext, startRawPath, RENDER_ROUTES.startRender.path)}${RENDER_ROUTES.completionWebhook.path}`;
 }
 
 /** What Remotion's webhook carries back: `customData` names the owner, so the record can be found. */

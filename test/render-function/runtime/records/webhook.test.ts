@@ -10,7 +10,6 @@ import { newRenderRecord } from '../../../../src/render-function/runtime/records
 import {
   completionFromWebhook,
   completionWebhookUrl,
-  isCompletionWebhookRoute,
   MAX_WEBHOOK_BODY_BYTES,
   parseCompletionWebhook,
   renderFinishedEvent,
@@ -252,14 +251,7 @@ describe('completion and event', () => {
   });
 });
 
-describe('routing and URL', () => {
-  it('recognises the route by key, and by method and path behind a catch-all, never another route', () => {
-    expect(isCompletionWebhookRoute({ routeKey: 'POST /webhooks/remotion' })).toBe(true);
-    expect(isCompletionWebhookRoute({ routeKey: '$default', rawPath: '/prod/webhooks/remotion/', requestContext: { stage: 'prod', http: { method: 'POST' } } })).toBe(true);
-    expect(isCompletionWebhookRoute({ routeKey: 'POST /renders', rawPath: '/webhooks/remotion', requestContext: { http: { method: 'POST' } } })).toBe(false);
-    expect(isCompletionWebhookRoute({ routeKey: '$default', rawPath: '/webhooks/remotion', requestContext: { http: { method: 'GET' } } })).toBe(false);
-  });
-
+describe('the webhook URL', () => {
   it('builds the webhook URL from the request like the status URL, with a named stage in the path', () => {
     expect(completionWebhookUrl({ domainName: 'abc.execute-api.us-east-1.amazonaws.com', stage: '$default' })).toBe('https://abc.execute-api.us-east-1.amazonaws.com/webhooks/remotion');
     expect(completionWebhookUrl({ domainName: 'abc.execute-api.us-east-1.amazonaws.com', stage: 'prod' })).toBe('https://abc.execute-api.us-east-1.amazonaws.com/prod/webhooks/remotion');

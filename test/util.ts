@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
+import { INSTALLED_REMOTION_VERSION } from './remotion-versions';
 import { IRemotionSite, RemotionSite, RemotionSiteAttributes } from '../src/remotion-lambda';
 import { RemotionRenderFunctionProps } from '../src/render-function';
 
@@ -59,8 +59,7 @@ export function newStack(props: StackProps = {}): Stack {
   return new Stack(app, 'TestStack', props);
 }
 
-/** The version of the `@remotion/lambda` installed in this repository (the newest we test). */
-export const INSTALLED_REMOTION_VERSION: string = (JSON.parse(fs.readFileSync(require.resolve('@remotion/lambda/package.json'), 'utf8')) as { version: string }).version;
+export { INSTALLED_REMOTION_VERSION };
 
 /** A render function name of Remotion's convention, for the installed version (or another one). */
 export function remotionFunctionName(version = INSTALLED_REMOTION_VERSION): string {

@@ -3,7 +3,8 @@ import { acknowledgeCompletionFindings, nagFindings } from './findings';
 import { acknowledgeRemotionLambdaFindings } from '../../examples/readme-remotion-lambda';
 import { AuthenticatedRenderApi } from '../../src/api';
 import { RemotionLambda } from '../../src/remotion-lambda';
-import { FIXTURE_SITE, NEWEST_DIR } from '../remotion-lambda/versions';
+import { FIXTURE_SITE } from '../remotion-lambda/fixture-site';
+import { NEWEST_DIR } from '../remotion-versions';
 import { newStack } from '../util';
 
 function fullStack() {

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RemotionPolicyPreset, RemotionRenderPolicy } from '../../src/policy';
-import { FLOOR_REMOTION_DIR, INSTALLED_REMOTION_PACKAGES } from '../render-function/runtime/installed-remotion';
+import { FLOOR_REMOTION_DIR, INSTALLED_REMOTION_PACKAGES } from '../remotion-versions';
 import { FlatStatement, newStack, statementsOf } from '../util';
 
 const ROOT = path.join(__dirname, '..', '..');

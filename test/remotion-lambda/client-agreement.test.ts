@@ -5,7 +5,8 @@ import { FAKE_ROLE_CREDENTIALS, FakeLambda } from '../render-function/runtime/fa
 import { newStack } from '../util';
 import { evaluate, STACK_ID } from './evaluate';
 import { addDeployment } from './fake-remotion-aws';
-import { FIXTURE_SITE, VERSIONS } from './versions';
+import { INSTALLED_REMOTION } from '../remotion-versions';
+import { FIXTURE_SITE } from './fixture-site';
 
 /**
  * Remotion's own client (the floor and the newest version, each from its own install) against a
@@ -58,7 +59,7 @@ afterAll(async () => {
   process.env = originalEnv;
 });
 
-const CASES = VERSIONS.flatMap((v) => [{ ...v, stackKind: 'in us-east-1' }, { ...v, stackKind: 'region-agnostic' }]);
+const CASES = INSTALLED_REMOTION.flatMap((v) => [{ ...v, stackKind: 'in us-east-1' }, { ...v, stackKind: 'region-agnostic' }]);
 
 describe.each(CASES)('the $name Remotion client ($version) and the synthesized deployment, $stackKind', ({ dir, version, stackKind }) => {
   // GIVEN the template of a RemotionLambda with a site, made from this version's install; a

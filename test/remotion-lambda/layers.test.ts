@@ -2,8 +2,8 @@ import { CfnOutput, CfnWaitConditionHandle, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { readLambdaFacts } from '../../src/remotion/lambda-facts';
 import { layerArnsFor } from '../../src/remotion-lambda/layers';
+import { INSTALLED_REMOTION, NEWEST_DIR } from '../remotion-versions';
 import { newStack } from '../util';
-import { NEWEST_DIR, VERSIONS } from './versions';
 
 const KINDS = {
   'default': ['fonts', 'chromium', 'emoji-google', 'cjk'],
@@ -22,11 +22,11 @@ const REGIONS = {
 };
 
 describe('layer table drift', () => {
-  it.each(VERSIONS)('the $name table has the regions we know', ({ name, dir }) => {
+  it.each(INSTALLED_REMOTION)('the $name table has the regions we know', ({ name, dir }) => {
     expect(Object.keys(readLambdaFacts(dir).hostedLayers).sort()).toEqual(REGIONS[name]);
   });
 
-  describe.each(VERSIONS)('$name version', ({ dir }) => {
+  describe.each(INSTALLED_REMOTION)('$name version', ({ dir }) => {
     const facts = readLambdaFacts(dir);
     it.each(Object.keys(KINDS) as (keyof typeof KINDS)[])('picks, for variant %s, the same layer kinds in the same order in every region, hosted by Remotion', (variant) => {
       for (const region of Object.keys(facts.hostedLayers)) {

@@ -6,8 +6,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RemotionLambda, RemotionLayerVariant } from '../../src/remotion-lambda';
+import { FLOOR_DIR, NEWEST_DIR } from '../remotion-versions';
 import { flatten, newStack, statementsOf } from '../util';
-import { FIXTURE_SITE, FLOOR_DIR, NEWEST_DIR } from './versions';
+import { FIXTURE_SITE } from './fixture-site';
 
 const NAME = 'remotion-render-4-0-527-mem2048mb-disk2048mb-120sec';
 

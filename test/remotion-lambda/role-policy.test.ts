@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
-import { VERSIONS } from './versions';
 import { readLambdaFacts } from '../../src/remotion/lambda-facts';
 import { narrowRolePolicy } from '../../src/remotion-lambda/role-policy';
+import { INSTALLED_REMOTION } from '../remotion-versions';
 
 const TO = {
   bucketArn: 'arn:aws:s3:::remotionlambda-useast1-abc',
@@ -15,7 +15,7 @@ function resolved(statements: ReturnType<typeof narrowRolePolicy>) {
 }
 
 describe('narrowRolePolicy', () => {
-  it.each(VERSIONS)('narrows every statement of the $name version\'s getRolePolicy() to this bucket, function and log group', ({ dir }) => {
+  it.each(INSTALLED_REMOTION)('narrows every statement of the $name version\'s getRolePolicy() to this bucket, function and log group', ({ dir }) => {
     expect(resolved(narrowRolePolicy(readLambdaFacts(dir).rolePolicy, TO))).toEqual([
       { Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' },
       {

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FIXTURE_SITE, FLOOR_DIR, NEWEST_DIR, VERSIONS } from './versions';
+import { FLOOR_DIR, INSTALLED_REMOTION, NEWEST_DIR } from '../remotion-versions';
+import { FIXTURE_SITE } from './fixture-site';
 import { readLambdaFacts } from '../../src/remotion/lambda-facts';
 import { bundleVersion, validateSite } from '../../src/remotion-lambda/site';
 
@@ -14,7 +15,7 @@ function folder(files: Record<string, string>): string {
 }
 
 describe('validateSite', () => {
-  it.each(VERSIONS)('accepts the fixture bundle with the $name version\'s validators and returns its absolute path', ({ dir }) => {
+  it.each(INSTALLED_REMOTION)('accepts the fixture bundle with the $name version\'s validators and returns its absolute path', ({ dir }) => {
     const relative = path.relative(process.cwd(), FIXTURE_SITE);
     expect(validateSite(readLambdaFacts(dir), 'demo-site_1.(v2)', relative)).toBe(FIXTURE_SITE);
   });

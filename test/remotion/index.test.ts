@@ -9,7 +9,7 @@ import {
   SUPPORTED_REMOTION,
   versionInFunctionName,
 } from '../../src/remotion';
-import { FLOOR_REMOTION_DIR, NEWEST_REMOTION_DIR } from '../render-function/runtime/installed-remotion';
+import { FLOOR_REMOTION_DIR, NEWEST_REMOTION_DIR } from '../remotion-versions';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURES = path.join(__dirname, 'fixtures');

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readFunctionSettings, readLambdaFacts } from '../../src/remotion/lambda-facts';
-import { FLOOR_DIR, NEWEST_DIR, VERSIONS } from '../remotion-lambda/versions';
+import { FLOOR_DIR, INSTALLED_REMOTION, NEWEST_DIR } from '../remotion-versions';
 
 describe('readLambdaFacts', () => {
-  it.each(VERSIONS)('reads the version and the zip at the package root of the $name version', ({ dir, version }) => {
+  it.each(INSTALLED_REMOTION)('reads the version and the zip at the package root of the $name version', ({ dir, version }) => {
     const facts = readLambdaFacts(dir);
     expect(facts.version).toBe(version);
     expect(facts.zipPath).toBe(path.join(dir, 'remotionlambda-arm64.zip'));
@@ -32,7 +32,7 @@ describe('readLambdaFacts', () => {
     });
   });
 
-  it.each(VERSIONS)('reads Remotion\'s limits and defaults from the $name client', ({ dir }) => {
+  it.each(INSTALLED_REMOTION)('reads Remotion\'s limits and defaults from the $name client', ({ dir }) => {
     expect(readLambdaFacts(dir).limits).toEqual({
       minMemory: 512,
       maxMemory: 10240,
@@ -47,7 +47,7 @@ describe('readLambdaFacts', () => {
     });
   });
 
-  it.each(VERSIONS)('names functions with the $name client\'s own speculateFunctionName', ({ dir, version }) => {
+  it.each(INSTALLED_REMOTION)('names functions with the $name client\'s own speculateFunctionName', ({ dir, version }) => {
     const facts = readLambdaFacts(dir);
     const dashed = version.replace(/\./g, '-');
     expect(facts.functionName(3008, 4096, 300)).toBe(`remotion-render-${dashed}-mem3008mb-disk4096mb-300sec`);
@@ -55,7 +55,7 @@ describe('readLambdaFacts', () => {
       .toEqual({ version: dashed, memorySizeInMb: 3008, diskSizeInMb: 4096, timeoutInSeconds: 300 });
   });
 
-  it.each(VERSIONS)('reads the $name version\'s layer variants and lifecycle rules', ({ dir }) => {
+  it.each(INSTALLED_REMOTION)('reads the $name version\'s layer variants and lifecycle rules', ({ dir }) => {
     const facts = readLambdaFacts(dir);
     expect(facts.layerVariants).toEqual(['default', 'apple-emojis', 'cjk']);
     expect(facts.lifecycleRules).toEqual([

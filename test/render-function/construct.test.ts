@@ -7,7 +7,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { INSTALLED_REMOTION_PACKAGES } from './runtime/installed-remotion';
 import { findRemotion } from '../../src/remotion';
 import { RemotionSiteAttributes } from '../../src/remotion-lambda';
 import { RemotionRenderFunction, RemotionRenderFunctionProps, RemotionCodec, RemotionPrivacy } from '../../src/render-function';
@@ -15,6 +14,7 @@ import { REMOTION_CLIENT_FILE } from '../../src/render-function/contract';
 import { loadConfig } from '../../src/render-function/runtime/config';
 import { outputLocation } from '../../src/render-function/runtime/remotion-input';
 import { allows } from '../remotion-lambda/evaluate';
+import { INSTALLED_REMOTION_PACKAGES } from '../remotion-versions';
 import { CLI_SITE, INSTALLED_REMOTION_VERSION, newStack, remotionFunctionName, renderSettings, statementsOf } from '../util';
 
 const FUNCTION_NAME = CLI_SITE.remotionFunctionName;

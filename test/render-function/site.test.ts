@@ -5,7 +5,8 @@ import { RemotionLambda, RemotionSite } from '../../src/remotion-lambda';
 import { RemotionPrivacy, RemotionRenderFunction } from '../../src/render-function';
 import { RENDER_ENV } from '../../src/render-function/contract';
 import { allows } from '../remotion-lambda/evaluate';
-import { FIXTURE_SITE, FLOOR_DIR, NEWEST_DIR } from '../remotion-lambda/versions';
+import { FIXTURE_SITE } from '../remotion-lambda/fixture-site';
+import { FLOOR_DIR, NEWEST_DIR } from '../remotion-versions';
 import { flatten, newStack, statementsOf } from '../util';
 
 const ENV = { account: '111122223333', region: 'us-east-1' };

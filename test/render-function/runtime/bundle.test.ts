@@ -11,10 +11,10 @@ import { HANDLER_ASSET, REPOSITORY_ROOT } from './asset-freshness';
 import { bodyOf, expectFreshAsset, runBundle as runBundleAgainst, type ChildRun } from './bundle-harness';
 import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda, type FailureMode } from './fake-lambda';
 import { CALLER_SUB, getRenderEvent, OTHER_SUB, startRenderEvent } from './handler-events';
-import { INSTALLED_REMOTION_PACKAGES } from './installed-remotion';
 import { findRemotion, SUPPORTED_REMOTION } from '../../../src/remotion';
 import { REMOTION_CLIENT_FILE, RENDER_ENV } from '../../../src/render-function/contract';
 import { stageHandlerCode } from '../../../src/render-function/handler-code';
+import { INSTALLED_REMOTION_PACKAGES } from '../../remotion-versions';
 
 const ROOT = REPOSITORY_ROOT;
 const CREDENTIALS_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:remotion-keys-AbCdEf';

@@ -15,7 +15,7 @@ import {
   renderFinishedEvent,
   verifyWebhookSignature,
 } from '../../../../src/render-function/runtime/records/webhook';
-import { FLOOR_REMOTION_DIR, NEWEST_REMOTION_DIR } from '../installed-remotion';
+import { FLOOR_REMOTION_DIR, NEWEST_REMOTION_DIR } from '../../../remotion-versions';
 
 const ROOT = path.join(__dirname, '..', '..', '..', '..');
 const SECRET = 'Zq3xV9mT1kLp8sRw2nYb6cHd4fJg0aEu';

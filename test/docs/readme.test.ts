@@ -108,7 +108,7 @@ describe('README', () => {
     expect(text).toContain('it can be missing');
     expect(README).not.toMatch(/no running render goes unseen/);
     const logged = /message: '(Render started after the caller was answered)'/.exec(
-      fs.readFileSync(path.join(ROOT, 'src', 'render-function', 'runtime', 'render-api.ts'), 'utf-8'));
+      fs.readFileSync(path.join(ROOT, 'src', 'render-function', 'runtime', 'routes', 'start.ts'), 'utf-8'));
     expect(logged).not.toBeNull();
     expect(text).toContain(`\`${logged![1]}\``);
   });

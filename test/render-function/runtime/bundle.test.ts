@@ -202,6 +202,24 @@ describe.each(INSTALLED_REMOTION_PACKAGES)('with Remotion %s (%s)', (version, pa
       expect([bucketExpiry, invokedExpiry]).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT/), expect.stringMatching(/^\d{4}-\d\d-\d\dT/)]);
     });
 
+    it('finds the output of a render combined but not yet closed by a HeadObject with the newest client, and waits for it with the floor\'s', async () => {
+      const renderId = await startedRender();
+      fake.finishBeforePostRenderData(renderId);
+
+      const run = await runBundle([getRenderEvent(renderId, QUERY)], FROM_BUCKET);
+
+      const progressRead = { method: 'GET', bucket: FAKE_REMOTION_BUCKET, key: `renders/${renderId}/progress.json` };
+      const outputHead = { method: 'HEAD', bucket: FAKE_REMOTION_BUCKET, key: `renders/${renderId}/renders-by-user/${CALLER_SUB}/video.mp4` };
+      expect(fake.invocations).toEqual([]);
+      if (version === SUPPORTED_REMOTION.floor) {
+        expect(fake.s3Requests).toEqual([progressRead]);
+        expect(bodyOf(run.results[0].response)).toMatchObject({ renderId, done: false });
+      } else {
+        expect(fake.s3Requests).toEqual([progressRead, outputHead]);
+        expect(bodyOf(run.results[0].response)).toMatchObject({ renderId, done: true, overallProgress: 1 });
+      }
+    });
+
     it('reports a fatal error from the progress file as the invocation does', async () => {
       const renderId = await startedRender();
       fake.updateRender(renderId, { overallProgress: 0.3, errors: [FATAL_ERROR], fatalErrorEncountered: true });

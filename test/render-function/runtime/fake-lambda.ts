@@ -61,6 +61,8 @@ interface StoredRender {
   readonly bucketName: string;
   readonly startPayload: Record<string, unknown>;
   readonly startedAt: number;
+  /** False while the main function has combined every chunk but not yet written its `postRenderData`. */
+  postRenderDataWritten: boolean;
   progress: Partial<Pick<RenderProgress, 'done' | 'overallProgress' | 'errors' | 'fatalErrorEncountered'>>;
 }
 
@@ -167,6 +169,15 @@ export class FakeLambda {
     render.progress = { ...render.progress, ...progress };
   }
 
+  /**
+   * Finishes a render the way the progress file shows it between two writes of Remotion's main
+   * function: every chunk combined and the output in the bucket, but no `postRenderData` yet.
+   */
+  finishBeforePostRenderData(renderId: string): void {
+    this.updateRender(renderId, { done: true });
+    this.renders.get(renderId)!.postRenderDataWritten = false;
+  }
+
   invocationsOfType(type: string): RecordedInvocation[] {
     return this.invocations.filter((invocation) => invocation.payload.type === type);
   }
@@ -246,7 +257,7 @@ export class FakeLambda {
     this.renderCounter += 1;
     const renderId = `fake${String(this.renderCounter).padStart(6, '0')}`;
     const bucketName = typeof payload.bucketName === 'string' ? payload.bucketName : FAKE_REMOTION_BUCKET;
-    this.renders.set(renderId, { renderId, bucketName, startPayload: payload, startedAt: Date.now(), progress: {} });
+    this.renders.set(renderId, { renderId, bucketName, startPayload: payload, startedAt: Date.now(), postRenderDataWritten: true, progress: {} });
     return { type: 'success', renderId, bucketName };
   }
 
@@ -532,7 +543,7 @@ function progressFile(render: StoredRender) {
     timeToRenderFrames: null,
     lambdasInvoked: 0,
     retries: [],
-    postRenderData: done ? {
+    postRenderData: done && render.postRenderDataWritten ? {
       cost: { estimatedCost: 0.001, estimatedDisplayCost: '$0.001', currency: 'USD', disclaimer: 'Estimated cost.' },
       outputFile: status.outputFile!,
       outputSize: OUTPUT_SIZE_BYTES,

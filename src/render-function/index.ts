@@ -287,7 +287,9 @@ export class RemotionRenderFunction extends Construct {
    * invoking the Remotion render function (Remotion's `skipLambdaInvocation`): true when
    * `remotionFunctionName` follows Remotion's naming convention, from which Remotion's client
    * reads the function's memory and timeout. The default role may then also read each render's
-   * progress file, `progress.json` in its `renders/<renderId>/` folder.
+   * progress file, `progress.json` in its `renders/<renderId>/` folder; a `role` or
+   * `credentialsSecret` of yours needs `s3:GetObject` on it too, or each read falls back to the
+   * invocation.
    */
   public readonly progressFromBucket: boolean;
 

@@ -13,12 +13,13 @@ export interface ReadProgress {
 }
 
 /**
- * Remotion's progress of one render. With `progressFromBucket`, Remotion's client computes it
- * from the bucket (`skipLambdaInvocation`: a GetObject of `renders/<id>/progress.json`; newer clients, 4.0.527
- * but not 4.0.365, also a HeadObject of the output once every chunk is combined), which uses no Lambda
- * concurrency. A refused or missing progress file falls back to the invocation: the render
- * function then answers for an unknown render ("No render with ID"), and a role that may invoke
- * but not read the file still gets its answer.
+ * Remotion's progress of one render, for status reads and for anything else that follows renders.
+ * With `progressFromBucket`, Remotion's client computes it from the bucket alone
+ * (`skipLambdaInvocation`): a GetObject of `renders/<id>/progress.json` and, with newer clients
+ * (4.0.527, not 4.0.365), a HeadObject of the output once every chunk is combined; no Lambda
+ * concurrency is used. A refused or missing progress file falls back to the invocation: the
+ * render function then answers for an unknown render ("No render with ID"), and a role that may
+ * invoke but not read the file still gets its answer.
  */
 export async function readRenderProgress(
   client: Pick<RemotionClient, 'getRenderProgress'>,

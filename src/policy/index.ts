@@ -67,11 +67,13 @@ export interface RemotionPolicyScope {
 
   /**
    * Object keys (or `*` patterns) of `bucketNames` that the `RENDER_ONLY` preset may read, e.g.
-   * `['renders/*']`: for a caller that only starts renders, asks for their progress through the
-   * render function and signs links to their outputs. With it the preset grants `s3:GetObject` on
-   * these keys and no other S3 action (no writes, no listing): input props must then stay below
-   * Remotion's inline limit (about 194 KB), since larger ones are uploaded first, and
-   * `getRenderProgress` must not skip the Lambda invocation. Only for the `RENDER_ONLY` preset.
+   * `['renders/*']`: for a caller that only starts renders, asks for their progress and signs
+   * links to their outputs. With it the preset grants `s3:GetObject` on these keys and no other
+   * S3 action (no writes, no listing): input props must then stay below Remotion's inline limit
+   * (about 194 KB), since larger ones are uploaded first. `getRenderProgress` may skip the Lambda
+   * invocation when the keys include the progress files, `renders/<renderId>/progress.json` (a
+   * pattern such as `renders/*` covers them), and the outputs, whose HeadObject needs
+   * `s3:GetObject` too. Only for the `RENDER_ONLY` preset.
    *
    * @default - `s3:GetObject` and `s3:PutObject` on every object of `bucketNames`, and listing them
    */
@@ -253,7 +255,8 @@ function statement(sid: string, actions: string[], resources: string[]): iam.Pol
  * What `@remotion/lambda-client` calls when it renders, reports progress and signs links:
  * `renderMediaOnLambda` and `getRenderProgress` invoke the render function synchronously;
  * `presignUrl` signs a GetObject; large input props are uploaded with PutObject;
- * `getRenderProgress({ skipLambdaInvocation: true })` lists and reads progress files itself.
+ * `getRenderProgress({ skipLambdaInvocation: true })` reads the progress file and heads the output
+ * itself (GetObject; without ListBucket S3 answers 403 rather than 404 for a missing object).
  */
 function renderOnlyStatements(s: ResolvedScope): iam.PolicyStatement[] {
   if (s.readOnlyObjectKeys) {

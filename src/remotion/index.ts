@@ -176,6 +176,8 @@ export function clearRemotionCache(): void {
 /** What Remotion's own `LambdaClientInternals.parseFunctionName` returns for one of its names. */
 interface ParsedFunctionName {
   readonly version: string;
+  /** The function's memory, the `mem<n>mb` of the name. */
+  readonly memorySizeInMb?: number;
   /** The function's timeout, the `<n>sec` at the end of the name. */
   readonly timeoutInSeconds?: number;
 }
@@ -210,7 +212,7 @@ function parserOf(remotion: InstalledRemotion): FunctionNameParser {
     }
     parser = internal ?? ((name) => {
       const match = new RegExp(`^${RENDER_FUNCTION_PREFIX}(.*)-mem(\\d+)mb-disk(\\d+)mb-(\\d+)sec$`).exec(name);
-      return match ? { version: match[1], timeoutInSeconds: Number(match[4]) } : null;
+      return match ? { version: match[1], memorySizeInMb: Number(match[2]), timeoutInSeconds: Number(match[4]) } : null;
     });
     parsers.set(remotion.clientDir, parser);
   }
@@ -227,6 +229,19 @@ export function functionTimeoutSeconds(remotion: InstalledRemotion, functionName
   }
   const seconds = parserOf(remotion)(functionName)?.timeoutInSeconds;
   return typeof seconds === 'number' && Number.isInteger(seconds) ? seconds : undefined;
+}
+
+/**
+ * Whether the installed client's own parser reads memory and timeout from `functionName`, as
+ * `getRenderProgress({ skipLambdaInvocation: true })` does before it reads the progress from the
+ * bucket (it throws for any other name).
+ */
+export function followsNamingConvention(remotion: InstalledRemotion, functionName: string): boolean {
+  if (!functionName.startsWith(RENDER_FUNCTION_PREFIX)) {
+    return false;
+  }
+  const parsed = parserOf(remotion)(functionName);
+  return parsed !== null && Number.isInteger(parsed.memorySizeInMb) && Number.isInteger(parsed.timeoutInSeconds);
 }
 
 /**

@@ -8,6 +8,12 @@ export const RENDER_ENV = {
   REGION: 'REMOTION_REGION',
   /** Name of the deployed Remotion render function, e.g. `remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`. */
   FUNCTION_NAME: 'REMOTION_FUNCTION_NAME',
+  /**
+   * Optional: `true` when the render function's name follows Remotion's naming convention (checked
+   * at synth with the installed client's parser), so status reads compute the progress from the
+   * bucket (`getRenderProgress({ skipLambdaInvocation: true })`) instead of invoking the function.
+   */
+  PROGRESS_FROM_BUCKET: 'REMOTION_PROGRESS_FROM_BUCKET',
   /** URL of the deployed Remotion site. */
   SERVE_URL: 'REMOTION_SERVE_URL',
   /** JSON array of the composition ids a caller may render. */

@@ -11,7 +11,7 @@ import { RemotionPolicyPreset } from '../policy';
 import { writeOwnLogsStatement } from '../private/log-statement';
 import { COMPOSITION_ID_PATTERN, isBucketName, isOutputPrefix } from '../private/patterns';
 import { checkDuration, checkEach, checkInteger, checkNotEmpty, checkSize, checkString } from '../private/validate';
-import { checkFunctionNameVersion, findRemotion, functionTimeoutSeconds, InstalledRemotion } from '../remotion';
+import { checkFunctionNameVersion, findRemotion, followsNamingConvention, functionTimeoutSeconds, InstalledRemotion } from '../remotion';
 import { IRemotionSite } from '../remotion-lambda';
 import { holdsRemotionSites, isRemotionLambdaBucket, SITES_PREFIX } from '../remotion-lambda/naming';
 import { RemotionRenderRole } from '../role';
@@ -282,6 +282,17 @@ export class RemotionRenderFunction extends Construct {
   /** Region of the Remotion render function. */
   public readonly region: string;
 
+  /**
+   * Whether status reads of running renders compute the progress from the bucket, without
+   * invoking the Remotion render function (Remotion's `skipLambdaInvocation`): true when
+   * `remotionFunctionName` follows Remotion's naming convention, from which Remotion's client
+   * reads the function's memory and timeout. The default role may then also read each render's
+   * progress file, `progress.json` in its `renders/<renderId>/` folder; a `role` or
+   * `credentialsSecret` of yours needs `s3:GetObject` on it too, or each read falls back to the
+   * invocation.
+   */
+  public readonly progressFromBucket: boolean;
+
   /** URL of the Remotion site that is rendered. */
   public readonly serveUrl: string;
 
@@ -339,6 +350,8 @@ export class RemotionRenderFunction extends Construct {
 
     const stack = Stack.of(this);
     this.remotionFunctionName = site.remotionFunctionName;
+    // A token could name anything: only a name known at synth is parsed.
+    this.progressFromBucket = !Token.isUnresolved(site.remotionFunctionName) && followsNamingConvention(remotion, site.remotionFunctionName);
     this.region = site.region ?? stack.region;
     this.serveUrl = site.serveUrl;
     this.compositions = [...props.compositions];
@@ -429,14 +442,15 @@ export class RemotionRenderFunction extends Construct {
         description: 'Starts Remotion renders with an access key pair read from Secrets Manager',
       });
     }
-    // The handler invokes the render function and signs links to outputs, nothing more: input
-    // props are capped below Remotion's inline limit, so its client never uploads or looks for a
-    // bucket. Reads are limited to the outputs, so the role can neither read nor overwrite sites.
+    // The handler invokes the render function, reads progress files and signs links to outputs,
+    // nothing more: input props are capped below Remotion's inline limit, so its client never
+    // uploads or looks for a bucket. Reads are limited to the outputs and, where status reads skip
+    // the invocation, the progress files, so the role can neither read nor overwrite sites.
     return new RemotionRenderRole(this, 'Role', {
       preset: RemotionPolicyPreset.RENDER_ONLY,
       remotionFunctionNames: [this.remotionFunctionName],
       bucketNames: [this.bucketName ?? defaultRemotionBucketPattern(this.region)],
-      readOnlyObjectKeys: [outputKeyPattern(this.bucketName, this.outputPrefix)],
+      readOnlyObjectKeys: [outputKeyPattern(this.bucketName, this.outputPrefix), ...(this.progressFromBucket ? [PROGRESS_FILE_KEYS] : [])],
       region: this.site.region,
     });
   }
@@ -463,6 +477,7 @@ export class RemotionRenderFunction extends Construct {
       [RENDER_ENV.WEBHOOK_URL]: props.webhookUrl,
       [RENDER_ENV.WEBHOOK_SECRET_ARN]: props.webhookSecret?.secretArn,
       [RENDER_ENV.CREDENTIALS_SECRET_ARN]: props.credentialsSecret?.secretArn,
+      [RENDER_ENV.PROGRESS_FROM_BUCKET]: this.progressFromBucket ? 'true' : undefined,
     };
     for (const [name, value] of Object.entries(optional)) {
       if (value !== undefined) {
@@ -522,6 +537,13 @@ function defaultRemotionBucketPattern(region: string): string {
 function outputKeyPattern(outputBucketName: string | undefined, outputPrefix: string): string {
   return outputBucketName === undefined ? `renders/*/${outputPrefix}*` : `${outputPrefix}*`;
 }
+
+/**
+ * The progress file Remotion's render function keeps for each render in the render's bucket
+ * (`overallProgressKey()`: `renders/<renderId>/progress.json`), which `getRenderProgress` reads
+ * when it skips the invocation.
+ */
+const PROGRESS_FILE_KEYS = 'renders/*/progress.json';
 
 /** Only GetSecretValue: `ISecret.grantRead` would add DescribeSecret, which the handler never calls. */
 function grantGetSecretValue(secret: secretsmanager.ISecret, role: iam.IRole): void {

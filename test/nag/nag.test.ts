@@ -15,6 +15,12 @@ function acknowledgeRemainingFindings(api: AuthenticatedRenderApi): void {
       + 'unknown at synth time, and each output lands under renders/<render id>/, so the pattern is narrowed to the region\'s Remotion bucket '
       + 'and the output prefix within each render. Set outputBucketName to scope to one named bucket.',
     appliesTo: ['Resource::arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*'],
+  }, {
+    id: 'AwsSolutions-IAM5',
+    reason: 'Status reads compute a running render\'s progress from its progress file, renders/<render id>/progress.json, instead of '
+      + 'invoking Remotion\'s render function: one read-only object per render, in the bucket the render runs in, whose render id is only '
+      + 'known at run time. Only with a render function named by Remotion\'s convention.',
+    appliesTo: [{ regex: '/^Resource::arn:aws:s3:::[^/]+\\/renders\\/\\*\\/progress\\.json$/' }],
   }], true);
   NagSuppressions.addResourceSuppressions(api.userPool, [
     {
@@ -43,6 +49,7 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
     expect(nagFindings(stack).sort()).toEqual([
       '/TestStack/Render/HttpApi/POST--webhooks--remotion/Resource: AwsSolutions-APIG4',
       '/TestStack/Render/Records/CompletionWebhookSecret/Resource: AwsSolutions-SMG4',
+      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-*/renders/*/progress.json]',
       '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*]',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG8',
@@ -55,7 +62,7 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
     expect(nagFindings(stack)).toEqual([]);
   });
 
-  it('narrows the only wildcard to the output prefix of a named output bucket, and threat protection clears COG8', () => {
+  it('narrows the wildcards to the output prefix and the progress files of a named output bucket, and threat protection clears COG8', () => {
     const stack = newStack({ env: { account: '111122223333', region: 'us-east-1' } });
     new AuthenticatedRenderApi(stack, 'Render', {
       render: { site: cliSite(stack), compositions: ['HelloWorld'], outputBucketName: 'my-render-output' },
@@ -65,6 +72,7 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
       '/TestStack/Render/HttpApi/POST--webhooks--remotion/Resource: AwsSolutions-APIG4',
       '/TestStack/Render/Records/CompletionWebhookSecret/Resource: AwsSolutions-SMG4',
       '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::my-render-output/renders-by-user/*]',
+      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::my-render-output/renders/*/progress.json]',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',
     ]);
   });

@@ -22,6 +22,11 @@ function acknowledgeApi(api: AuthenticatedRenderApi): void {
     id: 'AwsSolutions-IAM5',
     reason: 'The render function reads only the outputs under its output prefix in RemotionLambda\'s bucket, to sign links to them.',
     appliesTo: [{ regex: '/^Resource::arn:[^:]+:s3:::remotionlambda-useast1-.*\\/\\*$/' }],
+  }, {
+    id: 'AwsSolutions-IAM5',
+    reason: 'Status reads compute a running render\'s progress from its renders/<render id>/progress.json in RemotionLambda\'s bucket, '
+      + 'instead of invoking Remotion\'s render function.',
+    appliesTo: [{ regex: '/^Resource::arn:[^:]+:s3:::remotionlambda-useast1-.*\\/renders\\/\\*\\/progress\\.json$/' }],
   }], true);
   NagSuppressions.addResourceSuppressions(api.userPool, [
     { id: 'AwsSolutions-COG2', reason: 'MFA is optional (TOTP) by default.' },
@@ -49,6 +54,7 @@ describe('cdk-nag AwsSolutions on RemotionLambda + AuthenticatedRenderApi', () =
       '/TestStack/Remotion/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::<RemotionBucket798B735E.Arn>/*]',
       '/TestStack/Remotion/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:logs:us-east-1:111122223333:log-group:<RemotionLogGroupD9CA8E2A>:*]',
       '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-<stack id suffix>/renders-by-user/*]',
+      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-<stack id suffix>/renders/*/progress.json]',
       '/TestStack/Render/HttpApi/POST--webhooks--remotion/Resource: AwsSolutions-APIG4',
       '/TestStack/Render/Records/CompletionWebhookSecret/Resource: AwsSolutions-SMG4',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',

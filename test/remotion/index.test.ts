@@ -5,6 +5,7 @@ import {
   checkFunctionNameVersion,
   clearRemotionCache,
   findRemotion,
+  followsNamingConvention,
   isSupportedVersion,
   SUPPORTED_REMOTION,
   versionInFunctionName,
@@ -129,4 +130,21 @@ describe('checkFunctionNameVersion', () => {
   it.each(['my-renderer', 'remotion-render-custom', 'remotion-render-4-0-100'])('skips custom name %s', (name) => {
     expect(() => checkFunctionNameVersion(newest(), 'remotionFunctionName', name)).not.toThrow();
   });
+});
+
+describe('followsNamingConvention', () => {
+  const newest = () => findRemotion({ packageDir: path.join(ROOT, NEWEST_REMOTION_DIR) });
+  const floor = () => findRemotion({ packageDir: path.join(ROOT, FLOOR_REMOTION_DIR) });
+
+  it.each([
+    ['the newest', newest, 'remotion-render-4-0-527-mem2048mb-disk2048mb-120sec'],
+    ['the floor', floor, 'remotion-render-4-0-365-mem3009mb-disk10240mb-900sec'],
+  ])('accepts a name whose memory and timeout %s client reads', (_label, installed, name) => {
+    expect(followsNamingConvention(installed(), name)).toBe(true);
+  });
+
+  it.each(['my-renderer', 'remotion-render-custom', 'remotion-render-4-0-100', 'remotion-render-4-0-527-mem2048mb-disk2048mb'])(
+    'refuses custom name %s', (name) => {
+      expect(followsNamingConvention(newest(), name)).toBe(false);
+    });
 });

@@ -75,10 +75,10 @@ describe('RemotionRenderFunction with defaults', () => {
     });
   });
 
-  it('gets a RENDER_ONLY policy that invokes exactly this Remotion function and reads only outputs under renders/*/<outputPrefix>', () => {
+  it('gets a RENDER_ONLY policy that invokes exactly this Remotion function and reads only outputs under renders/*/<outputPrefix> and progress files', () => {
     expect(statementsOf(template, 'AWS::IAM::ManagedPolicy')).toEqual([
       { Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [`arn:aws:lambda:us-east-1:111122223333:function:${FUNCTION_NAME}`] },
-      { Sid: 'RemotionReadRenderObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*'] },
+      { Sid: 'RemotionReadRenderObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*', 'arn:aws:s3:::remotionlambda-useast1-*/renders/*/progress.json'] },
     ]);
   });
 
@@ -196,7 +196,7 @@ describe('RemotionRenderFunction options', () => {
     });
     const managed = statementsOf(template, 'AWS::IAM::ManagedPolicy');
     expect(managed.find((s) => s.Sid === 'RemotionInvokeRenderFunction')!.Resource).toEqual([`arn:aws:lambda:eu-west-1:111122223333:function:${FUNCTION_NAME}`]);
-    expect(managed.find((s) => s.Sid === 'RemotionReadRenderObjects')!.Resource).toEqual(['arn:aws:s3:::my-renders/videos/*']);
+    expect(managed.find((s) => s.Sid === 'RemotionReadRenderObjects')!.Resource).toEqual(['arn:aws:s3:::my-renders/videos/*', 'arn:aws:s3:::my-renders/renders/*/progress.json']);
   });
 
   it('uses a given log group and sets a retention on the default one', () => {
@@ -298,6 +298,7 @@ describe('the environment contract between the construct and its handler', () =>
     expect(handlerConfigOf({})).toEqual({
       region: 'us-east-1',
       functionName: FUNCTION_NAME,
+      progressFromBucket: true,
       serveUrl: SERVE_URL,
       compositions: ['HelloWorld'],
       allowedCodecs: ['h264'],
@@ -334,6 +335,7 @@ describe('the environment contract between the construct and its handler', () =>
     expect(loadConfig(fn.Properties.Environment.Variables)).toEqual({
       region: 'eu-west-1',
       functionName: FUNCTION_NAME,
+      progressFromBucket: true,
       serveUrl: SERVE_URL,
       compositions: ['HelloWorld', 'Outro'],
       allowedCodecs: ['vp9', 'h264', 'gif'],
@@ -400,8 +402,8 @@ describe('the render handler\'s S3 access, evaluated as IAM would', () => {
   const UUID = 'b3c1e7a2-5d4f-4e6a-9b8c-7d6e5f4a3b2c';
 
   /** The handler's config and the statements of its role, from the synthesized template. */
-  function synthesized(props: Partial<RemotionRenderFunctionProps>) {
-    const { template } = build(props);
+  function synthesized(props: Partial<RemotionRenderFunctionProps>, site: Partial<RemotionSiteAttributes> = {}) {
+    const { template } = build(props, site);
     const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
     const statements = [...statementsOf(template, 'AWS::IAM::ManagedPolicy'), ...statementsOf(template, 'AWS::IAM::Policy')];
     return { config: loadConfig(fn.Properties.Environment.Variables), statements };
@@ -447,9 +449,21 @@ describe('the render handler\'s S3 access, evaluated as IAM would', () => {
     }
   });
 
-  it('cannot read Remotion\'s progress and chunk files, which only the render function reads', () => {
-    const { statements } = synthesized({});
+  it('cannot read Remotion\'s progress and chunk files when the function name is custom, so that only the render function reads them', () => {
+    const { statements } = synthesized({}, { remotionFunctionName: 'my-renderer' });
     expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::remotionlambda-useast1-abc/renders/abcdef1234/progress.json')).toBe(false);
+  });
+
+  it.each([
+    ['Remotion\'s bucket of the region', {}, 'remotionlambda-useast1-abc'],
+    ['a named output bucket', { outputBucketName: 'my-renders', outputPrefix: 'videos/by-user/' }, 'my-renders'],
+  ])('reads the progress file of a render of a function named by Remotion\'s convention, and no chunk file, in %s', (_, props, bucket) => {
+    const { statements } = synthesized(props);
+    expect(allows(statements, 's3:GetObject', `arn:aws:s3:::${bucket}/renders/abcdef1234/progress.json`)).toBe(true);
+    expect(allows(statements, 's3:GetObject', `arn:aws:s3:::${bucket}/renders/abcdef1234/chunks/chunk:0000000:video`)).toBe(false);
+    expect(allows(statements, 's3:GetObject', `arn:aws:s3:::${bucket}/sites/demo/index.html`)).toBe(false);
+    expect(allows(statements, 's3:PutObject', `arn:aws:s3:::${bucket}/renders/abcdef1234/progress.json`)).toBe(false);
+    expect(allows(statements, 's3:ListBucket', `arn:aws:s3:::${bucket}`)).toBe(false);
   });
 
   it('lists no bucket and looks for none', () => {
@@ -457,5 +471,34 @@ describe('the render handler\'s S3 access, evaluated as IAM would', () => {
     expect(allows(statements, 's3:ListBucket', 'arn:aws:s3:::remotionlambda-useast1-abc')).toBe(false);
     expect(allows(statements, 's3:GetBucketLocation', 'arn:aws:s3:::remotionlambda-useast1-abc')).toBe(false);
     expect(allows(statements, 's3:ListAllMyBuckets', '*')).toBe(false);
+  });
+});
+
+describe('status reads without the Lambda invocation', () => {
+  it('reads progress from the bucket when the function name follows Remotion\'s convention', () => {
+    const { fn, template } = build();
+    expect(fn.progressFromBucket).toBe(true);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REMOTION_PROGRESS_FROM_BUCKET: 'true' }) },
+    });
+  });
+
+  it.each([
+    ['a custom name', 'my-renderer'],
+    ['a name without memory and timeout', 'remotion-render-custom'],
+  ])('invokes the render function for %s, and may not read progress files', (_, name) => {
+    const { fn, template } = build({}, { remotionFunctionName: name });
+    expect(fn.progressFromBucket).toBe(false);
+    const [handler] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(handler.Properties.Environment.Variables.REMOTION_PROGRESS_FROM_BUCKET).toBeUndefined();
+    expect(statementsOf(template, 'AWS::IAM::ManagedPolicy').find((s) => s.Sid === 'RemotionReadRenderObjects')!.Resource)
+      .toEqual(['arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*']);
+  });
+
+  it('invokes the render function when its name is a token, which cannot be parsed at synth', () => {
+    const stack = newStack({ env: ENV });
+    const name = new cdk.CfnParameter(stack, 'FunctionName').valueAsString;
+    const fn = new RemotionRenderFunction(stack, 'Render', { ...renderSettings(stack, { remotionFunctionName: name }) });
+    expect(fn.progressFromBucket).toBe(false);
   });
 });

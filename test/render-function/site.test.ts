@@ -45,7 +45,7 @@ describe('RemotionRenderFunction with a RemotionLambda site', () => {
     const statements = statementsOf(Template.fromStack(stack), 'AWS::IAM::ManagedPolicy');
     expect(statements).toEqual([
       { Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [`arn:aws:lambda:us-east-1:111122223333:function:${NAME}`] },
-      { Sid: 'RemotionReadRenderObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${BUCKET}/renders-by-user/*`] },
+      { Sid: 'RemotionReadRenderObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${BUCKET}/renders-by-user/*`, `arn:aws:s3:::${BUCKET}/renders/*/progress.json`] },
     ]);
     for (const action of ['s3:GetObject', 's3:PutObject']) {
       expect(allows(statements, action, `arn:aws:s3:::${BUCKET}/sites/demo/index.html`)).toBe(false);
@@ -85,7 +85,7 @@ describe('RemotionRenderFunction with a RemotionLambda site', () => {
     expect(variables[RENDER_ENV.BUCKET_NAME]).toBe('my-renders');
     expect(variables[RENDER_ENV.PRIVACY]).toBe('no-acl');
     expect(statementsOf(template, 'AWS::IAM::ManagedPolicy').find((s) => s.Sid === 'RemotionReadRenderObjects')!.Resource)
-      .toEqual(['arn:aws:s3:::my-renders/renders-by-user/*']);
+      .toEqual(['arn:aws:s3:::my-renders/renders-by-user/*', 'arn:aws:s3:::my-renders/renders/*/progress.json']);
   });
 
   it('refuses privacy PUBLIC, whose public-read upload the bucket would refuse at the end of every render', () => {
@@ -138,7 +138,7 @@ describe('RemotionRenderFunction with a site deployed by the Remotion CLI', () =
     expect(variablesOf(stack)[RENDER_ENV.REGION]).toBe('eu-central-1');
     expect(statementsOf(Template.fromStack(stack), 'AWS::IAM::ManagedPolicy')).toEqual([
       { Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [`arn:aws:lambda:eu-central-1:111122223333:function:${NAME}`] },
-      { Sid: 'RemotionReadRenderObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::remotionlambda-eucentral1-*/renders/*/renders-by-user/*'] },
+      { Sid: 'RemotionReadRenderObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::remotionlambda-eucentral1-*/renders/*/renders-by-user/*', 'arn:aws:s3:::remotionlambda-eucentral1-*/renders/*/progress.json'] },
     ]);
   });
 
@@ -150,7 +150,7 @@ describe('RemotionRenderFunction with a site deployed by the Remotion CLI', () =
     expect(variables[RENDER_ENV.BUCKET_NAME]).toBe('remotionlambda-useast1-abc');
     expect(variables[RENDER_ENV.PRIVACY]).toBe('no-acl');
     expect(statementsOf(Template.fromStack(stack), 'AWS::IAM::ManagedPolicy').find((s) => s.Sid === 'RemotionReadRenderObjects')!.Resource)
-      .toEqual(['arn:aws:s3:::remotionlambda-useast1-abc/renders-by-user/*']);
+      .toEqual(['arn:aws:s3:::remotionlambda-useast1-abc/renders-by-user/*', 'arn:aws:s3:::remotionlambda-useast1-abc/renders/*/progress.json']);
   });
 
   it('writes to outputBucketName rather than the site\'s bucketName when both are given', () => {

@@ -8,6 +8,8 @@ export type OutputPrivacy = 'public' | 'private' | 'no-acl';
 export interface RenderHandlerConfig {
   readonly region: string;
   readonly functionName: string;
+  /** Whether progress is read from the bucket, without invoking `functionName` (see `RENDER_ENV.PROGRESS_FROM_BUCKET`). */
+  readonly progressFromBucket: boolean;
   readonly serveUrl: string;
   readonly compositions: readonly string[];
   readonly allowedCodecs: readonly string[];
@@ -77,6 +79,7 @@ export function loadConfig(env: Environment): RenderHandlerConfig {
   const config: RenderHandlerConfig = {
     region,
     functionName,
+    progressFromBucket: reader.oneOf(RENDER_ENV.PROGRESS_FROM_BUCKET, ['false', 'true'], 'false') === 'true',
     serveUrl,
     compositions,
     allowedCodecs,
@@ -144,8 +147,12 @@ class EnvironmentReader {
     return parsed;
   }
 
-  /** A required value out of `allowed`; on a problem, the first allowed value stands in. */
-  oneOf<T extends string>(name: string, allowed: readonly T[]): T {
+  /**
+   * A value out of `allowed`, required unless it has a `fallback` for when it is unset; on a
+   * problem, the first allowed value stands in.
+   */
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T {
+    if (fallback !== undefined && this.optional(name) === undefined) return fallback;
     const value = this.required(name);
     if (value === '') return allowed[0];
     const match = allowed.find((candidate) => candidate === value);

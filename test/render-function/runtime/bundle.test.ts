@@ -17,6 +17,23 @@ import { stageHandlerCode } from '../../../src/render-function/handler-code';
 import { INSTALLED_REMOTION_PACKAGES } from '../../remotion-versions';
 
 const ROOT = REPOSITORY_ROOT;
+const FROM_BUCKET = { [RENDER_ENV.PROGRESS_FROM_BUCKET]: 'true' };
+const QUERY = { queryStringParameters: { bucketName: FAKE_REMOTION_BUCKET } };
+const FATAL_ERROR = {
+  type: 'renderer' as const,
+  message: 'Chunk 2 failed: the browser crashed',
+  name: 'Error',
+  stack: 'Error: Chunk 2 failed: the browser crashed\n    at renderer (/var/task/index.js:1:1)',
+  frame: 50,
+  chunk: 2,
+  isFatal: true,
+  attempt: 2,
+  willRetry: false,
+  totalAttempts: 2,
+  tmpDir: null,
+  explanation: null,
+  s3Location: '',
+};
 const CREDENTIALS_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:remotion-keys-AbCdEf';
 
 let fake: FakeLambda;
@@ -127,5 +144,136 @@ describe.each(INSTALLED_REMOTION_PACKAGES)('with Remotion %s (%s)', (version, pa
     expect(bodyOf(run.results[0].response)).toEqual({ message: 'The rendering service failed; try again later', requestId: 'api-request-1' });
     expect(fake.invocations).toHaveLength(1);
     expect(run.logs).toEqual([expect.objectContaining({ level: 'error', status: 502, error: loggedError })]);
+  });
+
+  // Status reads that use no Lambda concurrency: Remotion's client computes the progress from the
+  // progress file in the render's bucket, which the fake keeps as Remotion's function writes it.
+  describe('status reads from the bucket', () => {
+    /** Starts one render through the handler and clears what the start recorded at the fake. */
+    async function startedRender(): Promise<string> {
+      const started = await runBundle([startRenderEvent({ composition: 'Intro' })]);
+      const { renderId } = bodyOf(started.results[0].response) as { renderId: string };
+      fake.invocations.length = 0;
+      return renderId;
+    }
+
+    /** The owner's status read, from the bucket and by invocation, with what each asked of the fake. */
+    async function bothReads(renderId: string) {
+      const fromBucket = await runBundle([getRenderEvent(renderId, QUERY)], FROM_BUCKET);
+      const bucketCalls = { invocations: [...fake.invocations], s3Requests: [...fake.s3Requests] };
+      fake.invocations.length = 0;
+      fake.s3Requests.length = 0;
+      const invoked = await runBundle([getRenderEvent(renderId, QUERY)]);
+      const answer = (run: ChildRun) => ({ statusCode: run.results[0].response.statusCode, body: bodyOf(run.results[0].response) });
+      return { fromBucket: { ...answer(fromBucket), ...bucketCalls }, invoked: { ...answer(invoked), invocations: [...fake.invocations] } };
+    }
+
+    it('reads a running render\'s status from its progress file with no Lambda invocation, and answers as the invocation does', async () => {
+      const renderId = await startedRender();
+      fake.updateRender(renderId, { overallProgress: 0.3 });
+
+      const { fromBucket, invoked } = await bothReads(renderId);
+
+      expect(fromBucket.invocations).toEqual([]);
+      expect(fromBucket.s3Requests).toEqual([{ method: 'GET', bucket: FAKE_REMOTION_BUCKET, key: `renders/${renderId}/progress.json` }]);
+      expect(fromBucket.statusCode).toBe(200);
+      expect(fromBucket.body).toEqual({
+        renderId, done: false, overallProgress: 0.3, fatalErrorEncountered: false, errors: [], requestId: 'api-request-1',
+      });
+      expect(invoked.invocations.map((invocation) => invocation.payload.type)).toEqual(['status']);
+      expect(invoked).toMatchObject({ statusCode: fromBucket.statusCode, body: fromBucket.body });
+    });
+
+    it('maps a finished render\'s output link from its progress file as from the invocation', async () => {
+      const renderId = await startedRender();
+      fake.updateRender(renderId, { done: true });
+
+      const { fromBucket, invoked } = await bothReads(renderId);
+
+      expect(fromBucket.invocations).toEqual([]);
+      expect(fromBucket.s3Requests).toEqual([{ method: 'GET', bucket: FAKE_REMOTION_BUCKET, key: `renders/${renderId}/progress.json` }]);
+      // The signed link and its expiry differ by the time between the two reads only.
+      const { outputUrl: bucketUrl, outputUrlExpiresAt: bucketExpiry, ...bucketRest } = fromBucket.body;
+      const { outputUrl: invokedUrl, outputUrlExpiresAt: invokedExpiry, ...invokedRest } = invoked.body;
+      expect(bucketRest).toEqual({ renderId, done: true, overallProgress: 1, fatalErrorEncountered: false, errors: [], requestId: 'api-request-1' });
+      expect(invokedRest).toEqual(bucketRest);
+      expect(new URL(String(bucketUrl)).pathname).toBe(`/${FAKE_REMOTION_BUCKET}/renders/${renderId}/renders-by-user/${CALLER_SUB}/video.mp4`);
+      expect(new URL(String(invokedUrl)).pathname).toBe(new URL(String(bucketUrl)).pathname);
+      expect([bucketExpiry, invokedExpiry]).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT/), expect.stringMatching(/^\d{4}-\d\d-\d\dT/)]);
+    });
+
+    it('finds the output of a render combined but not yet closed by a HeadObject with the newest client, and waits for it with the floor\'s', async () => {
+      const renderId = await startedRender();
+      fake.finishBeforePostRenderData(renderId);
+
+      const run = await runBundle([getRenderEvent(renderId, QUERY)], FROM_BUCKET);
+
+      const progressRead = { method: 'GET', bucket: FAKE_REMOTION_BUCKET, key: `renders/${renderId}/progress.json` };
+      const outputHead = { method: 'HEAD', bucket: FAKE_REMOTION_BUCKET, key: `renders/${renderId}/renders-by-user/${CALLER_SUB}/video.mp4` };
+      expect(fake.invocations).toEqual([]);
+      if (version === SUPPORTED_REMOTION.floor) {
+        expect(fake.s3Requests).toEqual([progressRead]);
+        expect(bodyOf(run.results[0].response)).toMatchObject({ renderId, done: false });
+      } else {
+        expect(fake.s3Requests).toEqual([progressRead, outputHead]);
+        expect(bodyOf(run.results[0].response)).toMatchObject({ renderId, done: true, overallProgress: 1 });
+      }
+    });
+
+    it('reports a fatal error from the progress file as the invocation does', async () => {
+      const renderId = await startedRender();
+      fake.updateRender(renderId, { overallProgress: 0.3, errors: [FATAL_ERROR], fatalErrorEncountered: true });
+
+      const { fromBucket, invoked } = await bothReads(renderId);
+
+      expect(fromBucket.invocations).toEqual([]);
+      expect(fromBucket.body).toEqual({
+        renderId,
+        done: false,
+        overallProgress: 0.3,
+        fatalErrorEncountered: true,
+        errors: [{ message: 'Chunk 2 failed: the browser crashed', chunk: 2, isFatal: true }],
+        requestId: 'api-request-1',
+      });
+      expect(invoked.body).toEqual(fromBucket.body);
+    });
+
+    it('answers 404 to another caller from the progress file, without invoking', async () => {
+      const renderId = await startedRender();
+
+      const run = await runBundle([getRenderEvent(renderId, { ...QUERY, sub: OTHER_SUB })], FROM_BUCKET);
+
+      expect(run.results[0].response.statusCode).toBe(404);
+      expect(fake.invocations).toEqual([]);
+    });
+
+    it('falls back to the invocation for a render id with no progress file, which the render function answers as unknown', async () => {
+      const run = await runBundle([getRenderEvent('nosuchrender', QUERY)], FROM_BUCKET);
+
+      expect(run.results[0].response.statusCode).toBe(404);
+      expect(fake.s3Requests).toEqual([{ method: 'GET', bucket: FAKE_REMOTION_BUCKET, key: 'renders/nosuchrender/progress.json' }]);
+      expect(fake.invocationsOfType('status')).toHaveLength(1);
+    });
+
+    it('falls back to the invocation when the role may not read the progress file', async () => {
+      const renderId = await startedRender();
+      fake.denyS3Reads();
+
+      const run = await runBundle([getRenderEvent(renderId, QUERY)], FROM_BUCKET);
+
+      expect(run.results[0].response.statusCode).toBe(200);
+      expect(bodyOf(run.results[0].response)).toMatchObject({ renderId, done: false, overallProgress: 0.25 });
+      expect(fake.invocationsOfType('status')).toHaveLength(1);
+    });
+
+    it('invokes the render function when the construct did not allow bucket reads (a custom function name)', async () => {
+      const renderId = await startedRender();
+
+      const run = await runBundle([getRenderEvent(renderId, QUERY)], { [RENDER_ENV.FUNCTION_NAME]: 'my-renderer' });
+
+      expect(run.results[0].response.statusCode).toBe(200);
+      expect(fake.s3Requests).toEqual([]);
+      expect(fake.invocationsOfType('status').map((invocation) => invocation.functionName)).toEqual(['my-renderer']);
+    });
   });
 });

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
     expect(loadConfig(constructEnvironment())).toEqual({
       region: 'us-east-1',
       functionName: REMOTION_FUNCTION_NAME,
+      progressFromBucket: false,
       serveUrl: SERVE_URL,
       compositions: ['Intro', 'Outro'],
       allowedCodecs: ['h264', 'vp9'],
@@ -53,6 +54,14 @@ describe('loadConfig', () => {
       webhookSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hook',
       credentialsSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:keys',
     });
+  });
+
+  it('reads progress from the bucket only when the construct says the function name allows it', () => {
+    expect(loadConfig(constructEnvironment({ [RENDER_ENV.PROGRESS_FROM_BUCKET]: 'true' })).progressFromBucket).toBe(true);
+    expect(loadConfig(constructEnvironment({ [RENDER_ENV.PROGRESS_FROM_BUCKET]: 'false' })).progressFromBucket).toBe(false);
+    expect(problemsOf(constructEnvironment({ [RENDER_ENV.PROGRESS_FROM_BUCKET]: 'yes' }))).toEqual([
+      `${RENDER_ENV.PROGRESS_FROM_BUCKET} must be one of false, true`,
+    ]);
   });
 
   it('requires the settings the construct always sets, with no defaults of its own', () => {

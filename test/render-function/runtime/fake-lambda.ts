@@ -6,7 +6,9 @@ import type { RenderProgress } from '@remotion/lambda/client';
 /**
  * A local stand-in for the AWS Lambda and Secrets Manager APIs, answering the way the deployed
  * Remotion render function does (`@remotion/serverless` `startHandler` / `progressHandler`), so
- * the real `@remotion/lambda/client` can be pointed at it with `AWS_ENDPOINT_URL_LAMBDA`.
+ * the real `@remotion/lambda/client` can be pointed at it with `AWS_ENDPOINT_URL_LAMBDA`. It also
+ * keeps, in its S3 bucket (`AWS_ENDPOINT_URL_S3`), the progress file Remotion's function writes
+ * for each render it started, so `getRenderProgress({ skipLambdaInvocation: true })` reads it.
  */
 
 export const FAKE_REGION = 'us-east-1';
@@ -47,10 +49,20 @@ export interface RecordedSecretRequest {
  */
 export type FailureMode = 'service-error' | 'function-error' | 'remotion-error' | 'hang';
 
+/** One S3 call as the SDK sent it (path-style, as it addresses an IP endpoint). */
+export interface RecordedS3Request {
+  readonly method: string;
+  readonly bucket: string;
+  readonly key: string;
+}
+
 interface StoredRender {
   readonly renderId: string;
   readonly bucketName: string;
   readonly startPayload: Record<string, unknown>;
+  readonly startedAt: number;
+  /** False while the main function has combined every chunk but not yet written its `postRenderData`. */
+  postRenderDataWritten: boolean;
   progress: Partial<Pick<RenderProgress, 'done' | 'overallProgress' | 'errors' | 'fatalErrorEncountered'>>;
 }
 
@@ -68,6 +80,8 @@ export class FakeLambda {
   }
 
   readonly invocations: RecordedInvocation[] = [];
+  /** Every S3 call, in order. */
+  readonly s3Requests: RecordedS3Request[] = [];
   /** The `SecretId` of every `GetSecretValue` call that passed the signature and protocol checks. */
   readonly secretReads: string[] = [];
   /** Every signed Secrets Manager call, before the protocol checks. */
@@ -83,6 +97,7 @@ export class FakeLambda {
   private readonly routes: FakeRoute[] = [];
   private readonly answerOverrides = new Map<string, unknown>();
   private answerDelayMs = 0;
+  private refuseS3Reads = false;
 
   private constructor() {
     this.server = http.createServer((request, response) => {
@@ -117,8 +132,15 @@ export class FakeLambda {
     this.answerDelayMs = ms;
   }
 
+  /** Every later S3 read answers 403 AccessDenied, as for a role without `s3:GetObject`, until `reset()`. */
+  denyS3Reads(): void {
+    this.refuseS3Reads = true;
+  }
+
   reset(): void {
     this.failure = undefined;
+    this.refuseS3Reads = false;
+    this.s3Requests.length = 0;
     this.answerOverrides.clear();
     this.answerDelayMs = 0;
     this.abandonedRequests.length = 0;
@@ -147,6 +169,15 @@ export class FakeLambda {
     render.progress = { ...render.progress, ...progress };
   }
 
+  /**
+   * Finishes a render the way the progress file shows it between two writes of Remotion's main
+   * function: every chunk combined and the output in the bucket, but no `postRenderData` yet.
+   */
+  finishBeforePostRenderData(renderId: string): void {
+    this.updateRender(renderId, { done: true });
+    this.renders.get(renderId)!.postRenderDataWritten = false;
+  }
+
   invocationsOfType(type: string): RecordedInvocation[] {
     return this.invocations.filter((invocation) => invocation.payload.type === type);
   }
@@ -172,6 +203,10 @@ export class FakeLambda {
     }
     if (request.method === 'POST' && isSecretsManagerCall(request)) {
       this.answerSecretsManager(request, body, response);
+      return;
+    }
+    if (isS3Call(request)) {
+      this.answerS3(request, response);
       return;
     }
     send(response, 404, { message: `The fake does not know ${request.method} ${request.url}` });
@@ -222,7 +257,7 @@ export class FakeLambda {
     this.renderCounter += 1;
     const renderId = `fake${String(this.renderCounter).padStart(6, '0')}`;
     const bucketName = typeof payload.bucketName === 'string' ? payload.bucketName : FAKE_REMOTION_BUCKET;
-    this.renders.set(renderId, { renderId, bucketName, startPayload: payload, progress: {} });
+    this.renders.set(renderId, { renderId, bucketName, startPayload: payload, startedAt: Date.now(), postRenderDataWritten: true, progress: {} });
     return { type: 'success', renderId, bucketName };
   }
 
@@ -233,6 +268,38 @@ export class FakeLambda {
       return remotionError(`No render with ID "${String(payload.renderId)}" found in bucket ${String(payload.bucketName)} and region ${FAKE_REGION}`);
     }
     return renderProgress(render);
+  }
+
+  /**
+   * As S3 for the reads of `getRenderProgress({ skipLambdaInvocation: true })`: GetObject of a
+   * started render's `renders/<renderId>/progress.json` in its bucket, and HeadObject of a finished
+   * render's output. Anything else is missing: `NoSuchKey` (404) for a GetObject, a bare 404 for a
+   * HeadObject, as S3 answers a role that may list the bucket.
+   */
+  private answerS3(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const url = new URL(request.url ?? '/', 'http://fake');
+    const [bucket = '', ...keyParts] = url.pathname.slice(1).split('/');
+    const key = keyParts.map(decodeURIComponent).join('/');
+    this.s3Requests.push({ method: request.method ?? '', bucket, key });
+    if (this.refuseS3Reads) {
+      sendS3Error(request, response, 403, 'AccessDenied', 'Access Denied');
+      return;
+    }
+    const render = [...this.renders.values()].find((candidate) => candidate.bucketName === bucket && key === `renders/${candidate.renderId}/progress.json`);
+    if (request.method === 'GET' && render !== undefined) {
+      send(response, 200, progressFile(render));
+      return;
+    }
+    const output = [...this.renders.values()].find((candidate) => {
+      const { outBucket, outKey } = outputOf(candidate);
+      return candidate.progress.done === true && outBucket === bucket && outKey === key;
+    });
+    if (request.method === 'HEAD' && output !== undefined) {
+      response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(OUTPUT_SIZE_BYTES) });
+      response.end();
+      return;
+    }
+    sendS3Error(request, response, 404, 'NoSuchKey', 'The specified key does not exist.');
   }
 
   /**
@@ -285,6 +352,16 @@ export class FakeLambda {
 function isSecretsManagerCall(request: http.IncomingMessage): boolean {
   const target = headerValue(request.headers['x-amz-target']) ?? '';
   return request.url === '/' && (target.startsWith('secretsmanager.') || /\/secretsmanager\/aws4_request/.test(request.headers.authorization ?? ''));
+}
+
+function isS3Call(request: http.IncomingMessage): boolean {
+  return /\/s3\/aws4_request/.test(request.headers.authorization ?? '');
+}
+
+/** S3's REST error: an XML body, except for HEAD, whose errors have none. */
+function sendS3Error(request: http.IncomingMessage, response: http.ServerResponse, status: number, code: string, message: string): void {
+  response.writeHead(status, { 'content-type': 'application/xml' });
+  response.end(request.method === 'HEAD' ? undefined : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`);
 }
 
 function sendAwsJsonError(response: http.ServerResponse, status: number, errorType: string, message: string): void {
@@ -433,6 +510,69 @@ function renderProgress(render: StoredRender): RenderProgress {
     serveUrlOpened: Date.now(),
     compositionValidated: Date.now(),
     artifacts: [],
+  };
+}
+
+const OUTPUT_SIZE_BYTES = 123456;
+/** The share of `overallProgress` that rendered frames make up (`weights.frames` in Remotion's `getOverallProgress`). */
+const FRAMES_WEIGHT = 0.6;
+
+/**
+ * The progress file Remotion's render function keeps in the render's bucket
+ * (`OverallRenderProgress` of `@remotion/serverless-client`, written by its `OverallProgressHelper`),
+ * for the same state `renderProgress` reports. A running render has rendered frames only, so
+ * Remotion's client computes its `overallProgress` from `framesRendered` alone; a finished one
+ * carries its `postRenderData`, as the main function writes it at the end.
+ */
+function progressFile(render: StoredRender) {
+  const status = renderProgress(render);
+  const metadata = status.renderMetadata!;
+  if (metadata.type !== 'video') throw new Error('The fake renders videos only');
+  const frameCount = metadata.frameRange[1] - metadata.frameRange[0] + 1;
+  const renderMetadata = { ...metadata, startedDate: render.startedAt, outName: render.startPayload.outName as typeof metadata.outName };
+  const errors = status.errors.map(({ explanation: _, s3Location: __, ...error }) => error);
+  const done = status.done;
+  return {
+    cancellationEnabled: null,
+    chunks: done ? [0, 1, 2, 3, 0, 1, 2, 3] : [],
+    framesRendered: done ? frameCount : Math.round((status.overallProgress / FRAMES_WEIGHT) * frameCount),
+    framesEncoded: 0,
+    combinedFrames: done ? frameCount : 0,
+    timeToCombine: done ? 800 : null,
+    timeToEncode: null,
+    timeToRenderFrames: null,
+    lambdasInvoked: 0,
+    retries: [],
+    postRenderData: done && render.postRenderDataWritten ? {
+      cost: { estimatedCost: 0.001, estimatedDisplayCost: '$0.001', currency: 'USD', disclaimer: 'Estimated cost.' },
+      outputFile: status.outputFile!,
+      outputSize: OUTPUT_SIZE_BYTES,
+      renderSize: OUTPUT_SIZE_BYTES,
+      timeToFinish: 12000,
+      timeToRenderFrames: 9000,
+      errors: status.errors,
+      startTime: render.startedAt,
+      endTime: render.startedAt + 12000,
+      filesCleanedUp: 0,
+      timeToEncode: 1000,
+      timeToCleanUp: 0,
+      timeToRenderChunks: 9000,
+      retriesInfo: [],
+      mostExpensiveFrameRanges: undefined,
+      estimatedBillingDurationInMilliseconds: 40000,
+      deleteAfter: null,
+      timeToCombine: 800,
+      artifactProgress: [],
+    } : null,
+    timings: [],
+    renderMetadata,
+    errors,
+    fatalErrorTimestamp: status.fatalErrorEncountered ? render.startedAt : null,
+    timeoutTimestamp: render.startedAt + 120_000,
+    functionLaunched: render.startedAt,
+    serveUrlOpened: null,
+    compositionValidated: null,
+    receivedArtifact: [],
   };
 }
 

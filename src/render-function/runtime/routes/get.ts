@@ -1,9 +1,9 @@
 import type { RenderHandlerConfig } from '../config';
+import { readRenderProgress } from '../progress';
 import { withDeadline } from '../promises';
 import type { RenderRecord } from '../records/record';
 import { finishedRecordBody, planRecordOutputLink, recordProgress } from '../records/records';
-import { checkProgressAnswer } from '../remotion-answers';
-import { isRenderOwnedBy, isUnknownRenderError, planOutputLink, renderProgressInput, type OutputLinkPlan } from '../remotion-input';
+import { isRenderOwnedBy, isUnknownRenderError, planOutputLink, type OutputLinkPlan } from '../remotion-input';
 import { parseRenderStatusRequest, type RenderApiEvent } from '../request';
 import { releaseRunningSlot, type RemotionClient, type RouteResources } from '../resources';
 import { clientErrors, renderStatusBody, type OutputLink } from '../responses';
@@ -11,7 +11,8 @@ import { rejected, serviceFailure, timeLeft, type Outcome, type RequestInfo } fr
 
 /**
  * `GET /renders/{renderId}`: a finished render's answer from its record (no Remotion call), else
- * Remotion's progress of a render the caller owns, which also completes the record.
+ * Remotion's progress of a render the caller owns (from the bucket when the function name allows
+ * it, see `readRenderProgress`), which also completes the record.
  */
 export async function getRender(
   event: RenderApiEvent,
@@ -36,7 +37,7 @@ export async function getRender(
 
   const read = async () => {
     const client = await resources.remotionClient(waitMs);
-    const progress = checkProgressAnswer(await client.getRenderProgress(renderProgressInput(settings, parsed.value)));
+    const { progress } = await readRenderProgress(client, settings, parsed.value);
     if (!isRenderOwnedBy(progress, sub)) return undefined;
     const output = await outputLink(planOutputLink(progress, settings), async () => client, resources.now);
     const body = renderStatusBody({ ...progress, renderId }, output);

@@ -282,6 +282,23 @@ describe('GET /renders/{renderId} with records', () => {
     expect(outputUrl.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('records the completion that a read from the bucket sees and frees the running slot, with no Lambda invocation', async () => {
+    const { call } = coldStart({ [RENDER_ENV.PROGRESS_FROM_BUCKET]: 'true', [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: '1' });
+    const renderId = await startRender(call);
+    fake.updateRender(renderId, { done: true });
+
+    const finishing = await call(statusOf(renderId));
+    const next = await call(startRenderEvent({ composition: 'Intro' }));
+
+    expect(finishing.body).toMatchObject({ renderId, done: true, overallProgress: 1, status: 'SUCCEEDED' });
+    expect(fake.invocationsOfType('status')).toEqual([]);
+    expect(fake.s3Requests).toEqual([{ method: 'GET', bucket: FAKE_REMOTION_BUCKET, key: `renders/${renderId}/progress.json` }]);
+    expect((await allItems(TABLE)).find((item) => item.renderId === renderId)).toMatchObject({
+      status: 'SUCCEEDED', cost: 0.001, costCurrency: 'USD', errors: [], outputKey: `renders/${renderId}/renders-by-user/${CALLER_SUB}/video.mp4`,
+    });
+    expect(next.response.statusCode).toBe(202);
+  });
+
   it('records a fatal error as FAILED with sanitized messages', async () => {
     const { call } = coldStart();
     const renderId = await startRender(call);

@@ -69,6 +69,15 @@ describe('the get route', () => {
     expect(limits.released).toEqual([]);
   });
 
+  it('reads a running render\'s progress from the bucket when the construct allows it', async () => {
+    const { resources, remotion } = fakeResources({ [RENDER_ENV.PROGRESS_FROM_BUCKET]: 'true' });
+    const outcome = await getRender(getRenderEvent('r1', QUERY), 'r1', requestInfo(), resources);
+    expect(outcome.body).toEqual({ renderId: 'r1', done: false, overallProgress: 0.5, fatalErrorEncountered: false, errors: [] });
+    expect(remotion.progressReads).toEqual([{
+      region: 'us-east-1', functionName: REMOTION_FUNCTION_NAME, bucketName: REMOTION_BUCKET, renderId: 'r1', skipLambdaInvocation: true,
+    }]);
+  });
+
   it('answers 404 for a render another caller started', async () => {
     const { resources, remotion } = fakeResources();
     remotion.progress = { ...DONE, renderMetadata: { metadata: { ownerSub: OTHER_SUB } } };

@@ -178,6 +178,20 @@ describe('POST /webhooks/remotion', () => {
     });
   });
 
+  it('records the webhook call the fake Remotion returns when a test completes the render, and the fake frees its Lambdas', async () => {
+    const { call } = coldStart();
+    const renderId = await startRender(call);
+    expect(fake.lambdasInUse).toBeGreaterThan(0);
+
+    const webhook = fake.completeRender(renderId, 'error')!;
+    const { response } = await call(webhookEvent(webhook.body, webhook.headers));
+
+    expect(webhook.url).toBe(`https://${API_DOMAIN}/webhooks/remotion`);
+    expect(response.statusCode).toBe(200);
+    expect(await recordOf(renderId)).toMatchObject({ status: 'FAILED' });
+    expect(fake.lambdasInUse).toBe(0);
+  });
+
   it('is idempotent: a repeated webhook answers 200, changes nothing and puts no second event', async () => {
     const { call } = coldStart();
     const renderId = await startRender(call);

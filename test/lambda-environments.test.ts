@@ -10,6 +10,9 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { LambdaEnvironments } from './lambda-environments';
 import { MotoServer } from './moto/moto-server';
 import { createQueueWithDlq, queueDepth, type QueueWithDlq, sendMessage, SqsEventSource } from './moto/sqs-event-source';
+import { NEWEST_DIR } from './remotion-versions';
+import { FakeLambda } from './render-function/runtime/fake-lambda';
+import { REMOTION_FUNCTION_NAME, SERVE_URL } from './render-function/runtime/handler-events';
 
 /** A bundle as projen's esbuild writes one: an ES module exporting `handler`. */
 const BUNDLE = `
@@ -17,6 +20,23 @@ export const handler = async (event) => {
   if (event.Records.some((record) => record.body === 'throw')) throw new TypeError('thrown by the bundle');
   if (event.Records.some((record) => record.body === 'hang')) await new Promise(() => setInterval(() => undefined, 1000));
   return { batchItemFailures: event.Records.filter((record) => record.body === 'fail').map((record) => ({ itemIdentifier: record.messageId })), pid: process.pid };
+};
+`;
+
+/**
+ * A naive dispatcher: starts one render per message with Remotion's client and keeps no record,
+ * so a redelivered message starts a second render.
+ */
+const NAIVE_DISPATCHER = `
+const imported = await import(process.env.REMOTION_CLIENT_URL);
+const client = imported.default ?? imported;
+export const handler = async (event) => {
+  for (const record of event.Records) {
+    await client.renderMediaOnLambda({
+      region: 'us-east-1', functionName: process.env.FUNCTION_NAME, serveUrl: process.env.SERVE_URL,
+      composition: 'Intro', codec: 'h264', concurrency: 2, inputProps: { messageId: record.messageId },
+    });
+  }
 };
 `;
 
@@ -31,6 +51,7 @@ beforeAll(async () => {
   moto = await MotoServer.start();
   bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-environments-'));
   fs.writeFileSync(path.join(bundleDir, 'index.mjs'), BUNDLE);
+  fs.writeFileSync(path.join(bundleDir, 'dispatcher.mjs'), NAIVE_DISPATCHER);
   bundleUrl = pathToFileURL(path.join(bundleDir, 'index.mjs')).href;
 }, 30_000);
 
@@ -131,4 +152,47 @@ it('leaves no process alive after close()', async () => {
   expect(pids).toHaveLength(2);
   expect(environments.pids).toEqual([]);
   for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+});
+
+describe('with the fake Remotion', () => {
+  let fake: FakeLambda;
+
+  beforeAll(async () => {
+    fake = await FakeLambda.start();
+  });
+
+  afterEach(() => fake.reset());
+
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  it('kills a dispatcher between Remotion\'s acceptance and its answer, and the redelivered message starts a second render', async () => {
+    // GIVEN a naive dispatcher bundle behind the event source, and a fake whose first start kills it
+    environments = new LambdaEnvironments(pathToFileURL(path.join(bundleDir, 'dispatcher.mjs')).href, {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...fake.sdkEnvironment(),
+      REMOTION_CLIENT_URL: pathToFileURL(path.join(NEWEST_DIR, 'dist', 'client.js')).href,
+      FUNCTION_NAME: REMOTION_FUNCTION_NAME,
+      SERVE_URL,
+    });
+    let kills = 0;
+    fake.onStartAccepted(async () => {
+      if (kills++ === 0) await environments.killBusy();
+    });
+    const messageId = await sendMessage(moto.url, queue.queueUrl, 'render');
+    const eventSource = await startSource(1);
+
+    // WHEN the message is delivered until a dispatcher survives
+    await eventSource.waitFor(() => eventSource.invocations.length === 2 && eventSource.inFlight === 0, 15_000);
+
+    // THEN the killed invocation failed after Remotion accepted: two renders for one message
+    expect(eventSource.invocations.map((invocation) => invocation.outcome)).toEqual(['failed', 'succeeded']);
+    expect(fake.invocationsOfType('start').map((start) => JSON.stringify(start.payload.inputProps))).toEqual([
+      JSON.stringify({ type: 'payload', payload: JSON.stringify({ messageId }) }),
+      JSON.stringify({ type: 'payload', payload: JSON.stringify({ messageId }) }),
+    ]);
+    expect(fake.lambdasInUse).toBe(2 * (1 + 2));
+  }, 30_000);
 });

@@ -73,6 +73,14 @@ it('invokes the handler with the SQSEvent that Lambda sends', async () => {
   }]);
 });
 
+it('passes a fair queue\'s message group on as the record\'s MessageGroupId attribute', async () => {
+  await sendMessage(moto.url, queue.queueUrl, 'fair', {}, 'owner-7');
+  const eventSource = await startSource(async () => undefined);
+  await eventSource.waitFor(() => eventSource.invocations.length === 1);
+
+  expect(eventSource.deliveries()[0].attributes.MessageGroupId).toBe('owner-7');
+});
+
 it('deletes a message the handler succeeded with, so it is never delivered again', async () => {
   await sendMessage(moto.url, queue.queueUrl, 'once');
   const eventSource = await startSource(async () => ({ batchItemFailures: [] }));

@@ -310,16 +310,22 @@ async function arnOfQueue(motoUrl: string, queueUrl: string): Promise<string> {
   return Attributes.QueueArn;
 }
 
-/** Sends one message; returns its MessageId. */
+/**
+ * Sends one message; returns its MessageId. A `messageGroupId` on a standard queue is an SQS fair
+ * queue's tenant: moto keeps it and returns it as the MessageGroupId attribute, but does not
+ * reorder deliveries by it.
+ */
 export async function sendMessage(
   motoUrl: string,
   queueUrl: string,
   body: string,
   messageAttributes: Record<string, string> = {},
+  messageGroupId?: string,
 ): Promise<string> {
   const { MessageId } = await motoJson(motoUrl, 'sqs', 'SendMessage', {
     QueueUrl: queueUrl,
     MessageBody: body,
+    ...(messageGroupId !== undefined ? { MessageGroupId: messageGroupId } : {}),
     MessageAttributes: Object.fromEntries(Object.entries(messageAttributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }])),
   }) as { MessageId: string };
   return MessageId;

@@ -187,7 +187,10 @@ export class SqsEventSource {
     this.invocations.push(invocation);
     this.inFlightCount += 1;
     this.peak = Math.max(this.peak, this.inFlightCount);
-    const run = this.settle(invocation).finally(() => {
+    // A failed delete (moto gone at the end of a test) is kept on the invocation, never left unhandled.
+    const run = this.settle(invocation).catch((error: unknown) => {
+      invocation.error = error;
+    }).finally(() => {
       this.inFlightCount -= 1;
       this.running.delete(run);
       this.wake?.();

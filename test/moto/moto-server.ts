@@ -58,6 +58,7 @@ export class MotoServer {
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_ENDPOINT_URL_DYNAMODB: this.url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: this.url,
+      AWS_ENDPOINT_URL_SQS: this.url,
     };
   }
 

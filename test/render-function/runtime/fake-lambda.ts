@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { RenderProgress } from '@remotion/lambda/client';
+import { remotionWebhookPayload, signedRemotionWebhook } from './remotion-webhook';
 
 /**
  * A local stand-in for the AWS Lambda and Secrets Manager APIs, answering the way the deployed
@@ -9,6 +10,12 @@ import type { RenderProgress } from '@remotion/lambda/client';
  * the real `@remotion/lambda/client` can be pointed at it with `AWS_ENDPOINT_URL_LAMBDA`. It also
  * keeps, in its S3 bucket (`AWS_ENDPOINT_URL_S3`), the progress file Remotion's function writes
  * for each render it started, so `getRenderProgress({ skipLambdaInvocation: true })` reads it.
+ *
+ * For tests of a concurrency budget it also counts the Lambdas each render holds (`lambdasInUse`,
+ * `peakLambdasInUse`) from the moment it accepts the start until `completeRender()`, which
+ * returns the signed webhook Remotion would send; and it can throttle starts
+ * (`throttleStarts()`), answer a start late (`answerStartsAfter()`), and run a hook between
+ * accepting a start and answering it (`onStartAccepted()`).
  */
 
 export const FAKE_REGION = 'us-east-1';
@@ -67,6 +74,37 @@ interface StoredRender {
 }
 
 /**
+ * The frames of every composition the fake renders (its progress reports frameRange [0, 99]):
+ * what `framesPerLambda` divides when a start names no `concurrency`.
+ */
+export const FAKE_FRAME_COUNT = 100;
+/**
+ * The renderers Remotion picks for FAKE_FRAME_COUNT frames when the start names neither
+ * `concurrency` nor `framesPerLambda` (serverless-client `bestFramesPerLambdaParam`: at least 20
+ * frames per Lambda, so 100 / 20).
+ */
+export const FAKE_DEFAULT_RENDERERS = 5;
+
+/** A start the fake accepted and has not answered yet, as `onStartAccepted` hooks see it. */
+export interface AcceptedStart {
+  readonly renderId: string;
+  readonly bucketName: string;
+  readonly payload: Record<string, unknown>;
+  /** The Lambdas the render holds: its main function and its renderers. */
+  readonly lambdas: number;
+}
+
+/** How a render ends, as the `type` of Remotion's webhook says it. */
+export type RenderOutcome = 'success' | 'error' | 'timeout';
+
+/** The webhook call Remotion's function makes when a render ends: POST `url` with `headers` and `body`. */
+export interface RemotionWebhookCall {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/**
  * An extra answer for calls this fake does not know (e.g. the S3 and STS calls of Remotion's
  * `getSites()`): returns true when it answered.
  */
@@ -98,6 +136,15 @@ export class FakeLambda {
   private readonly answerOverrides = new Map<string, unknown>();
   private answerDelayMs = 0;
   private refuseS3Reads = false;
+  /** The Lambdas held by each render not completed yet. */
+  private readonly lambdasByRender = new Map<string, number>();
+  private peakLambdas = 0;
+  private throttlesLeft = 0;
+  private throttleReason = 'ConcurrentInvocationLimitExceeded';
+  /** Start invocations that Lambda refused with a 429: they never reached the function, so they are not in `invocations`. */
+  readonly throttledInvocations: RecordedInvocation[] = [];
+  private startAnswerDelayMs = 0;
+  private startHook: ((start: AcceptedStart) => void | Promise<void>) | undefined;
 
   private constructor() {
     this.server = http.createServer((request, response) => {
@@ -112,6 +159,25 @@ export class FakeLambda {
   get url(): string {
     const { port } = this.server.address() as AddressInfo;
     return `http://127.0.0.1:${port}`;
+  }
+
+  /**
+   * The environment that points the AWS SDK (and so Remotion's client) at this fake for Lambda,
+   * S3 and Secrets Manager, signing with the fake role's key, with no session or profile of the
+   * machine's own.
+   */
+  sdkEnvironment(): Record<string, string | undefined> {
+    return {
+      AWS_ACCESS_KEY_ID: FAKE_ROLE_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: FAKE_ROLE_CREDENTIALS.secretAccessKey,
+      AWS_SESSION_TOKEN: undefined,
+      AWS_PROFILE: undefined,
+      AWS_REGION: FAKE_REGION,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ENDPOINT_URL_LAMBDA: this.url,
+      AWS_ENDPOINT_URL_S3: this.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: this.url,
+    };
   }
 
   /** Every later call fails this way, until `reset()`. */
@@ -137,12 +203,87 @@ export class FakeLambda {
     this.refuseS3Reads = true;
   }
 
+  /**
+   * The next `count` start invocations are refused the way Lambda refuses an invocation over the
+   * account's concurrency: HTTP 429 `TooManyRequestsException`, `Rate Exceeded.`, with `reason`
+   * (Lambda's ThrottleReason). They hold no Lambdas and start no render. Until `reset()`.
+   */
+  throttleStarts(count: number, reason = 'ConcurrentInvocationLimitExceeded'): void {
+    this.throttlesLeft = count;
+    this.throttleReason = reason;
+  }
+
+  /**
+   * Every later start takes effect at once (the render exists and holds its Lambdas) but is
+   * answered only after `ms`: a late answer. Until `reset()`.
+   */
+  answerStartsAfter(ms: number): void {
+    this.startAnswerDelayMs = ms;
+  }
+
+  /**
+   * Runs `hook` after each later start took effect and before it is answered; the answer waits for
+   * the hook. The place to kill a caller between Remotion's acceptance and its own record write.
+   * Until `reset()`.
+   */
+  onStartAccepted(hook: (start: AcceptedStart) => void | Promise<void>): void {
+    this.startHook = hook;
+  }
+
+  /** The Lambdas that the renders not completed yet hold now. */
+  get lambdasInUse(): number {
+    let total = 0;
+    for (const lambdas of this.lambdasByRender.values()) total += lambdas;
+    return total;
+  }
+
+  /** The most Lambdas ever held at once since the last `reset()`. */
+  get peakLambdasInUse(): number {
+    return this.peakLambdas;
+  }
+
+  /** The ids of the renders that hold Lambdas now, in the order they started. */
+  get rendersInProgress(): string[] {
+    return [...this.lambdasByRender.keys()];
+  }
+
+  /**
+   * Ends a render the way Remotion's function does: its progress reports the outcome, its Lambdas
+   * are released, and it returns the webhook call Remotion makes, signed with the start's webhook
+   * secret (Remotion's own signer), or undefined when the start asked for no webhook. The test
+   * delivers the call (or loses it, for a lost webhook).
+   */
+  completeRender(renderId: string, outcome: RenderOutcome = 'success'): RemotionWebhookCall | undefined {
+    const render = this.renders.get(renderId);
+    if (!render) throw new Error(`The fake never started render ${renderId}`);
+    if (!this.lambdasByRender.delete(renderId)) throw new Error(`Render ${renderId} was completed already`);
+    render.progress = outcome === 'success'
+      ? { ...render.progress, done: true, overallProgress: 1 }
+      : { ...render.progress, fatalErrorEncountered: true, errors: [] };
+    const webhook = render.startPayload.webhook as { url?: unknown; secret?: unknown; customData?: unknown } | null | undefined;
+    if (!webhook || typeof webhook.url !== 'string') return undefined;
+    const { outBucket, outKey } = outputOf(render);
+    const body = remotionWebhookPayload(outcome, {
+      renderId,
+      bucketName: render.bucketName,
+      customData: (webhook.customData ?? null) as Record<string, unknown> | null,
+      outputUrl: `https://s3.${FAKE_REGION}.amazonaws.com/${outBucket}/${outKey}`,
+    });
+    return { url: webhook.url, ...signedRemotionWebhook(body, typeof webhook.secret === 'string' ? webhook.secret : null) };
+  }
+
   reset(): void {
     this.failure = undefined;
     this.refuseS3Reads = false;
     this.s3Requests.length = 0;
     this.answerOverrides.clear();
     this.answerDelayMs = 0;
+    this.lambdasByRender.clear();
+    this.peakLambdas = 0;
+    this.throttlesLeft = 0;
+    this.throttledInvocations.length = 0;
+    this.startAnswerDelayMs = 0;
+    this.startHook = undefined;
     this.abandonedRequests.length = 0;
     this.invocations.length = 0;
     this.secretReads.length = 0;
@@ -198,7 +339,7 @@ export class FakeLambda {
     }
     const invokePath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(request.url ?? '');
     if (request.method === 'POST' && invokePath) {
-      this.answerInvoke(decodeURIComponent(invokePath[1]), request, body, response);
+      await this.answerInvoke(decodeURIComponent(invokePath[1]), request, body, response);
       return;
     }
     if (request.method === 'POST' && isSecretsManagerCall(request)) {
@@ -212,15 +353,23 @@ export class FakeLambda {
     send(response, 404, { message: `The fake does not know ${request.method} ${request.url}` });
   }
 
-  private answerInvoke(functionName: string, request: http.IncomingMessage, body: string, response: http.ServerResponse): void {
+  private async answerInvoke(functionName: string, request: http.IncomingMessage, body: string, response: http.ServerResponse): Promise<void> {
     const payload = JSON.parse(body) as Record<string, unknown>;
     const authorization = request.headers.authorization ?? '';
-    this.invocations.push({
+    const invocation: RecordedInvocation = {
       functionName,
       invocationType: headerValue(request.headers['x-amz-invocation-type']),
       accessKeyId: /Credential=([^/]+)\//.exec(authorization)?.[1],
       payload,
-    });
+    };
+    if (payload.type === 'start' && this.throttlesLeft > 0) {
+      this.throttlesLeft -= 1;
+      this.throttledInvocations.push(invocation);
+      // Lambda's answer to an invocation over the concurrency limit (Invoke API, TooManyRequestsException).
+      send(response, 429, { Reason: this.throttleReason, Type: 'User', message: 'Rate Exceeded.' }, { 'x-amzn-errortype': 'TooManyRequestsException' });
+      return;
+    }
+    this.invocations.push(invocation);
 
     switch (this.failure) {
       case 'hang':
@@ -244,7 +393,7 @@ export class FakeLambda {
     if (override !== undefined) {
       send(response, 200, override);
     } else if (payload.type === 'start') {
-      send(response, 200, this.startRender(payload));
+      await this.answerStart(payload, response);
     } else if (payload.type === 'status') {
       send(response, 200, this.renderStatus(payload));
     } else {
@@ -252,13 +401,23 @@ export class FakeLambda {
     }
   }
 
+  /** Starts the render at once; answers after the `onStartAccepted` hook and the late-answer delay. */
+  private async answerStart(payload: Record<string, unknown>, response: http.ServerResponse): Promise<void> {
+    const started = this.startRender(payload);
+    await this.startHook?.({ ...started, payload, lambdas: this.lambdasByRender.get(started.renderId) ?? 0 });
+    if (this.startAnswerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.startAnswerDelayMs));
+    if (!response.destroyed) send(response, 200, { type: 'success', ...started });
+  }
+
   /** As `startHandler`: the caller's bucket or Remotion's own, and a fresh 10 character id. */
-  private startRender(payload: Record<string, unknown>): { type: 'success'; renderId: string; bucketName: string } {
+  private startRender(payload: Record<string, unknown>): { renderId: string; bucketName: string } {
     this.renderCounter += 1;
     const renderId = `fake${String(this.renderCounter).padStart(6, '0')}`;
     const bucketName = typeof payload.bucketName === 'string' ? payload.bucketName : FAKE_REMOTION_BUCKET;
     this.renders.set(renderId, { renderId, bucketName, startPayload: payload, startedAt: Date.now(), postRenderDataWritten: true, progress: {} });
-    return { type: 'success', renderId, bucketName };
+    this.lambdasByRender.set(renderId, lambdasOf(payload));
+    this.peakLambdas = Math.max(this.peakLambdas, this.lambdasInUse);
+    return { renderId, bucketName };
   }
 
   /** As `progressHandler`: the progress object, or the error Remotion throws for an unknown id. */
@@ -347,6 +506,17 @@ export class FakeLambda {
       'content-type': 'application/x-amz-json-1.1',
     });
   }
+}
+
+/**
+ * The Lambdas a render holds: its main function and its renderers. Both installed clients send
+ * `concurrency` and `framesPerLambda` in the start payload (null when not given); a `concurrency`
+ * is counted as given, the upper bound Remotion launches (it may launch fewer for a short video).
+ */
+function lambdasOf(payload: Record<string, unknown>): number {
+  if (typeof payload.concurrency === 'number') return 1 + payload.concurrency;
+  if (typeof payload.framesPerLambda === 'number') return 1 + Math.ceil(FAKE_FRAME_COUNT / payload.framesPerLambda);
+  return 1 + FAKE_DEFAULT_RENDERERS;
 }
 
 function isSecretsManagerCall(request: http.IncomingMessage): boolean {

@@ -31,18 +31,7 @@ const originalEnv = process.env;
 
 beforeAll(async () => {
   fake = await FakeLambda.start();
-  process.env = {
-    ...originalEnv,
-    AWS_ACCESS_KEY_ID: FAKE_ROLE_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: FAKE_ROLE_CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ENDPOINT_URL_LAMBDA: fake.url,
-    AWS_ENDPOINT_URL_S3: fake.url,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url,
-  };
+  process.env = { ...originalEnv, ...fake.sdkEnvironment() };
 });
 
 afterEach(() => {

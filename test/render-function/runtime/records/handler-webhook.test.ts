@@ -4,7 +4,6 @@
  * loopback for DynamoDB (records, limits), Secrets Manager (the completion secret) and
  * EventBridge (a rule on the default bus that feeds an SQS queue, read back by the test).
  */
-import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -22,6 +21,7 @@ import { captureEvents, captureMatching, motoJson } from '../../../moto/json-api
 import { MotoServer } from '../../../moto/moto-server';
 import { allItems, createRecordsTable } from '../../../moto/records-table';
 import { FAKE_REMOTION_BUCKET, FakeLambda } from '../fake-lambda';
+import { calculateSignature, remotionWebhookPayload, signedRemotionWebhook } from '../remotion-webhook';
 import { recordsTestEnvironment } from './aws-environment';
 import { newStack } from '../../../util';
 import { API_DOMAIN, apiEvent, CALLER_SUB, constructEnvironment, getRenderEvent, REMOTION_FUNCTION_NAME, responseJson, SERVE_URL, startRenderEvent } from '../handler-events';
@@ -34,11 +34,6 @@ const SECRET_VALUE = 'k7Qw2Vx9Lm4Pz8Rt1Yb6Nc3Hd5Fg0Ja2Sx7Ue4Wi9Oq1Zr6';
 const DEFAULT_BUS_ARN = 'arn:aws:events:us-east-1:123456789012:event-bus/default';
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 
-const ROOT = path.join(__dirname, '..', '..', '..', '..');
-/** Remotion's own webhook signer, as its render function uses it. */
-const { calculateSignature } = jest.requireActual(path.join(ROOT, 'node_modules/@remotion/serverless/dist/invoke-webhook.js')) as {
-  calculateSignature: (payload: string, secret: string | null) => string;
-};
 
 let fake: FakeLambda;
 let moto: MotoServer;
@@ -108,13 +103,8 @@ async function startRender(call: Call): Promise<string> {
 
 /** What Remotion's function sends when a render ends (serverless `handlers/launch.js`). */
 function payload(type: 'success' | 'error' | 'timeout', renderId: string, sub = CALLER_SUB): Record<string, unknown> {
-  const common = { type, renderId, expectedBucketOwner: '123456789012', bucketName: FAKE_REMOTION_BUCKET, customData: { ownerSub: sub } };
-  if (type === 'success') {
-    const url = `https://s3.us-east-1.amazonaws.com/${FAKE_REMOTION_BUCKET}/renders/${renderId}/video.mp4`;
-    return { ...common, outputUrl: url, lambdaErrors: [], outputFile: url, timeToFinish: 9000, costs: { estimatedCost: 0.0042, estimatedDisplayCost: '$0.004', currency: 'USD', disclaimer: 'x' } };
-  }
-  if (type === 'error') return { ...common, errors: [{ message: 'Composition crashed in arn:aws:lambda:us-east-1:123456789012:function:remotion-render\n    at /var/task/index.js:1:1', name: 'Error', stack: 'Error\n at x' }] };
-  return common;
+  const outputUrl = `https://s3.us-east-1.amazonaws.com/${FAKE_REMOTION_BUCKET}/renders/${renderId}/video.mp4`;
+  return remotionWebhookPayload(type, { renderId, bucketName: FAKE_REMOTION_BUCKET, customData: { ownerSub: sub }, outputUrl });
 }
 
 /** The webhook request as API Gateway hands it to the function: no JWT, Remotion's headers. */
@@ -124,8 +114,8 @@ function webhookEvent(body: string, headers: Record<string, string>): APIGateway
 }
 
 function signedWebhook(body: Record<string, unknown>, secret = SECRET_VALUE) {
-  const json = JSON.stringify(body);
-  return webhookEvent(json, { 'x-remotion-signature': calculateSignature(json, secret), 'x-remotion-status': String(body.type), 'x-remotion-mode': 'production' });
+  const signed = signedRemotionWebhook(body, secret);
+  return webhookEvent(signed.body, signed.headers);
 }
 
 const recordOf = async (renderId: string) => (await allItems(TABLE)).find((item) => item.renderId === renderId);
@@ -186,6 +176,20 @@ describe('POST /webhooks/remotion', () => {
         costCurrency: 'USD',
       },
     });
+  });
+
+  it('records the webhook call the fake Remotion returns when a test completes the render, and the fake frees its Lambdas', async () => {
+    const { call } = coldStart();
+    const renderId = await startRender(call);
+    expect(fake.lambdasInUse).toBeGreaterThan(0);
+
+    const webhook = fake.completeRender(renderId, 'error')!;
+    const { response } = await call(webhookEvent(webhook.body, webhook.headers));
+
+    expect(webhook.url).toBe(`https://${API_DOMAIN}/webhooks/remotion`);
+    expect(response.statusCode).toBe(200);
+    expect(await recordOf(renderId)).toMatchObject({ status: 'FAILED' });
+    expect(fake.lambdasInUse).toBe(0);
   });
 
   it('is idempotent: a repeated webhook answers 200, changes nothing and puts no second event', async () => {

@@ -1,5 +1,5 @@
 import { Duration, Size, Token } from 'aws-cdk-lib';
-import { REGION_PATTERN } from './patterns';
+import { FUNCTION_NAME_PATTERN, isBucketName, REGION_PATTERN } from './patterns';
 
 /**
  * Construct-time prop checks. Each one skips values that are tokens (known only at deploy time)
@@ -72,4 +72,26 @@ export function checkSize(prop: string, value: Size | undefined, minBytes: numbe
   if (bytes < minBytes || bytes > maxBytes) {
     throw new Error(`${prop} must be between ${minBytes} bytes and ${maxBytes} bytes${why}; got ${bytes} bytes.`);
   }
+}
+
+/** What names a Remotion site and its render function; the members of `IRemotionSite` checked at synth. */
+export interface SiteAttributesToCheck {
+  readonly serveUrl: string;
+  readonly remotionFunctionName: string;
+  readonly bucketName?: string;
+  readonly region?: string;
+}
+
+/**
+ * Checks a site's attributes wherever they come from (`fromSiteAttributes`, or an `IRemotionSite`
+ * of the user's own), so that no pattern or wildcard reaches the render role; tokens are skipped.
+ * `prefix` is how the error names them, e.g. `site.` for a render function's `site`.
+ */
+export function checkSiteAttributes(prefix: string, attrs: SiteAttributesToCheck): void {
+  checkString(`${prefix}serveUrl`, attrs.serveUrl, (url) => /^https?:\/\/\S+$/.test(url), 'must be the http(s) URL of a deployed Remotion site');
+  checkString(`${prefix}remotionFunctionName`, attrs.remotionFunctionName, (name) => FUNCTION_NAME_PATTERN.test(name),
+    'must be a Lambda function name (1 to 64 letters, digits, "-" or "_")');
+  checkString(`${prefix}bucketName`, attrs.bucketName, isBucketName,
+    'is not an S3 bucket name (3 to 63 lower-case letters, digits, "." or "-"; no patterns)');
+  checkRegion(`${prefix}region`, attrs.region);
 }

@@ -9,8 +9,7 @@ import { layerArnsFor } from './layers';
 import { bucketNameProblem, defaultBucketName, registerRemotionLambda, serveUrlOf, SITES_PREFIX } from './naming';
 import { narrowRolePolicy } from './role-policy';
 import { bundleVersion, validateSite } from './site';
-import { FUNCTION_NAME_PATTERN, isBucketName } from '../private/patterns';
-import { checkRegion, checkString } from '../private/validate';
+import { checkSiteAttributes } from '../private/validate';
 import { readLambdaFacts, RemotionLambdaFacts } from '../remotion/lambda-facts';
 
 /**
@@ -225,12 +224,7 @@ class ImportedRemotionSite extends Construct implements IRemotionSite {
 
   constructor(scope: Construct, id: string, attrs: RemotionSiteAttributes) {
     super(scope, id);
-    checkString('serveUrl', attrs.serveUrl, (url) => /^https?:\/\/\S+$/.test(url), 'must be the http(s) URL of a deployed Remotion site');
-    checkString('remotionFunctionName', attrs.remotionFunctionName, (name) => FUNCTION_NAME_PATTERN.test(name),
-      'must be a Lambda function name (1 to 64 letters, digits, "-" or "_")');
-    checkString('bucketName', attrs.bucketName, isBucketName,
-      'is not an S3 bucket name (3 to 63 lower-case letters, digits, "." or "-"; no patterns)');
-    checkRegion('region', attrs.region);
+    checkSiteAttributes('', attrs);
     this.serveUrl = attrs.serveUrl;
     this.remotionFunctionName = attrs.remotionFunctionName;
     this.bucketName = attrs.bucketName;

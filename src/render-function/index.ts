@@ -10,7 +10,7 @@ import type { RecordsWiring } from './records-wiring';
 import { RemotionPolicyPreset } from '../policy';
 import { writeOwnLogsStatement } from '../private/log-statement';
 import { COMPOSITION_ID_PATTERN, isBucketName, isOutputPrefix } from '../private/patterns';
-import { checkDuration, checkEach, checkInteger, checkNotEmpty, checkSize, checkString } from '../private/validate';
+import { checkDuration, checkEach, checkInteger, checkNotEmpty, checkSiteAttributes, checkSize, checkString } from '../private/validate';
 import { checkFunctionNameVersion, findRemotion, followsNamingConvention, functionTimeoutSeconds, InstalledRemotion } from '../remotion';
 import { IRemotionSite } from '../remotion-lambda';
 import { holdsRemotionSites, isRemotionLambdaBucket, SITES_PREFIX } from '../remotion-lambda/naming';
@@ -284,9 +284,11 @@ export class RemotionRenderFunction extends Construct {
 
   /**
    * Whether status reads of running renders compute the progress from the bucket, without
-   * invoking the Remotion render function (Remotion's `skipLambdaInvocation`): true when
-   * `remotionFunctionName` follows Remotion's naming convention, from which Remotion's client
-   * reads the function's memory and timeout. The default role may then also read each render's
+   * invoking the Remotion render function (Remotion's `skipLambdaInvocation`): true when the
+   * render bucket is known at synth (`outputBucketName`, or the site's `bucketName`, which every
+   * `RemotionLambda` site has) and `remotionFunctionName` follows Remotion's naming convention,
+   * from which Remotion's client reads the function's memory and timeout. Without a known bucket
+   * the caller names it, and only the invocation checks that Remotion's account owns it. The default role may then also read each render's
    * progress file, `progress.json` in its `renders/<renderId>/` folder; a `role` or
    * `credentialsSecret` of yours needs `s3:GetObject` on it too, or each read falls back to the
    * invocation.
@@ -350,8 +352,13 @@ export class RemotionRenderFunction extends Construct {
 
     const stack = Stack.of(this);
     this.remotionFunctionName = site.remotionFunctionName;
-    // A token could name anything: only a name known at synth is parsed.
-    this.progressFromBucket = !Token.isUnresolved(site.remotionFunctionName) && followsNamingConvention(remotion, site.remotionFunctionName);
+    // A token could name anything: only a name known at synth is parsed. Only a bucket known at
+    // synth, too: without one the caller names the bucket (`?bucketName=`), and Remotion's client
+    // reads the progress file without checking who owns the bucket, so a caller's own
+    // `remotionlambda-*` bucket could hand the handler a progress of its choosing. The invocation
+    // reads it with Remotion's own account as the expected owner.
+    this.progressFromBucket = this.bucketName !== undefined
+      && !Token.isUnresolved(site.remotionFunctionName) && followsNamingConvention(remotion, site.remotionFunctionName);
     this.region = site.region ?? stack.region;
     this.serveUrl = site.serveUrl;
     this.compositions = [...props.compositions];
@@ -558,6 +565,8 @@ function validateProps(props: RemotionRenderFunctionProps): void {
   if (!props.site) {
     throw new Error('site is required: a RemotionSite of a RemotionLambda in this app, or RemotionSite.fromSiteAttributes() for a site deployed with the Remotion CLI.');
   }
+  // Again here: an IRemotionSite of the user's own is not checked by fromSiteAttributes.
+  checkSiteAttributes('site.', props.site);
   checkNotEmpty('compositions', props.compositions, 'composition id that callers may render');
   checkEach('compositions', props.compositions, (id) => COMPOSITION_ID_PATTERN.test(id), 'is not a Remotion composition id (letters, digits and "-")');
   checkNotEmpty('allowedCodecs', props.allowedCodecs, 'codec');

@@ -49,7 +49,6 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
     expect(nagFindings(stack).sort()).toEqual([
       '/TestStack/Render/HttpApi/POST--webhooks--remotion/Resource: AwsSolutions-APIG4',
       '/TestStack/Render/Records/CompletionWebhookSecret/Resource: AwsSolutions-SMG4',
-      '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-*/renders/*/progress.json]',
       '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*]',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG8',

@@ -75,10 +75,12 @@ describe('RemotionRenderFunction with defaults', () => {
     });
   });
 
-  it('gets a RENDER_ONLY policy that invokes exactly this Remotion function and reads only outputs under renders/*/<outputPrefix> and progress files', () => {
+  it('gets a RENDER_ONLY policy that invokes exactly this Remotion function and reads only outputs under renders/*/<outputPrefix>', () => {
+    // No progress files: without a bucket known at synth, the caller names the bucket, so status
+    // reads invoke Remotion's function, which checks that its own account owns the bucket.
     expect(statementsOf(template, 'AWS::IAM::ManagedPolicy')).toEqual([
       { Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [`arn:aws:lambda:us-east-1:111122223333:function:${FUNCTION_NAME}`] },
-      { Sid: 'RemotionReadRenderObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*', 'arn:aws:s3:::remotionlambda-useast1-*/renders/*/progress.json'] },
+      { Sid: 'RemotionReadRenderObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*'] },
     ]);
   });
 
@@ -298,7 +300,7 @@ describe('the environment contract between the construct and its handler', () =>
     expect(handlerConfigOf({})).toEqual({
       region: 'us-east-1',
       functionName: FUNCTION_NAME,
-      progressFromBucket: true,
+      progressFromBucket: false,
       serveUrl: SERVE_URL,
       compositions: ['HelloWorld'],
       allowedCodecs: ['h264'],
@@ -454,11 +456,16 @@ describe('the render handler\'s S3 access, evaluated as IAM would', () => {
     expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::remotionlambda-useast1-abc/renders/abcdef1234/progress.json')).toBe(false);
   });
 
+  it('cannot read progress files in Remotion\'s bucket of the region, which the caller names and could own', () => {
+    const { statements } = synthesized({});
+    expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::remotionlambda-useast1-abc/renders/abcdef1234/progress.json')).toBe(false);
+  });
+
   it.each([
-    ['Remotion\'s bucket of the region', {}, 'remotionlambda-useast1-abc'],
-    ['a named output bucket', { outputBucketName: 'my-renders', outputPrefix: 'videos/by-user/' }, 'my-renders'],
-  ])('reads the progress file of a render of a function named by Remotion\'s convention, and no chunk file, in %s', (_, props, bucket) => {
-    const { statements } = synthesized(props);
+    ['the site\'s bucket', {}, { bucketName: 'remotionlambda-useast1-abc' }, 'remotionlambda-useast1-abc'],
+    ['a named output bucket', { outputBucketName: 'my-renders', outputPrefix: 'videos/by-user/' }, {}, 'my-renders'],
+  ])('reads the progress file of a render of a function named by Remotion\'s convention, and no chunk file, in %s', (_, props, site, bucket) => {
+    const { statements } = synthesized(props, site);
     expect(allows(statements, 's3:GetObject', `arn:aws:s3:::${bucket}/renders/abcdef1234/progress.json`)).toBe(true);
     expect(allows(statements, 's3:GetObject', `arn:aws:s3:::${bucket}/renders/abcdef1234/chunks/chunk:0000000:video`)).toBe(false);
     expect(allows(statements, 's3:GetObject', `arn:aws:s3:::${bucket}/sites/demo/index.html`)).toBe(false);
@@ -475,8 +482,8 @@ describe('the render handler\'s S3 access, evaluated as IAM would', () => {
 });
 
 describe('status reads without the Lambda invocation', () => {
-  it('reads progress from the bucket when the function name follows Remotion\'s convention', () => {
-    const { fn, template } = build();
+  it('reads progress from the bucket when the bucket is known at synth and the function name follows Remotion\'s convention', () => {
+    const { fn, template } = build({}, { bucketName: 'remotionlambda-useast1-abc' });
     expect(fn.progressFromBucket).toBe(true);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ REMOTION_PROGRESS_FROM_BUCKET: 'true' }) },
@@ -493,6 +500,13 @@ describe('status reads without the Lambda invocation', () => {
     expect(handler.Properties.Environment.Variables.REMOTION_PROGRESS_FROM_BUCKET).toBeUndefined();
     expect(statementsOf(template, 'AWS::IAM::ManagedPolicy').find((s) => s.Sid === 'RemotionReadRenderObjects')!.Resource)
       .toEqual(['arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*']);
+  });
+
+  it('invokes the render function when no bucket is known at synth: the caller names it, and may own a remotionlambda-* bucket', () => {
+    const { fn, template } = build();
+    expect(fn.progressFromBucket).toBe(false);
+    const [handler] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(handler.Properties.Environment.Variables.REMOTION_PROGRESS_FROM_BUCKET).toBeUndefined();
   });
 
   it('invokes the render function when its name is a token, which cannot be parsed at synth', () => {

@@ -1,7 +1,8 @@
 import { CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Construct } from 'constructs';
 import { AuthenticatedRenderApi } from '../../src/api';
-import { RemotionLambda, RemotionSite } from '../../src/remotion-lambda';
+import { IRemotionSite, RemotionLambda, RemotionSite } from '../../src/remotion-lambda';
 import { RemotionPrivacy, RemotionRenderFunction } from '../../src/render-function';
 import { RENDER_ENV } from '../../src/render-function/contract';
 import { allows } from '../remotion-lambda/evaluate';
@@ -138,7 +139,7 @@ describe('RemotionRenderFunction with a site deployed by the Remotion CLI', () =
     expect(variablesOf(stack)[RENDER_ENV.REGION]).toBe('eu-central-1');
     expect(statementsOf(Template.fromStack(stack), 'AWS::IAM::ManagedPolicy')).toEqual([
       { Sid: 'RemotionInvokeRenderFunction', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [`arn:aws:lambda:eu-central-1:111122223333:function:${NAME}`] },
-      { Sid: 'RemotionReadRenderObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::remotionlambda-eucentral1-*/renders/*/renders-by-user/*', 'arn:aws:s3:::remotionlambda-eucentral1-*/renders/*/progress.json'] },
+      { Sid: 'RemotionReadRenderObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::remotionlambda-eucentral1-*/renders/*/renders-by-user/*'] },
     ]);
   });
 
@@ -176,6 +177,34 @@ describe('RemotionRenderFunction with a site deployed by the Remotion CLI', () =
   ])('refuses the attributes %j, naming the attribute', (attrs, message) => {
     const stack = newStack({ env: ENV });
     expect(() => RemotionSite.fromSiteAttributes(stack, 'Site', { serveUrl: SERVE_URL, remotionFunctionName: NAME, ...attrs })).toThrow(message);
+  });
+});
+
+describe('RemotionRenderFunction with an IRemotionSite of the user\'s own', () => {
+  /** A site implemented by hand, as a Python or Java user could: nothing checked it before the render function. */
+  class HandMadeSite extends Construct implements IRemotionSite {
+    constructor(scope: Construct, id: string,
+      readonly serveUrl: string, readonly remotionFunctionName: string, readonly bucketName?: string, readonly region?: string) {
+      super(scope, id);
+    }
+  }
+
+  it.each([
+    ['a wildcard function name', [SERVE_URL, '*'], 'site.remotionFunctionName "*" must be a Lambda function name'],
+    ['a bucket pattern', [SERVE_URL, NAME, 'remotionlambda-*'], 'site.bucketName "remotionlambda-*" is not an S3 bucket name'],
+    ['a serve URL that is no URL', ['sites/demo/index.html', NAME], 'site.serveUrl "sites/demo/index.html" must be the http(s) URL'],
+    ['a region that is no region', [SERVE_URL, NAME, undefined, 'useast1'], 'site.region'],
+  ])('refuses %s, so that no pattern reaches the render role', (_, args, message) => {
+    const stack = newStack({ env: ENV });
+    const [serveUrl, functionName, bucketName, region] = args as [string, string, string?, string?];
+    const site = new HandMadeSite(stack, 'Site', serveUrl, functionName, bucketName, region);
+    expect(() => new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] })).toThrow(message);
+  });
+
+  it('accepts one whose attributes are valid, as fromSiteAttributes would', () => {
+    const stack = newStack({ env: ENV });
+    const site = new HandMadeSite(stack, 'Site', SERVE_URL, NAME, 'remotionlambda-useast1-abc');
+    expect(new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] }).bucketName).toBe('remotionlambda-useast1-abc');
   });
 });
 

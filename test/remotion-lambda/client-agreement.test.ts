@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RemotionLambda } from '../../src/remotion-lambda';
-import { FAKE_ROLE_CREDENTIALS, FakeLambda } from '../render-function/runtime/fake-lambda';
+import { FakeLambda } from '../render-function/runtime/fake-lambda';
 import { newStack } from '../util';
 import { evaluate, STACK_ID } from './evaluate';
 import { addDeployment } from './fake-remotion-aws';
@@ -38,16 +38,8 @@ const originalEnv = process.env;
 
 beforeAll(async () => {
   fake = await FakeLambda.start();
-  process.env = {
-    ...originalEnv,
-    AWS_ACCESS_KEY_ID: FAKE_ROLE_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: FAKE_ROLE_CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_REGION: REGION,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ENDPOINT_URL: fake.url,
-  };
+  // Every service at the fake: getSites() also calls S3 and STS.
+  process.env = { ...originalEnv, ...fake.sdkEnvironment(), AWS_REGION: REGION, AWS_ENDPOINT_URL: fake.url };
   delete process.env.REMOTION_AWS_ACCESS_KEY_ID;
   delete process.env.REMOTION_AWS_SECRET_ACCESS_KEY;
 });

@@ -34,6 +34,8 @@ run_phase "install npm dependencies" npm ci --no-audit --no-fund
 run_phase "install moto (pinned, PyPI) for the tests that need a real DynamoDB" scripts/moto.sh install
 run_phase "build: bundle handler, jsii compile, API.md, jest tests + eslint, npm package" build_and_unit_test
 run_phase "API.md is generated and committed" git diff --exit-code -- API.md
+# jest transpiles each test file alone, so a type error in a test, an example or the bench would pass.
+run_phase "type-check tests, examples and bench (tsc, tsconfig.dev.json)" npx tsc --noEmit -p tsconfig.dev.json
 run_phase "cfn-lint on the tests' templates and examples/" scripts/cfn-lint.sh
 run_phase "integ-runner snapshots (offline, no deploy)" scripts/integ.sh
 run_phase "Python consumer (jsii wheel + aws-cdk-lib from PyPI, pytest)" scripts/consumers-python.sh

@@ -204,7 +204,8 @@ describe('RemotionRenderFunction with an IRemotionSite of the user\'s own', () =
   it('accepts one whose attributes are valid, as fromSiteAttributes would', () => {
     const stack = newStack({ env: ENV });
     const site = new HandMadeSite(stack, 'Site', SERVE_URL, NAME, 'remotionlambda-useast1-abc');
-    expect(new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] }).bucketName).toBe('remotionlambda-useast1-abc');
+    new RemotionRenderFunction(stack, 'Render', { site, compositions: ['HelloWorld'] });
+    expect(handlerOf(Template.fromStack(stack)).Properties.Environment.Variables[RENDER_ENV.BUCKET_NAME]).toBe('remotionlambda-useast1-abc');
   });
 });
 

@@ -75,6 +75,23 @@ export const RENDER_ENV = {
    * the rules of one API (`onRenderFinished`) match its own events and not another API's on the bus.
    */
   RECORDS_TABLE_ARN: 'RENDER_RECORDS_TABLE_ARN',
+  /**
+   * Optional, with records: URL of the render queue (SQS). When set, `POST /renders` writes a
+   * `QUEUED` record and sends one `QueuedRenderMessage` instead of starting the render; the
+   * dispatcher (`dispatcher.handler`) starts it.
+   */
+  QUEUE_URL: 'RENDER_QUEUE_URL',
+  /** With the queue: renders one user may have waiting (`QUEUED`) at once. */
+  QUEUE_MAX_QUEUED_PER_USER: 'RENDER_QUEUE_MAX_QUEUED_PER_USER',
+  /** With the queue: seconds a render may wait before it ends `FAILED` (reason: waited too long). */
+  QUEUE_MAX_AGE_SECONDS: 'RENDER_QUEUE_MAX_AGE_SECONDS',
+  /** With the queue: Remotion's `concurrency` (renderer functions) of every render the dispatcher starts. */
+  QUEUE_RENDER_CONCURRENCY: 'RENDER_QUEUE_RENDER_CONCURRENCY',
+  /**
+   * With the queue: the budget of concurrent Lambda invocations (units) that renders of this
+   * Remotion function may hold at once; a render holds `1 + QUEUE_RENDER_CONCURRENCY` units.
+   */
+  BUDGET_MAX_LAMBDAS: 'RENDER_BUDGET_MAX_LAMBDAS',
 } as const;
 
 /**
@@ -85,7 +102,7 @@ export type RouteAuthorization = 'JWT' | 'NONE';
 
 /** One route of the render API: what `AuthenticatedRenderApi` registers and the handler dispatches on. */
 export interface RenderRouteSpec {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   /** API Gateway's path, with `{name}` for a path parameter. */
   readonly path: string;
   readonly authorization: RouteAuthorization;
@@ -101,6 +118,8 @@ export const RENDER_ROUTES = {
   startRender: { method: 'POST', path: '/renders', authorization: 'JWT', needsRecords: false },
   getRender: { method: 'GET', path: '/renders/{renderId}', authorization: 'JWT', needsRecords: false },
   listRenders: { method: 'GET', path: '/renders', authorization: 'JWT', needsRecords: true },
+  // Owner only; a QUEUED render never starts, a RENDERING one is cancelled through Remotion.
+  cancelRender: { method: 'DELETE', path: '/renders/{renderId}', authorization: 'JWT', needsRecords: true },
   // Remotion cannot send a JWT: the handler verifies the webhook's HMAC signature instead.
   completionWebhook: { method: 'POST', path: '/webhooks/remotion', authorization: 'NONE', needsRecords: true },
 } as const satisfies Record<string, RenderRouteSpec>;
@@ -120,7 +139,50 @@ export const RENDER_EVENT_DETAIL_TYPES = {
   SUCCEEDED: 'Remotion Render Succeeded',
   FAILED: 'Remotion Render Failed',
   TIMED_OUT: 'Remotion Render Timed Out',
+  CANCELLED: 'Remotion Render Cancelled',
 } as const;
+
+/**
+ * Where a render stands, as its record and the API tell it. `QUEUED` waits in the render queue;
+ * the other four after `RENDERING` are final (one event each).
+ */
+export const RENDER_STATUSES = ['QUEUED', 'RENDERING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED'] as const;
+
+/**
+ * The one message the API handler sends to the render queue per accepted render; the dispatcher
+ * reads it. Versioned, so a dispatcher never guesses at a shape it does not know (it sends such a
+ * message to the dead-letter queue).
+ */
+export interface QueuedRenderMessage {
+  readonly v: 1;
+  /** Our render id (the record's), never Remotion's. */
+  readonly renderId: string;
+  /** The owner's verified `sub`. */
+  readonly sub: string;
+  /**
+   * The validated request, as `POST /renders` accepted it. It travels in the message (deleted
+   * once the render started, kept at most the queue's retention), never in the record (kept for
+   * months): input props may be personal data.
+   */
+  readonly request: {
+    readonly composition: string;
+    readonly codec: string;
+    readonly inputProps: Record<string, unknown>;
+    readonly outName: string;
+  };
+  /** The id that keeps this render's output key apart (`outputLocation`), fixed at enqueue. */
+  readonly uniqueId: string;
+  /**
+   * This API's completion webhook URL, from the request that queued the render (the dispatcher
+   * has no request to compute it from); absent when the function has a `webhookUrl` of its own.
+   */
+  readonly completionWebhookUrl?: string;
+  /** When the render was accepted, epoch milliseconds: the queue age counts from it. */
+  readonly queuedAt: number;
+}
+
+/** The key in Remotion's webhook `customData` that carries our render id (with `OWNER_METADATA_KEY`). */
+export const RENDER_ID_METADATA_KEY = 'renderId';
 
 /**
  * The key schema of the render records table, which the construct creates (or checks the
@@ -136,6 +198,15 @@ export const RECORDS_TABLE = {
   createdAt: 'createdAt',
   /** TTL attribute: epoch seconds after which DynamoDB may delete the record. */
   ttl: 'expiresAt',
+  /**
+   * Sparse global secondary index of the records that still need work (queued, starting, rendering,
+   * or finished with its event or releases pending): partition `activeShard`, sort key `checkAt`
+   * (ISO 8601 text), keys only. The sweeper queries it; a record leaves it once everything about
+   * it is done.
+   */
+  activeIndex: 'active',
+  activeShard: 'activeShard',
+  checkAt: 'checkAt',
 } as const;
 
 /** Codecs that Remotion Lambda renders, with the file extension its output must carry. */

@@ -1,7 +1,18 @@
 import { awscdk } from 'projen';
 
-/** The handler's entry file: everything under its folder runs in Lambda, never at synth. */
+/** The API handler's entry file: everything under its folder runs in Lambda, never at synth. */
 export const HANDLER_ENTRY = 'src/render-function/runtime/render.lambda.ts';
+
+/**
+ * Every function's entry, by the file name it gets in the asset (`<name>.mjs`, handler
+ * `<name>.handler`): the API handler, the render queue's dispatcher and its sweeper. One asset
+ * for all three, so they share chunks and the one staged copy of the consumer's Remotion client.
+ */
+export const HANDLER_ENTRIES: Readonly<Record<string, string>> = {
+  index: HANDLER_ENTRY,
+  dispatcher: 'src/render-function/runtime/dispatcher.lambda.ts',
+  sweeper: 'src/render-function/runtime/sweeper.lambda.ts',
+};
 
 /** Where the bundled handler is written; it ships in the package beside `lib/`. */
 export const HANDLER_ASSET_DIR = 'assets/render-handler';
@@ -35,7 +46,7 @@ export const HANDLER_ESBUILD_ARGS: readonly string[] = [
   '--minify',
   "--banner:js=import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
   '--splitting',
-  '--entry-names=index',
+  '--entry-names=[name]',
   '--chunk-names=chunks/[name]-[hash]',
   '--out-extension:.js=.mjs',
   // The render records' DynamoDB clients come from Lambda's Node.js runtime (AWS SDK v3).
@@ -52,12 +63,12 @@ export const HANDLER_ESBUILD_ARGS: readonly string[] = [
  */
 export function addHandlerBundle(project: awscdk.AwsCdkConstructLibrary): void {
   const task = project.addTask(HANDLER_BUNDLE_TASK, {
-    description: `Bundle ${HANDLER_ENTRY} into ${HANDLER_ASSET_DIR}/`,
+    description: `Bundle ${Object.values(HANDLER_ENTRIES).join(', ')} into ${HANDLER_ASSET_DIR}/`,
   });
   task.execArgs(['node', '-e', `require('fs').rmSync('${HANDLER_ASSET_DIR}', { recursive: true, force: true })`]);
   task.execArgs([
     'esbuild',
-    HANDLER_ENTRY,
+    ...Object.entries(HANDLER_ENTRIES).map(([name, entry]) => `${name}=${entry}`),
     ...HANDLER_ESBUILD_ARGS,
     `--outdir=${HANDLER_ASSET_DIR}`,
   ]);

@@ -231,3 +231,21 @@ export const OWNER_METADATA_KEY = 'ownerSub';
  * lazily from there. We ship no Remotion code.
  */
 export const REMOTION_CLIENT_FILE = 'remotion/lambda-client.mjs';
+
+/**
+ * How the dispatcher defers a message it cannot start yet (budget full, the owner's renders all
+ * running, Lambda throttling): `ChangeMessageVisibility` to an "equal jitter" backoff, half fixed
+ * and half random, of `min(capSeconds, baseSeconds · 2^(receiveCount − 1))`.
+ */
+export const QUEUE_BACKOFF = { baseSeconds: 5, capSeconds: 120 } as const;
+
+/**
+ * The queue's `maxReceiveCount`: more receives than a render can have while it waits out
+ * `maxQueueAgeSeconds` (each deferral after the ramp lasts at least half the cap), so waiting never
+ * sends a message to the dead-letter queue: the dispatcher ends a render that waited too long
+ * itself. Only a message that keeps failing for another reason (a poison message) gets there.
+ */
+export function maxReceiveCountFor(maxQueueAgeSeconds: number): number {
+  const rampSteps = Math.ceil(Math.log2(QUEUE_BACKOFF.capSeconds / QUEUE_BACKOFF.baseSeconds)) + 1;
+  return Math.ceil(maxQueueAgeSeconds / (QUEUE_BACKOFF.capSeconds / 2)) + rampSteps + 5;
+}

@@ -74,5 +74,8 @@ async function dispatch(
       return getRender(event, route.pathParameters.renderId, request, resources);
     case 'listRenders':
       return listRenders(event, request, resources);
+    case 'cancelRender':
+      // Placeholder until the cancel route lands (issue 20).
+      return rejected(clientErrors.routeNotFound());
   }
 }

@@ -110,6 +110,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/lib-dynamodb@3.986.0',
     // Imported by Powertools' DynamoDB persistence layer; external like the two above.
     '@aws-sdk/util-dynamodb@3.986.0',
+    // The render queue: POST /renders sends, the dispatcher defers (ChangeMessageVisibility).
+    // External like the DynamoDB clients.
+    '@aws-sdk/client-sqs@3.986.0',
     // Idempotency-Key on POST /renders (MIT-0): DynamoDB persistence, payload validation,
     // in-progress detection and expiry. Bundled; its DynamoDB client stays external as above.
     '@aws-lambda-powertools/idempotency@2.35.0',

@@ -53,6 +53,7 @@ export const HANDLER_ESBUILD_ARGS: readonly string[] = [
   '--external:@aws-sdk/client-dynamodb',
   '--external:@aws-sdk/lib-dynamodb',
   '--external:@aws-sdk/util-dynamodb',
+  '--external:@aws-sdk/client-sqs',
 ];
 
 /**

@@ -16,6 +16,8 @@ export async function createRecordsTable(tableName: string): Promise<void> {
       { AttributeName: RECORDS_TABLE.partitionKey, AttributeType: 'S' },
       { AttributeName: RECORDS_TABLE.sortKey, AttributeType: 'S' },
       { AttributeName: RECORDS_TABLE.createdAt, AttributeType: 'S' },
+      { AttributeName: RECORDS_TABLE.activeShard, AttributeType: 'S' },
+      { AttributeName: RECORDS_TABLE.checkAt, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: RECORDS_TABLE.partitionKey, KeyType: 'HASH' },
@@ -28,6 +30,14 @@ export async function createRecordsTable(tableName: string): Promise<void> {
         { AttributeName: RECORDS_TABLE.createdAt, KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'ALL' },
+    }],
+    GlobalSecondaryIndexes: [{
+      IndexName: RECORDS_TABLE.activeIndex,
+      KeySchema: [
+        { AttributeName: RECORDS_TABLE.activeShard, KeyType: 'HASH' },
+        { AttributeName: RECORDS_TABLE.checkAt, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
     }],
   }));
 }

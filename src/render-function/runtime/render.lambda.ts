@@ -29,6 +29,7 @@ export const handler = createRenderApiHandler({
     const [client, lib] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);
     return { client, lib };
   },
+  loadSqs: () => import('@aws-sdk/client-sqs'),
   loadIdempotency: async () => {
     const [idempotency, dynamodb] = await Promise.all([
       import('@aws-lambda-powertools/idempotency'),

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { getRenderProgress, presignUrl, renderMediaOnLambda } from '@remotion/lambda/client';
 import { loadConfig, type RenderHandlerConfig } from './config';
 import { writeLog, type RequestLogRecord } from './log';
 import { cacheUntilFailure, withAbortableDeadline, withDeadline } from './promises';
+import { createCountedHolds, type CountedHolds } from './records/holds';
 import { createIdempotentStart, type IdempotencyModules, type IdempotentStart } from './records/idempotency';
 import { createLimits, type Limits } from './records/limits';
+import { loadQueueConfig, type QueueConfig } from './records/queue-config';
 import type { RenderRecord } from './records/record';
 import { loadRecordsConfig, type RecordsConfig } from './records/records';
 import { createRecordStore, type DocumentClientModule, type DynamoDbModules, type RecordStore } from './records/store';
@@ -37,6 +40,8 @@ export interface RenderApiDependencies {
   readonly randomId?: () => string;
   /** Loads the DynamoDB clients of the render records; called once, and only when records are configured. */
   readonly loadDynamoDb?: () => Promise<DynamoDbModules>;
+  /** Loads the SQS client of the render queue (from Lambda's runtime); called once, and only with the queue. */
+  readonly loadSqs?: () => Promise<SqsModule>;
   /** Loads Powertools' idempotency utility; called once, on the first request with an Idempotency-Key. */
   readonly loadIdempotency?: () => Promise<IdempotencyModules>;
   /** Puts one EventBridge event; called only when an event bus is configured. `signal` is aborted at the deadline. */
@@ -54,6 +59,8 @@ export interface RouteResources {
   config(): RenderHandlerConfig;
   /** The records settings, or undefined when records are off. */
   recordsConfig(): RecordsConfig | undefined;
+  /** The render queue's settings, or undefined without the queue (renders start directly). */
+  queueConfig(): QueueConfig | undefined;
   /** Remotion's client, after the credentials secret (if any) was applied; `waitMs` bounds the secret read. */
   remotionClient(waitMs: number): Promise<RemotionClient>;
   /** The user's webhook secret, or undefined when none is configured. */
@@ -62,11 +69,18 @@ export interface RouteResources {
   completionSecret(waitMs: number): Promise<string | undefined>;
   recordStore(): Promise<RecordStore>;
   limits(): Promise<Limits>;
+  /** The render budget and the queued places (counted holds in the records table). */
+  holds(): Promise<CountedHolds>;
+  /** The render queue's SQS client and its command classes. */
+  sqs(): Promise<{ readonly client: SQSClient; readonly lib: SqsModule }>;
   idempotentStart(): Promise<IdempotentStart>;
   now(): number;
   randomId(): string;
   log(record: RequestLogRecord): void;
 }
+
+/** The SQS client module, imported lazily: the bundle leaves it to Lambda's runtime. */
+export type SqsModule = typeof import('@aws-sdk/client-sqs');
 
 /** The one DynamoDB client of an execution environment, and the document client over it. */
 interface DynamoDb {
@@ -87,6 +101,11 @@ export function createResources(dependencies: RenderApiDependencies): RouteResou
     return loadedRecordsConfig ?? undefined;
   };
   const tableName = () => recordsConfig()!.tableName;
+  let loadedQueueConfig: QueueConfig | undefined | null;
+  const queueConfig = (): QueueConfig | undefined => {
+    if (loadedQueueConfig === undefined) loadedQueueConfig = loadQueueConfig(dependencies.env) ?? null;
+    return loadedQueueConfig ?? undefined;
+  };
 
   // Only a read that succeeds is kept; each read is aborted at the deadline of the request that
   // started it, so a hung read fails that request alone and the next one reads again.
@@ -114,6 +133,7 @@ export function createResources(dependencies: RenderApiDependencies): RouteResou
   return {
     config,
     recordsConfig,
+    queueConfig,
     remotionClient: cacheUntilFailure(async (waitMs: number) => {
       await applyCredentialsSecret(waitMs);
       return dependencies.loadRemotionClient();
@@ -128,6 +148,15 @@ export function createResources(dependencies: RenderApiDependencies): RouteResou
     limits: cacheUntilFailure(async () => {
       const { documents, lib } = await dynamoDb();
       return createLimits(recordsConfig()!.limits, tableName(), documents, lib);
+    }),
+    holds: cacheUntilFailure(async () => {
+      const { documents, lib } = await dynamoDb();
+      return createCountedHolds(tableName(), documents, lib);
+    }),
+    sqs: cacheUntilFailure(async () => {
+      if (dependencies.loadSqs === undefined) throw new Error('The render queue is configured, but the handler has no SQS loader');
+      const lib = await dependencies.loadSqs();
+      return { client: new lib.SQSClient({}), lib };
     }),
     idempotentStart: cacheUntilFailure(async () => {
       if (dependencies.loadIdempotency === undefined) throw new Error('Idempotency is configured, but the handler has no idempotency loader');

@@ -73,7 +73,7 @@ export type RecordOutputPlan =
   | { readonly kind: 'presigned'; readonly bucketName: string; readonly objectKey: string };
 
 export function planRecordOutputLink(record: RenderRecord, region: string): RecordOutputPlan {
-  if (record.status !== 'SUCCEEDED') return { kind: 'none' };
+  if (record.status !== 'SUCCEEDED' || record.bucketName === undefined || record.outputKey === undefined) return { kind: 'none' };
   if (record.privacy === 'public') {
     // The URL Remotion's client reports for public output (`getOutputUrlFromMetadata`).
     return { kind: 'public', url: `https://s3.${region}.amazonaws.com/${record.bucketName}/${record.outputKey}` };

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { OWNER_METADATA_KEY, RENDER_ROUTES, RENDER_EVENT_DETAIL_TYPES, RENDER_EVENT_SOURCE } from '../../contract';
 import { apiBaseUrl } from '../remotion-input';
 import { safeErrorMessage } from '../responses';
-import { MAX_RECORDED_ERRORS, type RecordCompletion, type RenderRecord } from './record';
+import { isFinal, MAX_RECORDED_ERRORS, type RecordCompletion, type RenderRecord } from './record';
 
 /**
  * The largest webhook body accepted, in bytes of the raw body. Remotion's largest payload is the
@@ -145,13 +145,15 @@ export interface EventEntry {
  * record, and the records table's ARN as its one resource, which each API's rules match on.
  */
 export function renderFinishedEvent(record: RenderRecord, eventBus: string, tableArn: string): EventEntry {
-  if (record.status === 'RENDERING') throw new Error('A render still RENDERING has no finished event');
+  const status = record.status;
+  if (!isFinal(status)) throw new Error(`A render still ${status} has no finished event`);
   const detail = {
-    status: record.status,
+    status,
     renderId: record.renderId,
+    remotionRenderId: record.remotionRenderId ?? null,
     ownerSub: record.ownerSub,
-    bucketName: record.bucketName,
-    outputKey: record.outputKey,
+    bucketName: record.bucketName ?? null,
+    outputKey: record.outputKey ?? null,
     composition: record.composition,
     codec: record.codec,
     createdAt: record.createdAt,
@@ -162,7 +164,7 @@ export function renderFinishedEvent(record: RenderRecord, eventBus: string, tabl
   };
   return {
     Source: RENDER_EVENT_SOURCE,
-    DetailType: RENDER_EVENT_DETAIL_TYPES[record.status],
+    DetailType: RENDER_EVENT_DETAIL_TYPES[status],
     Detail: JSON.stringify(detail),
     EventBusName: eventBus,
     Resources: [tableArn],

@@ -37,10 +37,36 @@ export class FakeRecordStore implements RecordStore {
     return this.records.get(`${sub}#${renderId}`);
   }
 
-  async complete(sub: string, renderId: string, completion: Parameters<RecordStore['complete']>[2]): Promise<void> {
+  async complete(sub: string, renderId: string, completion: Parameters<RecordStore['complete']>[2]): Promise<RenderRecord | undefined> {
     this.check();
     const record = this.records.get(`${sub}#${renderId}`);
-    if (record?.status === 'RENDERING') this.records.set(`${sub}#${renderId}`, { ...record, ...completion });
+    if (record?.status !== 'RENDERING') return undefined;
+    const completed = { ...record, ...completion };
+    this.records.set(`${sub}#${renderId}`, completed);
+    return completed;
+  }
+
+  // The queue's operations: tested against moto (records/finish.test.ts), not used by these route tests.
+  claimStart(): Promise<boolean> {
+    throw new Error('not in the fake');
+  }
+
+  releaseStart(): Promise<boolean> {
+    throw new Error('not in the fake');
+  }
+
+  markRendering(): Promise<boolean> {
+    throw new Error('not in the fake');
+  }
+
+  async settle(): Promise<void> {}
+
+  reschedule(): Promise<void> {
+    throw new Error('not in the fake');
+  }
+
+  listDue(): Promise<{ sub: string; renderId: string }[]> {
+    throw new Error('not in the fake');
   }
 
   async claimEvent(sub: string, renderId: string, now: number): Promise<RenderRecord | undefined> {
@@ -149,6 +175,9 @@ export function fakeResources(
   const resources: RouteResources = {
     config: () => config,
     recordsConfig: () => recordsConfig,
+    queueConfig: () => undefined,
+    holds: () => Promise.reject(new Error('No render queue in these route tests')),
+    sqs: () => Promise.reject(new Error('No render queue in these route tests')),
     remotionClient: async () => remotion.client,
     webhookSecret: (waitMs) => secret(config.webhookSecretArn, waitMs),
     completionSecret: (waitMs) => secret(recordsConfig?.completionSecretArn, waitMs),

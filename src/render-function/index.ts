@@ -132,6 +132,9 @@ export interface RemotionRenderFunctionProps {
 
   /**
    * Remotion's `framesPerLambda`: how many frames each rendering Lambda renders (at least 4).
+   * Only without the render queue (`recordsEnabled: false` on the API): the queue starts every
+   * render with Remotion's `concurrency` instead, so that the Lambdas a render holds are known,
+   * and Remotion refuses the two together.
    *
    * @default - Remotion chooses
    */
@@ -160,7 +163,9 @@ export interface RemotionRenderFunctionProps {
 
   /**
    * Role of the render handler function (not of Remotion's render function). When given, you are responsible for its Remotion permissions (for
-   * example with a `RemotionRenderPolicy`); the construct only adds log and secret access.
+   * example with a `RemotionRenderPolicy`); the construct only adds log and secret access. With the render queue, cancelling a running
+   * render also needs `s3:GetObject` on `renders/<renderId>/progress.json` and `s3:PutObject` on `renders/<renderId>/cancel.json` of the render bucket.
+   * The render queue's dispatcher gets a role of its own, made as the default role is.
    *
    * @default - a `RemotionRenderRole` with the `RENDER_ONLY` preset scoped to exactly the
    * Remotion function, and to reading the outputs under `outputPrefix` of the bucket
@@ -172,7 +177,8 @@ export interface RemotionRenderFunctionProps {
    * Remotion's documented alternative to a role: an access key pair kept in Secrets Manager as
    * JSON `{"accessKeyId": "...", "secretAccessKey": "..."}`, read once per cold start and handed
    * to Remotion's client. The function's role then gets only `secretsmanager:GetSecretValue` on
-   * this secret and no Remotion permissions.
+   * this secret and no Remotion permissions; so do the roles of the render queue's dispatcher and
+   * sweeper, which call Remotion's client too.
    *
    * @default - the function renders with its role, no long-lived keys
    */

@@ -8,6 +8,7 @@ import type { awscdk } from 'projen';
  */
 export const SRC_LAYERS: readonly string[] = [
   'api',
+  'render-queue',
   'render-records',
   'render-function',
   'remotion-lambda',

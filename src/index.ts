@@ -4,3 +4,4 @@ export * from './render-function';
 export * from './api';
 export * from './remotion-lambda';
 export * from './render-records';
+export * from './render-queue';

@@ -6,9 +6,12 @@
  *  2. an administrator confirms both;
  *  3. each signs in with `USER_PASSWORD_AUTH` and gets an ID token;
  *  4. `POST /renders` without a token is turned away by API Gateway (401);
- *  5. user A starts a render: `POST /renders` answers 202 with `renderId` and `bucketName`;
+ *  5. user A asks for a render: `POST /renders` answers 202 with `renderId` (the render waits in
+ *     the render queue, `QUEUED`, until the dispatcher starts it);
  *  6. user B asks for A's render: `GET /renders/{renderId}` answers 404, as if it did not exist;
- *  7. the same `GET` without a token is turned away by API Gateway (401).
+ *  7. the same `GET` without a token is turned away by API Gateway (401);
+ *  8. user B tries to cancel A's render: `DELETE /renders/{renderId}` answers 404 (owner only);
+ *  9. the same `DELETE` without a token is turned away by API Gateway (401).
  *
  * Remotion's side is deployed by the test stack itself with `RemotionLambda` (Remotion's render
  * function, bucket and a site: the output folder of `npx remotion bundle` named by
@@ -146,15 +149,14 @@ const startRenderWithoutToken = integ.assertions.httpApiCall(rendersUrl, {
   body: JSON.stringify({ composition }),
 }).expect(ExpectedResult.objectLike({ status: 401 }));
 
-// Needs a deployed Remotion function and site (see the top of this file): with them, Remotion
-// starts the render and the API answers 202.
+// The API queues the render and answers 202 at once; the dispatcher starts it with the deployed
+// Remotion function and site (see the top of this file).
 const startRender = integ.assertions.httpApiCall(rendersUrl, {
   method: 'POST',
   headers: { 'Authorization': `Bearer ${idTokenA}`, 'Content-Type': 'application/json' },
   body: JSON.stringify({ composition, inputProps: {} }),
 });
 const renderId = startRender.getAttString('body.renderId');
-const bucketName = startRender.getAttString('body.bucketName');
 // `startRender.expect(ExpectedResult.objectLike({ status: 202 }))` cannot be used here: once
 // getAttString flattens the response (`apiCallResponse.status`, `apiCallResponse.body.renderId`),
 // the handler matches `expect` against the unflattened `apiCallResponse`, which is then missing.
@@ -166,8 +168,8 @@ integ.assertions.expect(
   ActualResult.fromAwsApiCall(startRender, 'status'),
 );
 
-// The status route takes the bucket the render went to (the deployment's, or the one Remotion chose).
-const renderStatusUrl = `${rendersUrl}/${renderId}?bucketName=${bucketName}`;
+// Our render id names the record, which knows the bucket: no `?bucketName=` with the queue.
+const renderStatusUrl = `${rendersUrl}/${renderId}`;
 
 const readOthersRender = integ.assertions.httpApiCall(renderStatusUrl, {
   method: 'GET',
@@ -176,6 +178,15 @@ const readOthersRender = integ.assertions.httpApiCall(renderStatusUrl, {
 
 const readRenderWithoutToken = integ.assertions.httpApiCall(renderStatusUrl, {
   method: 'GET',
+}).expect(ExpectedResult.objectLike({ status: 401 }));
+
+const cancelOthersRender = integ.assertions.httpApiCall(renderStatusUrl, {
+  method: 'DELETE',
+  headers: { Authorization: `Bearer ${idTokenB}` },
+}).expect(ExpectedResult.objectLike({ status: 404 }));
+
+const cancelRenderWithoutToken = integ.assertions.httpApiCall(renderStatusUrl, {
+  method: 'DELETE',
 }).expect(ExpectedResult.objectLike({ status: 401 }));
 
 signUpA
@@ -187,4 +198,6 @@ signUpA
   .next(startRenderWithoutToken)
   .next(startRender)
   .next(readOthersRender)
-  .next(readRenderWithoutToken);
+  .next(readRenderWithoutToken)
+  .next(cancelOthersRender)
+  .next(cancelRenderWithoutToken);

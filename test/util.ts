@@ -53,6 +53,29 @@ export function statementsOf(template: Template, type: 'AWS::IAM::ManagedPolicy'
     (resource.Properties.PolicyDocument.Statement as Record<string, unknown>[]).map(normalise));
 }
 
+/** The logical id of the role of the one Lambda function with `handler` (e.g. `index.handler`, the API's). */
+export function roleIdOfHandler(template: Template, handler: string): string {
+  const functions = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: handler } }));
+  if (functions.length !== 1) {
+    throw new Error(`expected one function with handler ${handler}, found ${functions.length}`);
+  }
+  return (functions[0].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+}
+
+/**
+ * Every statement of the policies of `type` attached to the role of the function with `handler`:
+ * inline policies name their roles in `Roles`, managed ones are listed in the role's `ManagedPolicyArns`.
+ */
+export function statementsOfHandler(template: Template, handler: string, type: 'AWS::IAM::ManagedPolicy' | 'AWS::IAM::Policy' = 'AWS::IAM::Policy'): FlatStatement[] {
+  const roleId = roleIdOfHandler(template, handler);
+  const role = template.toJSON().Resources[roleId];
+  const managed: unknown[] = role.Properties.ManagedPolicyArns ?? [];
+  const policies = Object.entries(template.findResources(type)).filter(([id, policy]) => (type === 'AWS::IAM::Policy'
+    ? (policy.Properties.Roles as unknown[]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: roleId }))
+    : managed.some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: id }))));
+  return policies.flatMap(([, policy]) => (policy.Properties.PolicyDocument.Statement as Record<string, unknown>[]).map(normalise));
+}
+
 /** A stack in a fresh app, with partition literals on so that a concrete region yields its partition. */
 export function newStack(props: StackProps = {}): Stack {
   const app = new App({ context: { '@aws-cdk/core:enablePartitionLiterals': true } });

@@ -2,10 +2,12 @@ import { Annotations, Token } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { IConstruct } from 'constructs';
 
-/** What a browser call of the two routes sends: the bearer token and a JSON body. */
+/** What a browser call of the routes sends: the bearer token and a JSON body. */
 export const ROUTE_HEADERS: readonly string[] = ['authorization', 'content-type'];
-/** The methods of the two routes; API Gateway answers the OPTIONS preflight itself. */
-export const ROUTE_METHODS: readonly apigwv2.CorsHttpMethod[] = [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST];
+/** The methods of the routes (DELETE cancels a render); API Gateway answers the OPTIONS preflight itself. */
+export const ROUTE_METHODS: readonly apigwv2.CorsHttpMethod[] = [
+  apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST, apigwv2.CorsHttpMethod.DELETE,
+];
 
 /**
  * CORS settings that let a browser call the routes: when origins are given, the allowed headers

@@ -5,12 +5,15 @@ import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { corsForRoutes } from './cors';
 import { checkInteger, checkNotEmpty, checkPositive } from '../private/validate';
 import { RemotionRenderFunction, RemotionRenderFunctionProps } from '../render-function';
 import { RENDER_ROUTES } from '../render-function/contract';
+import { RemotionRenderQueue, RemotionRenderQueueOptions } from '../render-queue';
 import { RemotionOnRenderFinishedOptions, RemotionRenderRecords, RemotionRenderRecordsOptions } from '../render-records';
 
 /**
@@ -142,7 +145,7 @@ export interface AuthenticatedRenderApiProps {
   /**
    * CORS settings, for calls from browsers. Preflight requests are answered by API Gateway
    * without a token. When `allowOrigins` is given, `allowHeaders` defaults to `authorization`
-   * and `content-type` and `allowMethods` to `GET` and `POST`, what the two routes need.
+   * and `content-type` and `allowMethods` to `GET`, `POST` and `DELETE`, what the routes need.
    *
    * @default - no CORS: browsers on other origins cannot call the API
    */
@@ -183,8 +186,12 @@ export interface AuthenticatedRenderApiProps {
   /**
    * Whether renders are recorded: a table with one record per accepted render, the
    * `GET /renders` listing, `GET /renders/{renderId}` answered from the record once the render
-   * has finished, and the completion webhook with its events. Off, the API has no
-   * `GET /renders` and `POST /webhooks/remotion` routes and keeps no table.
+   * has finished, the completion webhook with its events, and the render queue (`queue`) with
+   * `DELETE /renders/{renderId}`. Off, the API has no `GET /renders`, `DELETE /renders/{renderId}`
+   * and `POST /webhooks/remotion` routes, keeps no table and has no queue: `POST /renders` starts
+   * each render directly, within API Gateway's 30 seconds, so a busy account becomes the caller's
+   * 502, and a start that Remotion accepts after the handler stopped waiting cannot be recovered
+   * (the render runs and is billed while the caller got a 502).
    *
    * @default true
    */
@@ -196,6 +203,17 @@ export interface AuthenticatedRenderApiProps {
    * @default - a created table and the defaults of `RemotionRenderRecordsOptions`
    */
   readonly records?: RemotionRenderRecordsOptions;
+
+  /**
+   * Settings of the render queue, which the API has whenever it keeps records: `POST /renders`
+   * answers 202 with a `QUEUED` render, and a dispatcher starts it once its units
+   * (`1 + concurrencyPerRender` concurrent Lambdas) fit in the budget (`maxConcurrentLambdas`).
+   * Not with `recordsEnabled: false`.
+   *
+   * @default - the defaults of `RemotionRenderQueueOptions`: a budget of 800 concurrent Lambdas,
+   * 20 renderers per render, 20 waiting renders per user, at most 1 hour in the queue
+   */
+  readonly queue?: RemotionRenderQueueOptions;
 }
 
 /** The access log line: one JSON object per request. */
@@ -215,10 +233,20 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 });
 
 /**
- * A secure-by-default HTTP API in front of a `RemotionRenderFunction`, with Cognito sign-in:
- * `POST /renders` starts a render, `GET /renders/{renderId}` reports its progress and hands the
- * owner a signed link. Both routes need a JWT from the user pool; the stage is throttled and
- * writes JSON access logs.
+ * A secure-by-default HTTP API in front of a `RemotionRenderFunction`, with Cognito sign-in.
+ *
+ * - `POST /renders` accepts a render: it waits in the render queue (`QUEUED`) until it fits in
+ *   the budget of concurrent Lambdas, then runs (`RENDERING`) and ends (`SUCCEEDED`, `FAILED`,
+ *   `TIMED_OUT` or `CANCELLED`). With `recordsEnabled: false` it starts the render directly.
+ * - `GET /renders/{renderId}` reports a render's status and progress and hands its owner a
+ *   signed link to the output.
+ * - `GET /renders` lists the caller's renders, newest first (with records).
+ * - `DELETE /renders/{renderId}` cancels one of the caller's renders (with records).
+ * - `POST /webhooks/remotion` receives Remotion's signed completion webhook (with records): the
+ *   only route without a JWT; the handler verifies its signature.
+ *
+ * Every other route needs a JWT from the user pool; the stage is throttled and writes JSON
+ * access logs.
  *
  * @example
  * new AuthenticatedRenderApi(this, 'Render', {
@@ -258,6 +286,21 @@ export class AuthenticatedRenderApi extends Construct {
 
   /** The render records, unless `recordsEnabled` is false. */
   public readonly records?: RemotionRenderRecords;
+
+  /** The render queue, with its dispatcher and sweeper; present with records. */
+  public readonly renderQueue?: RemotionRenderQueue;
+
+  /** The queue of accepted renders (`renderQueue.queue`); present with records. */
+  public readonly queue?: sqs.IQueue;
+
+  /** The render queue's dead-letter queue (`renderQueue.deadLetterQueue`); present with records. */
+  public readonly deadLetterQueue?: sqs.IQueue;
+
+  /** The function that starts queued renders (`renderQueue.dispatcher`); present with records. */
+  public readonly dispatcher?: lambda.IFunction;
+
+  /** The function that finishes unreported renders (`renderQueue.sweeper`); present with records. */
+  public readonly sweeper?: lambda.IFunction;
 
   /**
    * `POST /webhooks/remotion`, the route without a JWT authorizer that receives Remotion's signed
@@ -309,6 +352,11 @@ export class AuthenticatedRenderApi extends Construct {
     const records = props.recordsEnabled ?? true;
     if (records) {
       this.records = new RemotionRenderRecords(this, 'Records', { ...props.records, renderFunction: this.renderFunction });
+      this.renderQueue = new RemotionRenderQueue(this, 'Queue', { ...props.queue, renderFunction: this.renderFunction, records: this.records });
+      this.queue = this.renderQueue.queue;
+      this.deadLetterQueue = this.renderQueue.deadLetterQueue;
+      this.dispatcher = this.renderQueue.dispatcher;
+      this.sweeper = this.renderQueue.sweeper;
     }
     // Every route of the contract's table; the completion webhook has no JWT (Remotion cannot send
     // one): the handler verifies its HMAC signature instead.
@@ -416,6 +464,10 @@ function validateApiProps(props: AuthenticatedRenderApiProps): void {
   checkNotEmpty('authorizationScopes', props.authorizationScopes, 'scope, or be left out to accept ID tokens');
   if (props.recordsEnabled === false && props.records !== undefined) {
     throw new Error('records was given with recordsEnabled: false, so its settings would be ignored; leave it out.');
+  }
+  if (props.recordsEnabled === false && props.queue !== undefined) {
+    throw new Error('queue was given with recordsEnabled: false: the render queue keeps its renders in the records, so without them there is no queue '
+      + 'and renders start directly. Leave queue out, or turn records on.');
   }
 }
 

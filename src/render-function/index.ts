@@ -1,4 +1,4 @@
-import { Duration, Size, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,6 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { RENDER_ENV } from './contract';
 import { handlerCode } from './handler-code';
+import type { QueueWiring } from './queue-wiring';
 import type { RecordsWiring } from './records-wiring';
 import { RemotionPolicyPreset } from '../policy';
 import { writeOwnLogsStatement } from '../private/log-statement';
@@ -131,6 +132,9 @@ export interface RemotionRenderFunctionProps {
 
   /**
    * Remotion's `framesPerLambda`: how many frames each rendering Lambda renders (at least 4).
+   * Only without the render queue (`recordsEnabled: false` on the API): the queue starts every
+   * render with Remotion's `concurrency` instead, so that the Lambdas a render holds are known,
+   * and Remotion refuses the two together.
    *
    * @default - Remotion chooses
    */
@@ -159,7 +163,9 @@ export interface RemotionRenderFunctionProps {
 
   /**
    * Role of the render handler function (not of Remotion's render function). When given, you are responsible for its Remotion permissions (for
-   * example with a `RemotionRenderPolicy`); the construct only adds log and secret access.
+   * example with a `RemotionRenderPolicy`); the construct only adds log and secret access. With the render queue, cancelling a running
+   * render also needs `s3:GetObject` on `renders/<renderId>/progress.json` and `s3:PutObject` on `renders/<renderId>/cancel.json` of the render bucket.
+   * The render queue's dispatcher gets a role of its own, made as the default role is.
    *
    * @default - a `RemotionRenderRole` with the `RENDER_ONLY` preset scoped to exactly the
    * Remotion function, and to reading the outputs under `outputPrefix` of the bucket
@@ -171,7 +177,8 @@ export interface RemotionRenderFunctionProps {
    * Remotion's documented alternative to a role: an access key pair kept in Secrets Manager as
    * JSON `{"accessKeyId": "...", "secretAccessKey": "..."}`, read once per cold start and handed
    * to Remotion's client. The function's role then gets only `secretsmanager:GetSecretValue` on
-   * this secret and no Remotion permissions.
+   * this secret and no Remotion permissions; so do the roles of the render queue's dispatcher and
+   * sweeper, which call Remotion's client too.
    *
    * @default - the function renders with its role, no long-lived keys
    */
@@ -247,6 +254,8 @@ const MAX_REMOTION_TIMEOUT = Duration.seconds(900);
 const DEADLINE_MARGIN = Duration.seconds(60);
 /** Named by string: `lambda.Runtime.NODEJS_24_X` needs aws-cdk-lib 2.224.0, our floor, at compile time. */
 const HANDLER_RUNTIME = new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS);
+/** The SDK inside Remotion's client keeps connections alive; older SDKs needed this switch. */
+const CONNECTION_REUSE = 'AWS_NODEJS_CONNECTION_REUSE_ENABLED';
 
 /**
  * The Lambda function behind the render API: it checks an authenticated request against what
@@ -334,6 +343,12 @@ export class RemotionRenderFunction extends Construct {
   /** The bucket renders go to (Remotion's `forceBucketName`), when one is named. */
   private readonly bucketName?: string;
 
+  /** Every variable this construct set on the handler, so that the queue's functions get the same. */
+  private readonly environment: Record<string, string>;
+
+  /** The props it was made with, for the roles of the queue's functions. */
+  private readonly props: RemotionRenderFunctionProps;
+
   constructor(scope: Construct, id: string, props: RemotionRenderFunctionProps) {
     super(scope, id);
     validateProps(props);
@@ -374,34 +389,178 @@ export class RemotionRenderFunction extends Construct {
     this.logGroup = props.logGroup ?? new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     });
-    this.role = props.role ?? this.createRole(props);
-    this.role.addToPrincipalPolicy(writeOwnLogsStatement(this.logGroup));
-    for (const secret of [props.credentialsSecret, props.webhookSecret]) {
-      if (secret) {
-        grantGetSecretValue(secret, this.role);
-      }
+    this.props = props;
+    if (props.role) {
+      this.role = props.role;
+      this.grantOwnLogsAndSecrets(props.role, this.logGroup);
+    } else {
+      this.role = this._createRuntimeRole(this, 'Role', this.logGroup);
     }
 
+    this.environment = this.environmentFor(props, timeout);
     const handler = new lambda.Function(this, 'Handler', {
-      runtime: HANDLER_RUNTIME,
+      ...this._functionSettings(),
       handler: 'index.handler',
-      code: handlerCode(remotion),
+      code: this._handlerCode(),
       description: `Starts and reports Remotion renders (@remotion/lambda-client ${remotion.version})`,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout,
       role: this.role,
       logGroup: this.logGroup,
+      tracing: props.tracing ?? lambda.Tracing.DISABLED,
+      environment: { ...this.environment },
+    });
+    handler.addEnvironment(CONNECTION_REUSE, '1', { removeInEdge: true });
+    this.environment[CONNECTION_REUSE] = '1';
+    this.handler = handler;
+    this.function = handler;
+  }
+
+  /**
+   * The handler's code asset (our prebuilt bundle with the installed Remotion client beside it),
+   * whose `dispatcher.handler` and `sweeper.handler` entries the render queue runs.
+   *
+   * @internal
+   */
+  public _handlerCode(): lambda.Code {
+    return handlerCode(this.remotion);
+  }
+
+  /**
+   * The runtime, architecture and logging of the handler, which the queue's functions share.
+   *
+   * @internal
+   */
+  public _functionSettings(): Pick<lambda.FunctionProps, 'runtime' | 'architecture' | 'loggingFormat' | 'applicationLogLevelV2' | 'systemLogLevelV2'> {
+    return {
+      runtime: HANDLER_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      tracing: props.tracing ?? lambda.Tracing.DISABLED,
-      environment: this.environmentFor(props, timeout),
+    };
+  }
+
+  /**
+   * A copy of every variable this construct set on the handler so far (render settings, records,
+   * queue), for the queue's functions, which read the same contract.
+   *
+   * @internal
+   */
+  public _runtimeEnvironment(): Record<string, string> {
+    return { ...this.environment };
+  }
+
+  /**
+   * A new role that starts renders as the handler does: without a `credentialsSecret`, a
+   * `RemotionRenderRole` with the `RENDER_ONLY` preset scoped to exactly the Remotion function and
+   * to reading the outputs (and progress files, where status reads skip the invocation) of the
+   * render bucket; with one, a plain role that reads the secret, whose keys carry the Remotion
+   * permissions. It may write to `logGroup`, and read the webhook secret when given. The handler's default role and
+   * the render queue's dispatcher role are made here, so they cannot drift apart.
+   *
+   * @internal
+   */
+  public _createRuntimeRole(scope: Construct, id: string, logGroup: logs.ILogGroup): iam.IRole {
+    const props = this.props;
+    let role: iam.IRole;
+    if (props.credentialsSecret) {
+      // Keys come from the secret, so the role itself needs no Remotion permissions.
+      role = new iam.Role(scope, id, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: 'Starts Remotion renders with an access key pair read from Secrets Manager',
+      });
+    } else {
+      // Invoke the render function, read progress files and sign links to outputs, nothing more:
+      // input props are capped below Remotion's inline limit, so its client never uploads or
+      // looks for a bucket. Reads are limited to the outputs and, where status reads skip the
+      // invocation, the progress files, so the role can neither read nor overwrite sites.
+      role = new RemotionRenderRole(scope, id, {
+        preset: RemotionPolicyPreset.RENDER_ONLY,
+        remotionFunctionNames: [this.remotionFunctionName],
+        bucketNames: [this.renderBucketPattern()],
+        readOnlyObjectKeys: [outputKeyPattern(this.bucketName, this.outputPrefix), ...(this.progressFromBucket ? [PROGRESS_FILE_KEYS] : [])],
+        region: this.site.region,
+      });
+    }
+    this.grantOwnLogsAndSecrets(role, logGroup);
+    return role;
+  }
+
+  /** Writing to its own log group, then reading the secrets it was given, in this order. */
+  private grantOwnLogsAndSecrets(role: iam.IRole, logGroup: logs.ILogGroup): void {
+    role.addToPrincipalPolicy(writeOwnLogsStatement(logGroup));
+    for (const secret of [this.props.credentialsSecret, this.props.webhookSecret]) {
+      if (secret) {
+        grantGetSecretValue(secret, role);
+      }
+    }
+  }
+
+  /**
+   * Lets `role` read the progress of running renders as `getRenderProgress` does: with a
+   * `credentialsSecret`, read that secret (its keys carry the permissions); where status reads
+   * skip the invocation, `s3:GetObject` on the progress files of the render bucket only; else
+   * invoke exactly the Remotion function.
+   *
+   * @internal
+   */
+  public _grantProgressRead(role: iam.IRole): void {
+    if (this.props.credentialsSecret) {
+      grantGetSecretValue(this.props.credentialsSecret, role);
+    } else if (this.progressFromBucket) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ReadRemotionProgressFiles',
+        actions: ['s3:GetObject'],
+        resources: [this.renderObjectArn(PROGRESS_FILE_KEYS)],
+      }));
+    } else {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'InvokeRemotionRenderFunction',
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.remotionFunctionArn()],
+      }));
+    }
+  }
+
+  /**
+   * Tells the handler about the render queue: `POST /renders` then enqueues instead of starting.
+   * Called by `RemotionRenderQueue`, which grants the queue access itself. The default role also
+   * gets what Remotion's `cancelRenderOnLambda` does for `DELETE /renders/{renderId}`.
+   *
+   * @internal
+   */
+  public _enableQueue(queue: QueueWiring): void {
+    if (this.props.framesPerLambda !== undefined) {
+      throw new Error('framesPerLambda cannot be combined with the render queue (queue): the dispatcher starts every render with Remotion\'s '
+        + '`concurrency` (queue.concurrencyPerRender), which Remotion refuses together with framesPerLambda. Leave framesPerLambda out, '
+        + 'or turn the queue off with recordsEnabled: false.');
+    }
+    this.setEnvironment({
+      [RENDER_ENV.QUEUE_URL]: queue.queueUrl,
+      [RENDER_ENV.QUEUE_MAX_QUEUED_PER_USER]: String(queue.maxQueuedPerUser),
+      [RENDER_ENV.QUEUE_MAX_AGE_SECONDS]: String(queue.maxQueueAgeSeconds),
+      [RENDER_ENV.QUEUE_RENDER_CONCURRENCY]: String(queue.concurrencyPerRender),
+      [RENDER_ENV.BUDGET_MAX_LAMBDAS]: String(queue.maxConcurrentLambdas),
     });
-    // The SDK inside Remotion's client keeps connections alive; older SDKs needed this switch.
-    handler.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
-    this.handler = handler;
-    this.function = handler;
+    if (this.props.role === undefined && this.props.credentialsSecret === undefined) {
+      // cancelRenderOnLambda reads the render's progress file (where the render keeps its state)
+      // and writes the cancel marker that Remotion's functions look for; it also asks STS who it
+      // is, which needs no permission. The role reads progress files already where status reads
+      // skip the invocation. With a role or keys of your own, grant these yourself.
+      if (!this.progressFromBucket) {
+        this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+          sid: 'CancelReadRemotionProgressFiles',
+          actions: ['s3:GetObject'],
+          resources: [this.renderObjectArn(PROGRESS_FILE_KEYS)],
+        }));
+      }
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'CancelWriteRemotionCancelMarkers',
+        actions: ['s3:PutObject'],
+        resources: [this.renderObjectArn(CANCEL_FILE_KEYS)],
+      }));
+    }
   }
 
   /**
@@ -411,7 +570,7 @@ export class RemotionRenderFunction extends Construct {
    * @internal
    */
   public _enableRecords(records: RecordsWiring): void {
-    const environment: Record<string, string | undefined> = {
+    this.setEnvironment({
       [RENDER_ENV.RECORDS_TABLE_NAME]: records.tableName,
       [RENDER_ENV.RECORDS_RETENTION_SECONDS]: String(records.retention.toSeconds()),
       [RENDER_ENV.IDEMPOTENCY_ENABLED]: records.idempotency ? 'true' : undefined,
@@ -422,12 +581,38 @@ export class RemotionRenderFunction extends Construct {
       [RENDER_ENV.COMPLETION_SECRET_ARN]: records.completionSecretArn,
       [RENDER_ENV.EVENT_BUS]: records.eventBusArn,
       [RENDER_ENV.RECORDS_TABLE_ARN]: records.tableArn,
-    };
+    });
+  }
+
+  /** Sets each defined variable on the handler and remembers it for `_runtimeEnvironment()`. */
+  private setEnvironment(environment: Record<string, string | undefined>): void {
     for (const [name, value] of Object.entries(environment)) {
       if (value !== undefined) {
         this.handler.addEnvironment(name, value);
+        this.environment[name] = value;
       }
     }
+  }
+
+  /** The bucket renders go to, or the region's Remotion bucket pattern when none is named. */
+  private renderBucketPattern(): string {
+    return this.bucketName ?? defaultRemotionBucketPattern(this.region);
+  }
+
+  /** ARN of the objects under `keys` in the render bucket. */
+  private renderObjectArn(keys: string): string {
+    return Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: this.renderBucketPattern(), resourceName: keys });
+  }
+
+  /** ARN of exactly the Remotion render function, in its region. */
+  private remotionFunctionArn(): string {
+    return Stack.of(this).formatArn({
+      service: 'lambda',
+      region: this.region,
+      resource: 'function',
+      resourceName: this.remotionFunctionName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   /**
@@ -439,27 +624,6 @@ export class RemotionRenderFunction extends Construct {
     const seconds = Token.isUnresolved(name) ? undefined : functionTimeoutSeconds(this.remotion, name);
     const timeout = Math.min(seconds ?? MAX_REMOTION_TIMEOUT.toSeconds(), MAX_REMOTION_TIMEOUT.toSeconds());
     return Duration.seconds(timeout + DEADLINE_MARGIN.toSeconds());
-  }
-
-  private createRole(props: RemotionRenderFunctionProps): iam.IRole {
-    if (props.credentialsSecret) {
-      // Keys come from the secret, so the role itself needs no Remotion permissions.
-      return new iam.Role(this, 'Role', {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: 'Starts Remotion renders with an access key pair read from Secrets Manager',
-      });
-    }
-    // The handler invokes the render function, reads progress files and signs links to outputs,
-    // nothing more: input props are capped below Remotion's inline limit, so its client never
-    // uploads or looks for a bucket. Reads are limited to the outputs and, where status reads skip
-    // the invocation, the progress files, so the role can neither read nor overwrite sites.
-    return new RemotionRenderRole(this, 'Role', {
-      preset: RemotionPolicyPreset.RENDER_ONLY,
-      remotionFunctionNames: [this.remotionFunctionName],
-      bucketNames: [this.bucketName ?? defaultRemotionBucketPattern(this.region)],
-      readOnlyObjectKeys: [outputKeyPattern(this.bucketName, this.outputPrefix), ...(this.progressFromBucket ? [PROGRESS_FILE_KEYS] : [])],
-      region: this.site.region,
-    });
   }
 
   private environmentFor(props: RemotionRenderFunctionProps, timeout: Duration): Record<string, string> {
@@ -551,6 +715,12 @@ function outputKeyPattern(outputBucketName: string | undefined, outputPrefix: st
  * when it skips the invocation.
  */
 const PROGRESS_FILE_KEYS = 'renders/*/progress.json';
+
+/**
+ * The marker `cancelRenderOnLambda` writes (`renders/<renderId>/cancel.json`), which Remotion's
+ * functions look for before each chunk.
+ */
+const CANCEL_FILE_KEYS = 'renders/*/cancel.json';
 
 /** Only GetSecretValue: `ISecret.grantRead` would add DescribeSecret, which the handler never calls. */
 function grantGetSecretValue(secret: secretsmanager.ISecret, role: iam.IRole): void {

@@ -17,7 +17,9 @@ export interface RemotionRenderRecordsOptions {
    * An existing table to keep the records in, instead of a created one. It must have the same key
    * schema as the created table: partition key `pk` (string), sort key `sk` (string), a local
    * secondary index `byCreatedAt` with sort key `createdAt` (string) that projects all
-   * attributes, and TTL on `expiresAt`.
+   * attributes, a global secondary index `active` with partition key `activeShard` (string) and
+   * sort key `checkAt` (string) that projects keys only (the render queue's sweeper queries it),
+   * and TTL on `expiresAt`.
    *
    * @default - a table with on-demand billing, point-in-time recovery and encryption
    */
@@ -49,10 +51,12 @@ export interface RemotionRenderRecordsOptions {
   readonly idempotency?: boolean;
 
   /**
-   * Renders one user may have in progress at once; past it, `POST /renders` answers 429 with
-   * `Retry-After` and starts nothing. A render stops counting once its completion is recorded, or
-   * at the latest once Remotion's own timeout (read from the site's `remotionFunctionName`) has
-   * passed. 0 turns the limit off.
+   * Renders one user may have running at once. With the render queue (the default whenever
+   * records are kept), further renders wait in the queue until one of the user's renders ends
+   * (`queue.maxQueuedPerUser` caps how many may wait); without it, `POST /renders` answers 429
+   * with `Retry-After` and starts nothing. A render stops counting once its completion is
+   * recorded, or at the latest once Remotion's own timeout (read from the site's
+   * `remotionFunctionName`) has passed. 0 turns the limit off.
    *
    * @default 3
    */
@@ -75,9 +79,11 @@ export interface RemotionRenderRecordsOptions {
 
   /**
    * The EventBridge bus that gets one event per finished render (source `remotion-constructs`,
-   * detail-types `Remotion Render Succeeded`, `Remotion Render Failed` and `Remotion Render Timed
-   * Out`, and `resources` holding the records table's ARN, which tells apart the events of APIs
-   * that share a bus), put when Remotion's completion webhook reaches `POST /webhooks/remotion`.
+   * detail-types `Remotion Render Succeeded`, `Remotion Render Failed`, `Remotion Render Timed
+   * Out` and `Remotion Render Cancelled`, and `resources` holding the records table's ARN, which
+   * tells apart the events of APIs that share a bus), put by whatever learns that a render ended:
+   * Remotion's completion webhook to `POST /webhooks/remotion`, a status read, a cancel, or the
+   * render queue's dispatcher and sweeper.
    *
    * @default - the account's default event bus
    */
@@ -92,6 +98,8 @@ export enum RemotionRenderFinishedStatus {
   FAILED = 'FAILED',
   /** Remotion's function timed out. Detail-type `Remotion Render Timed Out`. */
   TIMED_OUT = 'TIMED_OUT',
+  /** Its owner cancelled it (`DELETE /renders/{renderId}`). Detail-type `Remotion Render Cancelled`. */
+  CANCELLED = 'CANCELLED',
 }
 
 /**
@@ -106,7 +114,7 @@ export interface RemotionOnRenderFinishedOptions extends events.OnEventOptions {
   /**
    * The statuses the rule matches.
    *
-   * @default - all three: SUCCEEDED, FAILED and TIMED_OUT
+   * @default - all four: SUCCEEDED, FAILED, TIMED_OUT and CANCELLED
    */
   readonly statuses?: RemotionRenderFinishedStatus[];
 }
@@ -215,7 +223,7 @@ export class RemotionRenderRecords extends Construct {
   public onRenderFinished(id: string, options: RemotionOnRenderFinishedOptions = {}): events.Rule {
     const statuses = options.statuses ?? Object.values(RemotionRenderFinishedStatus);
     if (statuses.length === 0) {
-      throw new Error('statuses must name at least one RemotionRenderFinishedStatus, or be left out to match all three.');
+      throw new Error('statuses must name at least one RemotionRenderFinishedStatus, or be left out to match all four.');
     }
     // Merging would widen the match (aws-cdk-lib's addEventPattern unites arrays), so these stay ours.
     const owned = (['source', 'detailType', 'resources'] as const).filter((field) => options.eventPattern?.[field] !== undefined);
@@ -268,6 +276,13 @@ export class RemotionRenderRecords extends Construct {
       indexName: RECORDS_TABLE.byCreatedAtIndex,
       sortKey: { name: RECORDS_TABLE.createdAt, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
+    });
+    // Sparse: only records that still need work carry activeShard, so the sweeper reads no others.
+    table.addGlobalSecondaryIndex({
+      indexName: RECORDS_TABLE.activeIndex,
+      partitionKey: { name: RECORDS_TABLE.activeShard, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: RECORDS_TABLE.checkAt, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
     return table;
   }

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
 import { RemotionRenderFunction, RemotionCodec } from '../../src/render-function';
 import { RENDER_ROUTES, routeKeyOf } from '../../src/render-function/contract';
+import { RemotionRenderQueue } from '../../src/render-queue';
 import { newStack, renderSettings, TEST_ENV } from '../util';
 
 const ENV = TEST_ENV;
@@ -42,9 +43,10 @@ describe('AuthenticatedRenderApi with defaults', () => {
   const poolId = stack.getLogicalId(api.userPool.node.defaultChild as never);
   const clientId = stack.getLogicalId(api.userPoolClient.node.defaultChild as never);
 
-  it('has exactly the routes POST /renders, GET /renders/{renderId}, the records listing GET /renders and the completion webhook', () => {
+  it('has exactly the routes POST /renders, GET /renders/{renderId}, the records listing GET /renders, the cancel DELETE /renders/{renderId} and the completion webhook', () => {
     const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
     expect(keys).toEqual([
+      routeKeyOf(RENDER_ROUTES.cancelRender),
       routeKeyOf(RENDER_ROUTES.listRenders),
       routeKeyOf(RENDER_ROUTES.getRender),
       routeKeyOf(RENDER_ROUTES.startRender),
@@ -57,7 +59,7 @@ describe('AuthenticatedRenderApi with defaults', () => {
     const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer');
     const [authorizerId] = Object.keys(authorizers);
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).filter((r) => r.Properties.RouteKey !== WEBHOOK_ROUTE_KEY);
-    expect(routes).toHaveLength(3);
+    expect(routes).toHaveLength(4);
     for (const route of routes) {
       expect(route.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
     }
@@ -137,7 +139,6 @@ describe('AuthenticatedRenderApi with defaults', () => {
   });
 
   it('sends every route to the render function with payload format 2.0', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 1);
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
     expect(Object.keys(integrations)).toHaveLength(1);
     const [[integrationId, integration]] = Object.entries(integrations);
@@ -145,7 +146,7 @@ describe('AuthenticatedRenderApi with defaults', () => {
     const functionId = stack.getLogicalId(api.renderFunction.function.node.defaultChild as never);
     expect(integration.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
-    expect(routes).toHaveLength(4);
+    expect(routes).toHaveLength(5);
     for (const route of routes) {
       expect(route.Properties.Target).toEqual({ 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] });
     }
@@ -166,6 +167,17 @@ describe('AuthenticatedRenderApi with defaults', () => {
     expect(api.httpApi).toBeInstanceOf(apigwv2.HttpApi);
     expect(api.renderFunction).toBeInstanceOf(RemotionRenderFunction);
     expect(api.url).toBe(api.stage.url);
+    expect(api.renderQueue).toBeInstanceOf(RemotionRenderQueue);
+    expect(api.queue).toBe(api.renderQueue!.queue);
+    expect(api.deadLetterQueue).toBe(api.renderQueue!.deadLetterQueue);
+    expect(api.dispatcher).toBe(api.renderQueue!.dispatcher);
+    expect(api.sweeper).toBe(api.renderQueue!.sweeper);
+  });
+
+  it('creates the render queue under the id Queue, with its dispatcher and sweeper beside the API handler', () => {
+    expect(api.renderQueue!.node.path).toBe('TestStack/Render/Queue');
+    expect(Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Handler).sort())
+      .toEqual(['dispatcher.handler', 'index.handler', 'sweeper.handler']);
   });
 
   it('matches the snapshot', () => {
@@ -222,7 +234,7 @@ describe('AuthenticatedRenderApi options', () => {
     const renderFunction = new RemotionRenderFunction(stack, 'Fn', renderSettings(stack));
     const api = new AuthenticatedRenderApi(stack, 'Render', { renderFunction });
     expect(api.renderFunction).toBe(renderFunction);
-    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 1);
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }))).toHaveLength(1);
   });
 
   it('requires access-token scopes on every route when asked', () => {
@@ -292,9 +304,10 @@ describe('AuthenticatedRenderApi options', () => {
       AccessLogSettings: Match.objectLike({ DestinationArn: { 'Fn::GetAtt': [givenId, 'Arn'] } }),
     });
     expect(api.accessLogGroup).toBe(accessLogGroup);
-    // Only the given group and the render function's own: no default access log group.
+    // Only the given group and the functions' own: no default access log group.
+    const functionGroups = [api.renderFunction.logGroup, api.renderQueue!.dispatcherLogGroup, api.renderQueue!.sweeperLogGroup];
     expect(Object.keys(template.findResources('AWS::Logs::LogGroup')).sort()).toEqual(
-      [givenId, stack.getLogicalId(api.renderFunction.logGroup.node.defaultChild as never)].sort());
+      [givenId, ...functionGroups.map((group) => stack.getLogicalId(group.node.defaultChild as never))].sort());
   });
 
   it('keeps the default access log group for accessLogRetention', () => {
@@ -321,10 +334,10 @@ describe('AuthenticatedRenderApi options', () => {
   });
 
   describe('CORS for browser clients', () => {
-    it('allows the headers and methods the routes need when only origins are given', () => {
+    it('allows the headers and methods the routes need, DELETE for the cancel included, when only origins are given', () => {
       const { stack, template } = build({ corsPreflight: { allowOrigins: ['https://app.example.com'] } });
       template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-        CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowHeaders: ['authorization', 'content-type'], AllowMethods: ['GET', 'POST'] },
+        CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowHeaders: ['authorization', 'content-type'], AllowMethods: ['GET', 'POST', 'DELETE'] },
       });
       Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('corsPreflight'));
     });

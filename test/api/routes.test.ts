@@ -24,6 +24,7 @@ describe('the route table of the contract', () => {
   it('is exactly what the API registers, with each route\'s authorization, when records are on', () => {
     expect(synthesizedRoutes(true)).toEqual(tableRoutes(true));
     expect(tableRoutes(true)).toEqual([
+      'DELETE /renders/{renderId} JWT',
       'GET /renders JWT',
       'GET /renders/{renderId} JWT',
       'POST /renders JWT',

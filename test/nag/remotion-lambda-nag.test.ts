@@ -15,19 +15,30 @@ function fullStack() {
   return { stack, remotion, api };
 }
 
+const OUTPUTS_FINDING = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'The render function reads only the outputs under its output prefix in RemotionLambda\'s bucket, to sign links to them.',
+  appliesTo: [{ regex: '/^Resource::arn:[^:]+:s3:::remotionlambda-useast1-.*\\/renders-by-user\\/\\*$/' }],
+};
+
+const PROGRESS_FINDING = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'Status reads (and the sweeper) compute a running render\'s progress from its renders/<render id>/progress.json in RemotionLambda\'s bucket, '
+    + 'instead of invoking Remotion\'s render function.',
+  appliesTo: [{ regex: '/^Resource::arn:[^:]+:s3:::remotionlambda-useast1-.*\\/renders\\/\\*\\/progress\\.json$/' }],
+};
+
 /** The suppressions of the API itself, as test/nag/nag.test.ts gives them, for a RemotionLambda-backed API. */
 function acknowledgeApi(api: AuthenticatedRenderApi): void {
   acknowledgeCompletionFindings(api);
-  NagSuppressions.addResourceSuppressions(api.renderFunction.role, [{
+  NagSuppressions.addResourceSuppressions(api.renderFunction.role, [OUTPUTS_FINDING, PROGRESS_FINDING, {
     id: 'AwsSolutions-IAM5',
-    reason: 'The render function reads only the outputs under its output prefix in RemotionLambda\'s bucket, to sign links to them.',
-    appliesTo: [{ regex: '/^Resource::arn:[^:]+:s3:::remotionlambda-useast1-.*\\/\\*$/' }],
-  }, {
-    id: 'AwsSolutions-IAM5',
-    reason: 'Status reads compute a running render\'s progress from its renders/<render id>/progress.json in RemotionLambda\'s bucket, '
-      + 'instead of invoking Remotion\'s render function.',
-    appliesTo: [{ regex: '/^Resource::arn:[^:]+:s3:::remotionlambda-useast1-.*\\/renders\\/\\*\\/progress\\.json$/' }],
+    reason: 'Cancelling a running render writes Remotion\'s marker renders/<render id>/cancel.json in RemotionLambda\'s bucket, and nothing else.',
+    appliesTo: [{ regex: '/^Resource::arn:[^:]+:s3:::remotionlambda-useast1-.*\\/renders\\/\\*\\/cancel\\.json$/' }],
   }], true);
+  // The dispatcher starts renders with the API handler's own RENDER_ONLY policy (one recipe for both).
+  NagSuppressions.addResourceSuppressions(api.renderQueue!.dispatcherRole, [OUTPUTS_FINDING, PROGRESS_FINDING], true);
+  NagSuppressions.addResourceSuppressions(api.renderQueue!.sweeperRole, [PROGRESS_FINDING], true);
   NagSuppressions.addResourceSuppressions(api.userPool, [
     { id: 'AwsSolutions-COG2', reason: 'MFA is optional (TOTP) by default.' },
     { id: 'AwsSolutions-COG8', reason: 'The Plus feature plan is billed per monthly active user.' },
@@ -53,6 +64,10 @@ describe('cdk-nag AwsSolutions on RemotionLambda + AuthenticatedRenderApi', () =
       '/TestStack/Remotion/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::*]',
       '/TestStack/Remotion/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::<RemotionBucket798B735E.Arn>/*]',
       '/TestStack/Remotion/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:logs:us-east-1:111122223333:log-group:<RemotionLogGroupD9CA8E2A>:*]',
+      '/TestStack/Render/Queue/DispatcherRole/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-<stack id suffix>/renders-by-user/*]',
+      '/TestStack/Render/Queue/DispatcherRole/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-<stack id suffix>/renders/*/progress.json]',
+      '/TestStack/Render/Queue/SweeperRole/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-<stack id suffix>/renders/*/progress.json]',
+      '/TestStack/Render/RenderFunction/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-<stack id suffix>/renders/*/cancel.json]',
       '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-<stack id suffix>/renders-by-user/*]',
       '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::remotionlambda-useast1-<stack id suffix>/renders/*/progress.json]',
       '/TestStack/Render/HttpApi/POST--webhooks--remotion/Resource: AwsSolutions-APIG4',

@@ -6,9 +6,9 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/api';
-import { RENDER_ENV } from '../../src/render-function/contract';
+import { RENDER_ENV, RENDER_EVENT_DETAIL_TYPES } from '../../src/render-function/contract';
 import { RemotionRenderFinishedStatus } from '../../src/render-records';
-import { newStack, renderSettings, statementsOf } from '../util';
+import { newStack, renderSettings, statementsOfHandler } from '../util';
 
 const ENV = { account: '111122223333', region: 'us-east-1' };
 const DEFAULT_BUS_ARN = 'arn:aws:events:us-east-1:111122223333:event-bus/default';
@@ -29,8 +29,9 @@ function handlerEnvironment(template: Template): Record<string, unknown> {
   return handler.Properties.Environment.Variables;
 }
 
+/** The API handler's statements with an action of `prefix` (the render queue's functions have their own roles). */
 const statementsWith = (template: Template, prefix: string) =>
-  statementsOf(template, 'AWS::IAM::Policy').filter((statement) => statement.Action.some((action) => action.startsWith(prefix)));
+  statementsOfHandler(template, 'index.handler').filter((statement) => statement.Action.some((action) => action.startsWith(prefix)));
 
 describe('completion webhook and events with defaults', () => {
   const { stack, api, template } = build();
@@ -71,8 +72,8 @@ describe('completion webhook and events with defaults', () => {
     expect(statementsWith(template, 'events:')).toEqual([{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [DEFAULT_BUS_ARN] }]);
   });
 
-  it('creates no rule until asked', () => {
-    template.resourceCountIs('AWS::Events::Rule', 0);
+  it('creates no rule until asked, besides the render queue\'s sweep schedule', () => {
+    expect(Object.values(template.findResources('AWS::Events::Rule')).map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(2 minutes)']);
   });
 });
 
@@ -101,18 +102,18 @@ const tableArnOf = (stack: Stack, api: AuthenticatedRenderApi) =>
   ({ 'Fn::GetAtt': [stack.getLogicalId(api.records!.table.node.defaultChild as dynamodb.CfnTable), 'Arn'] });
 
 describe('onRenderFinished', () => {
-  it('makes a rule on the bus that matches our source, all three detail-types and this API\'s table, with the target given', () => {
+  it('makes a rule on the bus that matches our source, all four detail-types and this API\'s table, with the target given', () => {
     const { stack, api } = unsynthesized();
     const queue = new sqs.Queue(stack, 'Queue');
     const rule = api.onRenderFinished('Finished', { target: new targets.SqsQueue(queue) });
     const template = Template.fromStack(stack);
     expect(rule).toBeInstanceOf(events.Rule);
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    expect(Object.keys(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.anyValue() } }))).toHaveLength(1);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: 'default',
       EventPattern: {
         'source': ['remotion-constructs'],
-        'detail-type': ['Remotion Render Succeeded', 'Remotion Render Failed', 'Remotion Render Timed Out'],
+        'detail-type': ['Remotion Render Succeeded', 'Remotion Render Failed', 'Remotion Render Timed Out', 'Remotion Render Cancelled'],
         'resources': [tableArnOf(stack, api)],
       },
       Targets: [{ Arn: { 'Fn::GetAtt': [stack.getLogicalId(queue.node.defaultChild as sqs.CfnQueue), 'Arn'] } }],
@@ -129,6 +130,18 @@ describe('onRenderFinished', () => {
         'resources': [tableArnOf(stack, api)],
       },
     });
+  });
+
+  it('matches cancelled renders by the detail-type the handler puts for them', () => {
+    const { stack, api } = unsynthesized();
+    api.onRenderFinished('Cancelled', { statuses: [RemotionRenderFinishedStatus.CANCELLED] });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['remotion-constructs'], 'detail-type': [RENDER_EVENT_DETAIL_TYPES.CANCELLED], 'resources': [tableArnOf(stack, api)] },
+    });
+  });
+
+  it('has a status for every detail-type of the contract, and no other', () => {
+    expect(Object.values(RemotionRenderFinishedStatus).sort()).toEqual(Object.keys(RENDER_EVENT_DETAIL_TYPES).sort());
   });
 
   it('matches the ARN of a table brought with records.table', () => {
@@ -148,8 +161,8 @@ describe('onRenderFinished', () => {
     const [first, second] = ['First', 'Second'].map((id) => new AuthenticatedRenderApi(stack, id, { render: renderSettings(stack) }));
     const rules = [first, second].map((api) => api.onRenderFinished('Finished'));
     const template = Template.fromStack(stack);
-    const detailTypes = ['Remotion Render Succeeded', 'Remotion Render Failed', 'Remotion Render Timed Out'];
-    template.resourceCountIs('AWS::Events::Rule', 2);
+    const detailTypes = ['Remotion Render Succeeded', 'Remotion Render Failed', 'Remotion Render Timed Out', 'Remotion Render Cancelled'];
+    expect(Object.keys(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.anyValue() } }))).toHaveLength(2);
     for (const api of [first, second]) {
       template.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: 'default',
@@ -177,7 +190,7 @@ describe('onRenderFinished', () => {
       'account': ['111122223333'],
       'detail': { composition: ['MyComp'] },
       'source': ['remotion-constructs'],
-      'detail-type': ['Remotion Render Succeeded', 'Remotion Render Failed', 'Remotion Render Timed Out'],
+      'detail-type': ['Remotion Render Succeeded', 'Remotion Render Failed', 'Remotion Render Timed Out', 'Remotion Render Cancelled'],
       'resources': [tableArnOf(stack, api)],
     }]);
   });

@@ -6,7 +6,7 @@ import { AuthenticatedRenderApi, AuthenticatedRenderApiProps } from '../../src/a
 import { RemotionRenderFunction } from '../../src/render-function';
 import { RECORDS_TABLE, RENDER_ENV } from '../../src/render-function/contract';
 import { RemotionRenderRecords } from '../../src/render-records';
-import { newStack, renderSettings, statementsOf, TEST_ENV } from '../util';
+import { newStack, renderSettings, statementsOfHandler, TEST_ENV } from '../util';
 
 const ENV = TEST_ENV;
 
@@ -24,7 +24,7 @@ function handlerEnvironment(template: Template): Record<string, unknown> {
 
 /** Every statement that names a DynamoDB action. */
 function dynamoStatements(template: Template) {
-  return statementsOf(template, 'AWS::IAM::Policy').filter((statement) => statement.Action.some((action) => action.startsWith('dynamodb:')));
+  return statementsOfHandler(template, 'index.handler').filter((statement) => statement.Action.some((action) => action.startsWith('dynamodb:')));
 }
 
 describe('render records with defaults', () => {
@@ -56,6 +56,23 @@ describe('render records with defaults', () => {
         Projection: { ProjectionType: 'ALL' },
       }],
       AttributeDefinitions: Match.arrayWith([{ AttributeName: RECORDS_TABLE.createdAt, AttributeType: 'S' }]),
+    });
+  });
+
+  it('has the sparse active index that the render queue\'s sweeper queries: activeShard and checkAt, keys only', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [{
+        IndexName: RECORDS_TABLE.activeIndex,
+        KeySchema: [
+          { AttributeName: RECORDS_TABLE.activeShard, KeyType: 'HASH' },
+          { AttributeName: RECORDS_TABLE.checkAt, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      }],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: RECORDS_TABLE.activeShard, AttributeType: 'S' },
+        { AttributeName: RECORDS_TABLE.checkAt, AttributeType: 'S' },
+      ]),
     });
   });
 
@@ -175,7 +192,7 @@ describe('render records settings', () => {
 
 /** Every statement that names a KMS action. */
 function kmsStatements(template: Template) {
-  return statementsOf(template, 'AWS::IAM::Policy').filter((statement) => statement.Action.some((action) => action.startsWith('kms:')));
+  return statementsOfHandler(template, 'index.handler').filter((statement) => statement.Action.some((action) => action.startsWith('kms:')));
 }
 
 describe('render records in a table encrypted with a customer-managed key', () => {

@@ -31,6 +31,7 @@ def test_every_route_needs_a_jwt_from_the_authorizer_except_the_signed_webhook(s
     _, template = synthesized
     routes = template.find_resources("AWS::ApiGatewayV2::Route")
     assert sorted(r["Properties"]["RouteKey"] for r in routes.values()) == [
+        "DELETE /renders/{renderId}",
         "GET /renders",
         "GET /renders/{renderId}",
         "POST /renders",
@@ -43,7 +44,7 @@ def test_every_route_needs_a_jwt_from_the_authorizer_except_the_signed_webhook(s
     assert len(authorizers) == 1
     (authorizer_id,) = authorizers
     assert authorizers[authorizer_id]["Properties"]["AuthorizerType"] == "JWT"
-    for route_key in ("POST /renders", "GET /renders/{renderId}", "GET /renders"):
+    for route_key in ("POST /renders", "GET /renders/{renderId}", "GET /renders", "DELETE /renders/{renderId}"):
         template.has_resource_properties("AWS::ApiGatewayV2::Route", {
             "RouteKey": route_key,
             "AuthorizationType": "JWT",
@@ -65,6 +66,36 @@ def test_render_records_table_is_on_demand_with_pitr_ttl_and_the_listing_index(s
     assert [index["IndexName"] for index in properties["LocalSecondaryIndexes"]] == ["byCreatedAt"]
     assert records.max_renders_in_progress == 3
     assert records.idempotency is True
+
+
+def test_render_queue_feeds_the_dispatcher_and_a_schedule_runs_the_sweeper(synthesized):
+    stack, template = synthesized
+    api = stack.api
+    assert api.render_queue is not None
+    assert api.render_queue.units_per_render == 21
+    queue = resource_of(stack, template, api.queue)["Properties"]
+    dead_letters = resource_of(stack, template, api.dead_letter_queue)["Properties"]
+    dlq_id = stack.get_logical_id(api.dead_letter_queue.node.default_child)
+    assert queue["SqsManagedSseEnabled"] is True
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": [dlq_id, "Arn"]}
+    assert dead_letters["SqsManagedSseEnabled"] is True
+    assert dead_letters["MessageRetentionPeriod"] == 14 * 24 * 3600
+
+    dispatcher = resource_of(stack, template, api.dispatcher)["Properties"]
+    sweeper = resource_of(stack, template, api.sweeper)["Properties"]
+    assert dispatcher["Handler"] == "dispatcher.handler"
+    assert sweeper["Handler"] == "sweeper.handler"
+    queue_id = stack.get_logical_id(api.queue.node.default_child)
+    template.has_resource_properties("AWS::Lambda::EventSourceMapping", {
+        "EventSourceArn": {"Fn::GetAtt": [queue_id, "Arn"]},
+        "FunctionName": {"Ref": stack.get_logical_id(api.dispatcher.node.default_child)},
+        "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        "ScalingConfig": {"MaximumConcurrency": 5},
+    })
+    template.has_resource_properties("AWS::Events::Rule", {
+        "ScheduleExpression": "rate(2 minutes)",
+        "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [stack.get_logical_id(api.sweeper.node.default_child), "Arn"]}})],
+    })
 
 
 def test_on_render_finished_rule_sends_failed_and_timed_out_renders_to_a_queue(tmp_path):
@@ -154,7 +185,8 @@ def test_api_handler_role_is_scoped_to_the_function_and_its_regions_bucket(synth
     ]
     # No bucket known at synth: the caller names it, so status reads invoke Remotion's function.
     assert stack.api.render_function.progress_from_bucket is False
-    template.resource_count_is("AWS::IAM::ManagedPolicy", 2)
+    # The EC2 role's, the API handler's and the render queue dispatcher's (the handler's recipe).
+    template.resource_count_is("AWS::IAM::ManagedPolicy", 3)
     template.has_resource_properties("AWS::IAM::Role", {
         "AssumeRolePolicyDocument": {"Statement": [Match.object_like({"Principal": {"Service": "lambda.amazonaws.com"}})]},
     })

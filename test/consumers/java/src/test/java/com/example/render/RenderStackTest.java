@@ -19,6 +19,7 @@ import org.remotion.constructs.AuthenticatedRenderApi;
 import org.remotion.constructs.RemotionOnRenderFinishedOptions;
 import org.remotion.constructs.RemotionRenderFinishedStatus;
 import org.remotion.constructs.RemotionRenderFunctionProps;
+import org.remotion.constructs.RemotionRenderQueue;
 import org.remotion.constructs.RemotionRenderRecords;
 import org.remotion.constructs.RemotionRenderRole;
 import org.remotion.constructs.RemotionSite;
@@ -93,9 +94,10 @@ class RenderStackTest {
     @Test
     void everyRouteNeedsAJwtFromTheAuthorizerExceptTheSignedWebhook() {
         Map<String, Map<String, Object>> routes = template.findResources("AWS::ApiGatewayV2::Route");
-        assertEquals(new TreeSet<>(List.of("GET /renders", "GET /renders/{renderId}", "POST /renders", "POST /webhooks/remotion")),
+        assertEquals(new TreeSet<>(List.of("DELETE /renders/{renderId}", "GET /renders", "GET /renders/{renderId}", "POST /renders",
+            "POST /webhooks/remotion")),
             routes.values().stream().map(r -> (String) properties(r).get("RouteKey")).collect(Collectors.toCollection(TreeSet::new)));
-        assertEquals(4, routes.size());
+        assertEquals(5, routes.size());
         Map<String, Object> webhook = routes.values().stream().map(r -> properties(r))
             .filter(p -> "POST /webhooks/remotion".equals(p.get("RouteKey"))).findFirst().orElseThrow();
         assertEquals("NONE", webhook.get("AuthorizationType"));
@@ -105,12 +107,38 @@ class RenderStackTest {
         assertEquals(1, authorizers.size());
         String authorizerId = authorizers.keySet().iterator().next();
         assertEquals("JWT", properties(authorizers.get(authorizerId)).get("AuthorizerType"));
-        for (String routeKey : List.of("POST /renders", "GET /renders/{renderId}", "GET /renders")) {
+        for (String routeKey : List.of("POST /renders", "GET /renders/{renderId}", "GET /renders", "DELETE /renders/{renderId}")) {
             template.hasResourceProperties("AWS::ApiGatewayV2::Route", Map.of(
                 "RouteKey", routeKey,
                 "AuthorizationType", "JWT",
                 "AuthorizerId", Map.of("Ref", authorizerId)));
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void renderQueueFeedsTheDispatcherAndAScheduleRunsTheSweeper() {
+        AuthenticatedRenderApi api = stack.getApi();
+        RemotionRenderQueue renderQueue = api.getRenderQueue();
+        assertEquals(21, renderQueue.getUnitsPerRender().intValue());
+        Map<String, Object> queue = properties(resourceOf(api.getQueue()));
+        Map<String, Object> deadLetters = properties(resourceOf(api.getDeadLetterQueue()));
+        assertEquals(true, queue.get("SqsManagedSseEnabled"));
+        assertEquals(Map.of("Fn::GetAtt", List.of(logicalId(api.getDeadLetterQueue()), "Arn")),
+            ((Map<String, Object>) queue.get("RedrivePolicy")).get("deadLetterTargetArn"));
+        assertEquals(true, deadLetters.get("SqsManagedSseEnabled"));
+        assertEquals(14 * 24 * 3600, ((Number) deadLetters.get("MessageRetentionPeriod")).intValue());
+
+        assertEquals("dispatcher.handler", properties(resourceOf(api.getDispatcher())).get("Handler"));
+        assertEquals("sweeper.handler", properties(resourceOf(api.getSweeper())).get("Handler"));
+        template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
+            "EventSourceArn", Map.of("Fn::GetAtt", List.of(logicalId(api.getQueue()), "Arn")),
+            "FunctionName", Map.of("Ref", logicalId(api.getDispatcher())),
+            "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
+            "ScalingConfig", Map.of("MaximumConcurrency", 5)));
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+            "ScheduleExpression", "rate(2 minutes)",
+            "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt", List.of(logicalId(api.getSweeper()), "Arn")))))));
     }
 
     @Test
@@ -197,7 +225,8 @@ class RenderStackTest {
             statements(handlerRole.getPolicy()));
         // No bucket known at synth: the caller names it, so status reads invoke Remotion's function.
         assertFalse(stack.getApi().getRenderFunction().getProgressFromBucket());
-        template.resourceCountIs("AWS::IAM::ManagedPolicy", 2);
+        // The EC2 role's, the API handler's and the render queue dispatcher's (the handler's recipe).
+        template.resourceCountIs("AWS::IAM::ManagedPolicy", 3);
         template.hasResourceProperties("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", Map.of(
             "Statement", List.of(Match.objectLike(Map.of("Principal", Map.of("Service", "lambda.amazonaws.com")))))));
     }

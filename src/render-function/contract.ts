@@ -92,6 +92,14 @@ export const RENDER_ENV = {
    * Remotion function may hold at once; a render holds `1 + QUEUE_RENDER_CONCURRENCY` units.
    */
   BUDGET_MAX_LAMBDAS: 'RENDER_BUDGET_MAX_LAMBDAS',
+  /**
+   * The value of the `service` dimension of every metric the functions emit (`RENDER_METRICS`):
+   * one per render function, so that two APIs in an account are told apart. Powertools' Metrics
+   * reads it as its service name.
+   */
+  METRICS_SERVICE: 'POWERTOOLS_SERVICE_NAME',
+  /** The metrics namespace (`RENDER_METRICS.namespace`); Powertools' Metrics reads it. */
+  METRICS_NAMESPACE: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
 
 /**
@@ -249,3 +257,40 @@ export function maxReceiveCountFor(maxQueueAgeSeconds: number): number {
   const rampSteps = Math.ceil(Math.log2(QUEUE_BACKOFF.capSeconds / QUEUE_BACKOFF.baseSeconds)) + 1;
   return Math.ceil(maxQueueAgeSeconds / (QUEUE_BACKOFF.capSeconds / 2)) + rampSteps + 5;
 }
+
+/**
+ * The metrics the API handler, the dispatcher and the sweeper emit (CloudWatch embedded metric
+ * format, through Powertools' Metrics), and the `metric…()` methods of the constructs read. One
+ * namespace; every metric has the dimension `service` (`RENDER_ENV.METRICS_SERVICE`, one value per
+ * render function) and, where named, one more of low cardinality. Never a user's `sub`.
+ */
+export const RENDER_METRICS = {
+  namespace: 'RemotionConstructs',
+  serviceDimension: 'service',
+  /** `POST /renders` accepted a render (202, queued or started directly). */
+  rendersAccepted: { name: 'RendersAccepted', unit: 'Count' },
+  /** Remotion accepted a start (the dispatcher, or a direct start). */
+  rendersStarted: { name: 'RendersStarted', unit: 'Count' },
+  /** A render ended; one each, whoever noticed the end. */
+  rendersSucceeded: { name: 'RendersSucceeded', unit: 'Count' },
+  rendersFailed: { name: 'RendersFailed', unit: 'Count' },
+  rendersTimedOut: { name: 'RendersTimedOut', unit: 'Count' },
+  rendersCancelled: { name: 'RendersCancelled', unit: 'Count' },
+  /** From accepted to started (queued renders). */
+  queueWait: { name: 'QueueWait', unit: 'Milliseconds' },
+  /** From started to finished. */
+  renderTime: { name: 'RenderTime', unit: 'Milliseconds' },
+  /** What Remotion reported a finished render cost, in USD. */
+  renderCost: { name: 'RenderCost', unit: 'None' },
+  /** The render budget's units in use after a reservation or a release, and its size. */
+  budgetUnitsInUse: { name: 'BudgetUnitsInUse', unit: 'Count' },
+  budgetSize: { name: 'BudgetSize', unit: 'Count' },
+  /** The dispatcher deferred a start: dimension `reason` is `budget`, `owner` or `throttled`. */
+  startsDeferred: { name: 'StartsDeferred', unit: 'Count', dimension: 'reason' },
+  /** A 429: dimension `limit` is `queued`, `starts` or `inProgress`. */
+  limitRefusals: { name: 'LimitRefusals', unit: 'Count', dimension: 'limit' },
+  /** A completion webhook refused with 401 (unsigned, bad signature, oversized, malformed, unknown render). */
+  webhookRefusals: { name: 'WebhookRefusals', unit: 'Count' },
+  /** A repeated `Idempotency-Key` answered with the first answer. */
+  idempotentReplays: { name: 'IdempotentReplays', unit: 'Count' },
+} as const;

@@ -248,8 +248,8 @@ project.package.addField('overrides', {
 });
 
 // projen's build workflow runs `npx projen build` and packages; this one runs every test, as
-// .ci/run does (cfn-lint, integ snapshots, and the Python and Java consumers that execute the
-// translated doc snippets), with the same action versions as the generated workflows.
+// .ci/run does (cfn-lint, integ snapshots, the Python and Java consumers that execute the
+// translated doc snippets, and the Go consumer), with the same action versions as the generated workflows.
 const testAll = project.github!.addWorkflow('test-all');
 testAll.on({ pullRequest: {}, workflowDispatch: {} });
 testAll.addJobs({
@@ -261,6 +261,8 @@ testAll.addJobs({
       { name: 'Setup Node.js', uses: 'actions/setup-node@v7.0.0', with: { 'node-version': '22.x' } },
       { name: 'Setup Python', uses: 'actions/setup-python@v7.0.0', with: { 'python-version': '3.x' } },
       { name: 'Setup Java', uses: 'actions/setup-java@v6.0.0', with: { 'distribution': 'corretto', 'java-version': '17' } },
+      // The Go consumer's go.mod names the oldest Go it builds with; scripts/consumers-go.sh never downloads another.
+      { name: 'Setup Go', uses: 'actions/setup-go@v7.0.0', with: { 'go-version-file': 'test/consumers/go/go.mod', 'cache': false } },
       { name: 'Every test (what .ci/run runs)', run: 'bash .ci/run' },
     ],
   },

@@ -39,6 +39,22 @@ package_go() {
   echo "built $(sed -n 1p "$GO_MODULE/go.mod" | cut -d' ' -f2) $(cat "$GO_MODULE/version") in $GO_MODULE ($(du -sh "$GO_MODULE" | cut -f1))"
 }
 
+# What `go get github.com/org/remotion-constructs-go/remotionconstructs` gives a user: the module
+# resolved and built by its own go.mod alone (the consumer's go.mod could hide a requirement that
+# does not build, such as aws-cdk-go older than the floor that package:go writes into it).
+build_module_alone() {
+  local copy
+  copy=$(mktemp -d)
+  cp -r "$GO_MODULE" "$copy/"
+  if (cd "$copy/$(basename "$GO_MODULE")" && GOFLAGS="-mod=mod -buildvcs=false" go mod tidy && go build ./... \
+    && go list -m all | grep -E '^github.com/aws/(aws-cdk-go/awscdk/v2|constructs-go/constructs/v10|jsii-runtime-go) '); then
+    rm -rf "$copy"
+  else
+    rm -rf "$copy"
+    return 1
+  fi
+}
+
 download_modules() {
   (cd "$CONSUMER" && go mod download && go mod verify)
 }
@@ -62,5 +78,6 @@ build_assembly
 phase "npx projen package:go (jsii-pacmak: dist/go)" package_go
 phase "npm ci in $CONSUMER: the app installs @remotion/lambda itself" install_remotion "$CONSUMER"
 phase "go mod download: aws-cdk-go, constructs-go, jsii-runtime-go (Go module proxy)" download_modules
+phase "the Go module builds with its own go.mod, as go get gives it" build_module_alone
 phase "go test in $CONSUMER" run_go_test
 print_timings "Go consumer"

@@ -53,10 +53,11 @@ In your app: \`new RenderStack(app, "RemotionRenderStack", StackProps.builder().
 
 ## Go
 
-\`go get github.com/org/remotion-constructs-go/remotionconstructs github.com/aws/aws-cdk-go/awscdk/v2@v${GO_CDK_FLOOR}\`
-(aws-cdk-go ${GO_CDK_FLOOR} or newer, Go 1.25 or newer), and Remotion itself, under Remotion's
-licence, in the app's folder: \`npm i @remotion/lambda@4.0.527\`. Then, as the whole app
-(\`main.go\` of \`cdk init app --language go\`; \`cdk synth\` runs it with \`go mod download && go run .\`):
+\`go get github.com/org/remotion-constructs-go/remotionconstructs\` (Go 1.25 or newer; it requires
+aws-cdk-go ${GO_CDK_FLOOR} or newer, the first that builds with constructs-go v10.5), and Remotion
+itself, under Remotion's licence, in the app's folder: \`npm i @remotion/lambda@4.0.527\`. Then, the
+whole app (in place of the \`.go\` file that \`cdk init app --language go\` makes, which \`cdk synth\` runs
+with \`go run\`):
 
 \`\`\`go
 $(cat "$GO_SNIPPET")

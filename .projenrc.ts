@@ -12,6 +12,9 @@ const CDK_FLOOR = '2.224.0';
 // dependencies), so that the construct can copy it, unmodified, beside our handler.
 const REMOTION_NEWEST = '4.0.527';
 const REMOTION_FLOOR = '4.0.365';
+// Go: the first aws-cdk-go that compiles with constructs-go v10.5 (aws-cdk-lib 2.239.0 is the first
+// release built against constructs 10.5); see the package:go task below.
+const GO_CDK_FLOOR = '2.239.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: '@org/remotion-constructs',
@@ -76,6 +79,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Maven Central's Central Portal (OSSRH's successor): publib's `central-ossrh` server id
     // publishes through the Portal's API, and takes no custom endpoint (projen rejects one).
     mavenServerId: 'central-ossrh',
+  },
+  // Go: `import "github.com/org/remotion-constructs-go/remotionconstructs"`, used as
+  // `remotionconstructs.NewAuthenticatedRenderApi(...)`. jsii pushes the generated module to its own
+  // repository (the `-go` suffix, as cdk-nag-go and datadog-cdk-constructs-go do), in a folder named
+  // after the package. The package name is the library's name in one lowercase word, as Go wants
+  // (no `org`, no dashes or underscores), and reads like aws-cdk-go's `awscdk` and cdk-nag's `cdknag`;
+  // every export already starts with `Remotion`, so a shorter `remotion` would not tell it apart
+  // from Remotion's own packages.
+  publishToGo: {
+    moduleName: 'github.com/org/remotion-constructs-go',
+    packageName: 'remotionconstructs',
+    // A deploy key (secret GO_GITHUB_DEPLOY_KEY) can push to that one repository only, where a
+    // personal access token could push to every repository its owner can.
+    githubUseSsh: true,
+    gitUserName: 'remotion-constructs-release',
+    gitUserEmail: 'opensource@org.example',
   },
 
   // The handler is bundled by projenrc/handler-bundle.ts, and the construct loads it itself.
@@ -156,10 +175,20 @@ const rosetta = project.addTask('rosetta:extract', {
   description: 'Compile every README and @example snippet against rosetta/*.ts-fixture and translate it (fails on any error)',
   exec: 'jsii-rosetta extract --strict',
 });
+// Go: aws-cdk-lib's translations of the static-method examples Go re-declares on our classes, and
+// a comment instead of each Go translation that misleads (projenrc/rosetta-go.ts says which).
+rosetta.exec('ts-node --project tsconfig.dev.json projenrc/rosetta-go.ts');
 project.postCompileTask.spawn(rosetta);
-for (const language of ['python', 'java']) {
+for (const language of ['python', 'java', 'go']) {
   project.tasks.tryFind(`package:${language}`)?.env('JSII_PACMAK_ROSETTA_UNKNOWN_SNIPPETS', 'fail');
 }
+const packageGo = project.tasks.tryFind('package:go')!;
+// aws-cdk-go older than GO_CDK_FLOOR declares `With()` twice on every L1 construct once
+// constructs-go is v10.5 (our floor): "ambiguous selector" and nothing compiles. pacmak writes
+// aws-cdk-lib's floor (2.224.0) into go.mod and builds with it, so: code only, then the go.mod
+// requires the first aws-cdk-go that compiles; the Go consumer (scripts/consumers-go.sh) builds it.
+packageGo.reset('jsii-pacmak -v --target go --code-only');
+packageGo.exec(`go mod edit -require=github.com/aws/aws-cdk-go/awscdk/v2@v${GO_CDK_FLOOR} go.mod`, { cwd: 'dist/go/remotionconstructs' });
 project.npmignore?.include('/.jsii.tabl.json');
 
 // API compatibility: projen's `compat` task (jsii-diff against the latest npm release, breaking
@@ -219,8 +248,8 @@ project.package.addField('overrides', {
 });
 
 // projen's build workflow runs `npx projen build` and packages; this one runs every test, as
-// .ci/run does (cfn-lint, integ snapshots, and the Python and Java consumers that execute the
-// translated doc snippets), with the same action versions as the generated workflows.
+// .ci/run does (cfn-lint, integ snapshots, the Python and Java consumers that execute the
+// translated doc snippets, and the Go consumer), with the same action versions as the generated workflows.
 const testAll = project.github!.addWorkflow('test-all');
 testAll.on({ pullRequest: {}, workflowDispatch: {} });
 testAll.addJobs({
@@ -232,6 +261,8 @@ testAll.addJobs({
       { name: 'Setup Node.js', uses: 'actions/setup-node@v7.0.0', with: { 'node-version': '22.x' } },
       { name: 'Setup Python', uses: 'actions/setup-python@v7.0.0', with: { 'python-version': '3.x' } },
       { name: 'Setup Java', uses: 'actions/setup-java@v6.0.0', with: { 'distribution': 'corretto', 'java-version': '17' } },
+      // The Go consumer's go.mod names the oldest Go it builds with; scripts/consumers-go.sh never downloads another.
+      { name: 'Setup Go', uses: 'actions/setup-go@v7.0.0', with: { 'go-version-file': 'test/consumers/go/go.mod', 'cache': false } },
       { name: 'Every test (what .ci/run runs)', run: 'bash .ci/run' },
     ],
   },

@@ -2,15 +2,18 @@
 """Fails unless every package we build holds only our code and permissively licensed code.
 
 Unpacks the npm tarball (dist/js/*.tgz), the wheel (dist/python/*.whl) and the jar
-(dist/java/**/*.jar), and every archive nested in them (the wheel and the jar carry the npm
+(dist/java/**/*.jar), reads the Go module (dist/go/<package>/, a folder: Go modules are published
+as source), and every archive nested in them (the wheel, the jar and the Go module carry the npm
 tarball), then checks:
 - no file holds code of Remotion's client: a few literal strings that appear in every supported
   @remotion/lambda-client (checked against the installed ones) and in none of our own files;
 - the npm tarball holds THIRD-PARTY-NOTICES and the prebuilt handler, and no repository scripts,
-  tests, or compiled handler runtime (src/render-function/runtime is bundled, never compiled to lib/).
+  tests, or compiled handler runtime (src/render-function/runtime is bundled, never compiled to lib/);
+- the Go module has its LICENSE and go.mod, and its embedded npm tarball (jsii/*.tgz, what the Go
+  runtime loads) passes the npm tarball's checks.
 
 Run after `npx projen build` (scripts/test-all.sh does). Exit status 1 names every problem.
-`--dist DIR` checks the packages under DIR (js/, python/, java/) instead of the repository's dist/:
+`--dist DIR` checks the packages under DIR (js/, python/, java/, go/) instead of the repository's dist/:
 test/scripts/check-package-contents.test.ts points it at small archives it makes.
 """
 import argparse
@@ -85,17 +88,41 @@ def check_archive(path: pathlib.Path) -> list[str]:
     return [name for name, _ in files]
 
 
-def check_npm_layout(names: list[str]) -> None:
+def check_npm_layout(names: list[str], tarball: str = 'the npm tarball') -> None:
     inner = [name.split('!', 1)[1] for name in names]
     for required in ['package/THIRD-PARTY-NOTICES', 'package/LICENSE', 'package/assets/render-handler/index.mjs',
                      'package/assets/render-handler/THIRD-PARTY-NOTICES', 'package/lib/index.js']:
         if required not in inner:
-            problems.append(f'the npm tarball lacks {required}')
+            problems.append(f'{tarball} lacks {required}')
     for name in inner:
         if name.startswith(('package/scripts/', 'package/test/', 'package/lib/render-function/runtime/', 'package/src/')):
-            problems.append(f'the npm tarball ships {name}')
+            problems.append(f'{tarball} ships {name}')
         if '/remotion/lambda-client.mjs' in name:
-            problems.append(f'the npm tarball ships a Remotion client at {name}')
+            problems.append(f'{tarball} ships a Remotion client at {name}')
+
+
+def check_go_module(module: pathlib.Path) -> list[str]:
+    """Every file of the module's folder, and of the npm tarball it embeds for the Go runtime."""
+    names = []
+    for file in sorted(p for p in module.rglob('*') if p.is_file()):
+        name = f'{shown(module)}/{file.relative_to(module)}'
+        names.append(name)
+        if file.name.endswith(NESTED):
+            names += check_archive(file)
+            continue
+        content = file.read_bytes()
+        for marker in MARKERS:
+            if marker in content:
+                problems.append(f'{name} holds Remotion client code ({marker.decode()!r})')
+    for required in ['LICENSE', 'go.mod']:
+        if not (module / required).is_file():
+            problems.append(f'the Go module {shown(module)} lacks {required}')
+    tarballs = sorted((module / 'jsii').glob('*.tgz'))
+    if len(tarballs) != 1:
+        problems.append(f'the Go module {shown(module)} embeds {len(tarballs)} npm tarballs in jsii/, not one')
+    for tarball in tarballs:
+        check_npm_layout([n for n in names if n.startswith(f'{shown(tarball)}!')], f'the Go module\'s {tarball.name}')
+    return names
 
 
 def main() -> int:
@@ -107,12 +134,13 @@ def main() -> int:
         'npm tarball': sorted((dist / 'js').glob('*.tgz')),
         'wheel': sorted((dist / 'python').glob('*.whl')),
         'jar': sorted((dist / 'java').rglob('*.jar')),
+        'Go module': sorted(go_mod.parent for go_mod in (dist / 'go').glob('*/go.mod')),
     }
     for kind, paths in found.items():
         if not paths:
             problems.append(f'no {kind} under {shown(dist)}/: run `npx projen build` first')
         for path in paths:
-            names = check_archive(path)
+            names = check_go_module(path) if kind == 'Go module' else check_archive(path)
             if kind == 'npm tarball':
                 check_npm_layout(names)
             print(f'{shown(path)}: {len(names)} files checked')

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Every test, on a fresh machine (Node.js + npm, Python 3 + pip, JDK 17 + Maven): installs what it
-# needs (Node 24 when the machine's Node is older than 22, npm packages, moto from PyPI), builds the
-# library, runs the TypeScript tests, cfn-lint, the integ snapshot check and the Python and Java
-# consumers. This is what .ci/run runs.
+# Every test, on a fresh machine (Node.js + npm, Python 3 + pip, JDK 17 + Maven, Go 1.25+): installs
+# what it needs (Node 24 when the machine's Node is older than 22, npm packages, moto from PyPI, Go
+# modules from the Go module proxy), builds the library, runs the TypeScript tests, cfn-lint, the
+# integ snapshot check and the Python, Java and Go consumers. This is what .ci/run runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CI=true
@@ -40,7 +40,8 @@ run_phase "cfn-lint on the tests' templates and examples/" scripts/cfn-lint.sh
 run_phase "integ-runner snapshots (offline, no deploy)" scripts/integ.sh
 run_phase "Python consumer (jsii wheel + aws-cdk-lib from PyPI, pytest)" scripts/consumers-python.sh
 run_phase "Java consumer (jsii Maven artifact + aws-cdk-lib from Maven Central, JUnit)" scripts/consumers-java.sh
-# After the consumers, which build the wheel and the jar (package:python, package:java).
+run_phase "Go consumer (jsii Go module + aws-cdk-go from the Go module proxy, go test)" scripts/consumers-go.sh
+# After the consumers, which build the wheel, the jar and the Go module (package:python, :java, :go).
 run_phase "packages hold no Remotion code, ship notices, no scripts/tests/runtime sources" python3 scripts/check-package-contents.py
 
 echo

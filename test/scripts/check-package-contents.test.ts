@@ -1,6 +1,7 @@
 /**
- * scripts/check-package-contents.py against small packages made here: an npm tarball, a wheel
- * and a jar laid out as jsii lays them out (the wheel and the jar carry the npm tarball). The
+ * scripts/check-package-contents.py against small packages made here: an npm tarball, a wheel,
+ * a jar and a Go module laid out as jsii lays them out (the wheel, the jar and the Go module carry
+ * the npm tarball; the Go module is a folder, as Go modules are published as source). The
  * archives are made by Python's own tarfile and zipfile command lines, since the script needs
  * Python anyway; the forbidden file is the installed Remotion client itself.
  */
@@ -15,6 +16,7 @@ const REMOTION_CLIENT = fs.readFileSync(path.join(ROOT, 'node_modules/@remotion/
 /** Where our handler bundle would carry a copied client; the name alone is allowed, the content is not. */
 const SMUGGLED = 'package/lib/vendor/client.mjs';
 const NPM_TARBALL = 'remotion-constructs@0.0.0.jsii.tgz';
+const GO_TARBALL = 'org-remotion-constructs-0.0.0.tgz';
 
 let work: string;
 
@@ -64,7 +66,7 @@ function npmFiles(extra: Record<string, string | Buffer> = {}): Record<string, s
 }
 
 /** A dist/ folder as the build leaves it; `smuggle` puts the client into one package's npm tarball. */
-function dist(smuggle?: 'npm tarball' | 'wheel' | 'jar'): string {
+function dist(smuggle?: 'npm tarball' | 'wheel' | 'jar' | 'Go module', goPayload?: Record<string, string | Buffer>): string {
   const out = path.join(work, 'dist');
   const payload = (kind: string) => npmFiles(smuggle === kind ? { [SMUGGLED]: REMOTION_CLIENT } : {});
   pack(path.join(out, 'js', NPM_TARBALL), payload('npm tarball'));
@@ -76,6 +78,16 @@ function dist(smuggle?: 'npm tarball' | 'wheel' | 'jar'): string {
     'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\n',
     [`org/remotion/constructs/${NPM_TARBALL}`]: fs.readFileSync(pack(path.join(work, 'inner-jar', NPM_TARBALL), payload('jar'))),
   });
+  const goModule = path.join(out, 'go', 'remotionconstructs');
+  for (const [name, content] of Object.entries({
+    'go.mod': 'module github.com/org/remotion-constructs-go/remotionconstructs\n',
+    'LICENSE': 'Apache License 2.0',
+    'main.go': 'package remotionconstructs\n',
+  })) {
+    fs.mkdirSync(goModule, { recursive: true });
+    fs.writeFileSync(path.join(goModule, name), content);
+  }
+  pack(path.join(goModule, 'jsii', GO_TARBALL), goPayload ?? payload('Go module'));
   return out;
 }
 
@@ -95,6 +107,8 @@ describe('scripts/check-package-contents.py', () => {
     expect(stdout).toContain(`${out}/js/${NPM_TARBALL}: 5 files checked`);
     expect(stdout).toContain(`${out}/python/org_remotion_constructs-0.0.0-py3-none-any.whl: 7 files checked`);
     expect(stdout).toContain(`${out}/java/org/remotion/remotion-constructs/0.0.0/remotion-constructs-0.0.0.jar: 7 files checked`);
+    // go.mod, LICENSE, main.go and the embedded tarball, then the tarball's 5.
+    expect(stdout).toContain(`${out}/go/remotionconstructs: 9 files checked`);
     expect(stdout).toMatch(/No Remotion client code in any package/);
     expect(status).toBe(0);
   });
@@ -103,6 +117,7 @@ describe('scripts/check-package-contents.py', () => {
     ['npm tarball', `js/${NPM_TARBALL}!${SMUGGLED}`],
     ['wheel', `python/org_remotion_constructs-0.0.0-py3-none-any.whl!org_remotion_constructs/_jsii/${NPM_TARBALL}!${SMUGGLED}`],
     ['jar', `java/org/remotion/remotion-constructs/0.0.0/remotion-constructs-0.0.0.jar!org/remotion/constructs/${NPM_TARBALL}!${SMUGGLED}`],
+    ['Go module', `go/remotionconstructs/jsii/${GO_TARBALL}!${SMUGGLED}`],
   ] as const)('fails with exit status 1 when the %s carries Remotion\'s client, naming the file inside every archive', (kind, inner) => {
     const { status, stderr } = check(dist(kind));
 
@@ -127,6 +142,16 @@ describe('scripts/check-package-contents.py', () => {
     const { status, stderr } = check(out);
 
     expect(stderr).toContain('FAIL: the npm tarball ships package/scripts/test-all.sh');
+    expect(status).toBe(1);
+  });
+
+  it('fails with exit status 1 when the Go module\'s embedded npm tarball lacks the notices, naming the file', () => {
+    const withoutNotices = npmFiles();
+    delete withoutNotices['package/THIRD-PARTY-NOTICES'];
+
+    const { status, stderr } = check(dist(undefined, withoutNotices));
+
+    expect(stderr).toContain(`FAIL: the Go module's ${GO_TARBALL} lacks package/THIRD-PARTY-NOTICES`);
     expect(status).toBe(1);
   });
 });

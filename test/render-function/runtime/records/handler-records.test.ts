@@ -105,6 +105,7 @@ describe('POST /renders with records', () => {
       sk: `RENDER#${renderId}`,
       ownerSub: CALLER_SUB,
       renderId,
+      remotionRenderId: renderId,
       bucketName: FAKE_REMOTION_BUCKET,
       composition: 'Intro',
       codec: 'h264',

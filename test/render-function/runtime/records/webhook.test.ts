@@ -237,6 +237,7 @@ describe('completion and event', () => {
     expect(JSON.parse(entry.Detail)).toEqual({
       status: 'SUCCEEDED',
       renderId: 'r1',
+      remotionRenderId: 'r1',
       ownerSub: SUB,
       bucketName: 'b',
       outputKey: 'renders/r1/out.mp4',

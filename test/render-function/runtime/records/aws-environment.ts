@@ -17,6 +17,8 @@ export function recordsTestEnvironment(base: NodeJS.ProcessEnv, moto: MotoServer
     AWS_PROFILE: undefined,
     AWS_ENDPOINT_URL_LAMBDA: fake.url,
     AWS_ENDPOINT_URL_S3: fake.url,
+    // Remotion's cancelRenderOnLambda asks STS for the account before it writes the cancel marker.
+    AWS_ENDPOINT_URL_STS: fake.url,
   };
 }
 

@@ -75,6 +75,9 @@ export async function enqueueRender(
   if (records === undefined) throw new Error('The render queue needs the render records');
   const { sub } = request;
   const renderId = resources.randomId();
+  // A cold start imports the SQS client while the table is written, not after.
+  const queueClient = resources.sqs();
+  queueClient.catch(() => undefined);
   const { slots, refusal } = await takeSlots(request, renderId, resources, 'start');
   if (refusal !== undefined) return refusal;
 
@@ -126,7 +129,7 @@ export async function enqueueRender(
     queuedAt,
   });
   try {
-    const { client, lib } = await resources.sqs();
+    const { client, lib } = await queueClient;
     const command = new lib.SendMessageCommand({
       QueueUrl: queue.queueUrl,
       MessageBody: JSON.stringify(message),

@@ -17,7 +17,7 @@ import * as lib from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import * as aws4fetch from 'aws4fetch';
-import { RENDER_ENV, RENDER_EVENT_SOURCE, RENDER_ROUTES, routeKeyOf, type QueuedRenderMessage } from '../../../../src/render-function/contract';
+import { RENDER_ENV, RENDER_ROUTES, routeKeyOf, type QueuedRenderMessage } from '../../../../src/render-function/contract';
 import { loadConfig } from '../../../../src/render-function/runtime/config';
 import type { RequestLogRecord } from '../../../../src/render-function/runtime/log';
 import { createEventPutter } from '../../../../src/render-function/runtime/records/events';
@@ -28,14 +28,13 @@ import { renderMediaInput } from '../../../../src/render-function/runtime/remoti
 import { createRenderApiHandler, type RemotionClient } from '../../../../src/render-function/runtime/render-api';
 import { FIRST_CANCELLING_REMOTION } from '../../../../src/render-function/runtime/routes/cancel';
 import { createSecretReader } from '../../../../src/render-function/runtime/secrets';
-import { captureEvents, motoJson } from '../../../moto/json-api';
 import { MotoServer } from '../../../moto/moto-server';
-import { allItems, createRecordsTable } from '../../../moto/records-table';
+import { allItems } from '../../../moto/records-table';
 import { FLOOR_REMOTION_VERSION, INSTALLED_REMOTION_VERSION } from '../../../remotion-versions';
 import { FAKE_REMOTION_BUCKET, FakeLambda } from '../fake-lambda';
-import { apiEvent, CALLER_SUB, constructEnvironment, getRenderEvent, OTHER_SUB, REMOTION_FUNCTION_NAME, responseJson, startRenderEvent } from '../handler-events';
+import { apiEvent, callerOf, CALLER_SUB, constructEnvironment, getRenderEvent, OTHER_SUB, REMOTION_FUNCTION_NAME, startRenderEvent } from '../handler-events';
 import { remotionWebhookPayload, signedRemotionWebhook } from '../remotion-webhook';
-import { recordsTestEnvironment } from './aws-environment';
+import { useRecordsServers } from './aws-environment';
 
 const TABLE = 'render-records';
 const TABLE_ARN = `arn:aws:dynamodb:us-east-1:123456789012:table/${TABLE}`;
@@ -54,25 +53,10 @@ let moto: MotoServer;
 let queueUrl: string;
 let secretArn: string;
 let readEvents: () => Promise<Record<string, unknown>[]>;
-const originalEnv = process.env;
-
-beforeAll(async () => {
-  [fake, moto] = await Promise.all([FakeLambda.start(), MotoServer.start()]);
-  process.env = { ...recordsTestEnvironment(originalEnv, moto, fake), AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url };
-}, 30_000);
+useRecordsServers(TABLE, { name: 'completion-webhook', value: SECRET_VALUE }, (servers) => ({ fake, moto, secretArn, readEvents } = servers));
 
 beforeEach(async () => {
-  fake.reset();
-  await moto.reset();
-  await createRecordsTable(TABLE);
   ({ QueueUrl: queueUrl } = await new SQSClient({}).send(new CreateQueueCommand({ QueueName: 'render-queue' })) as { QueueUrl: string });
-  ({ ARN: secretArn } = await motoJson(moto.url, 'secretsmanager', 'CreateSecret', { Name: 'completion-webhook', SecretString: SECRET_VALUE }) as { ARN: string });
-  readEvents = await captureEvents(moto.url, RENDER_EVENT_SOURCE);
-});
-
-afterAll(async () => {
-  await Promise.all([fake.close(), moto?.stop()]);
-  process.env = originalEnv;
 });
 
 const newestClient = (): RemotionClient => jest.requireActual('@remotion/lambda/client');
@@ -119,10 +103,7 @@ function coldStart(options: { env?: Record<string, string | undefined>; remotion
     now: () => (clock += 1000),
     randomId: () => `b3c1e7a2-5d4f-4e6a-9b8c-${String(++ids).padStart(12, '0')}`,
   });
-  const call = async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
-    const response = await handler(event, { awsRequestId: 'lambda-request-1' });
-    return { response, body: responseJson(response) };
-  };
+  const call = callerOf(handler);
   return { call, logs, secretReads, loadRemotionClient, env, now: () => clock };
 }
 

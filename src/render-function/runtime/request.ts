@@ -185,7 +185,13 @@ export interface RenderStatusRequest {
 
 // Remotion's render ids are 10 lowercase letters and digits (leave room); ours, of queued renders,
 // are UUIDs. Refuse anything else.
-export const RENDER_ID_PATTERN = /^(?:[A-Za-z0-9]{1,32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const OUR_RENDER_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const RENDER_ID_PATTERN = new RegExp(`^(?:[A-Za-z0-9]{1,32}|${OUR_RENDER_ID_PATTERN.source.slice(1, -1)})$`);
+
+/** Whether an id is one of ours (a queued render's UUID): Remotion never made it, so only a record knows it. */
+export function isOurRenderId(renderId: string): boolean {
+  return OUR_RENDER_ID_PATTERN.test(renderId);
+}
 
 /** The `{renderId}` of a path: one of ours (a UUID) or Remotion's. */
 export function parseRenderId(renderId: string | undefined): Parsed<string> {

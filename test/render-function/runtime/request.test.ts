@@ -1,6 +1,7 @@
 import { CALLER_SUB, startRenderEvent } from './handler-events';
 import {
   callerSubject,
+  isOurRenderId,
   parseRenderStatusRequest,
   maxBodyBytesFor,
   MAX_INPUT_PROPS_DEPTH,
@@ -213,6 +214,12 @@ describe('parseRenderStatusRequest', () => {
   it('takes Remotion\'s bucket from the query when none is configured', () => {
     expect(parseRenderStatusRequest('abc123', { bucketName: 'remotionlambda-useast1-abcdef1234' }, REMOTION_ONLY))
       .toEqual({ ok: true, value: { renderId: 'abc123', bucketName: 'remotionlambda-useast1-abcdef1234' } });
+  });
+
+  it('tells our ids (UUIDs) from Remotion\'s', () => {
+    expect(isOurRenderId('b3c1e7a2-5d4f-4e6a-9b8c-000000000001')).toBe(true);
+    expect(isOurRenderId('abcdefghij')).toBe(false);
+    expect(isOurRenderId('b3c1e7a2-5d4f-4e6a-9b8c-000000000001x')).toBe(false);
   });
 
   it('takes one of our render ids, a UUID, as well as Remotion\'s', () => {

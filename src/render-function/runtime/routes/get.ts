@@ -5,7 +5,7 @@ import { finishRender } from '../records/finish';
 import { completionFromProgress, isFinal, type RenderRecord } from '../records/record';
 import { finishedRecordBody, planRecordOutputLink, waitingRecordBody } from '../records/records';
 import { isRenderOwnedBy, isUnknownRenderError, planOutputLink, type OutputLinkPlan } from '../remotion-input';
-import { parseRenderId, parseRenderStatusRequest, type RenderApiEvent, type RenderStatusRequest } from '../request';
+import { isOurRenderId, parseRenderId, parseRenderStatusRequest, type RenderApiEvent, type RenderStatusRequest } from '../request';
 import type { RemotionClient, RouteResources } from '../resources';
 import { clientErrors, renderStatusBody, type OutputLink } from '../responses';
 import { finishDependencies } from './finishing';
@@ -36,6 +36,8 @@ export async function getRender(
   } catch (error) {
     return serviceFailure(error, renderId);
   }
+  // Only a record knows our ids: without one in the caller's partition there is nothing to ask Remotion.
+  if (record === undefined && isOurRenderId(renderId)) return rejected(clientErrors.renderNotFound(), renderId);
   let target: RenderStatusRequest;
   if (record?.bucketName !== undefined) {
     target = { renderId: record.remotionRenderId ?? record.renderId, bucketName: record.bucketName };

@@ -295,6 +295,16 @@ describe('GET /renders/{renderId} with the queue', () => {
     expect(handler.loadRemotionClient).not.toHaveBeenCalled();
   });
 
+  it('answers 404 for someone else\'s queued render, without asking Remotion', async () => {
+    const handler = coldStart();
+    const renderId = await queueRender(handler.call);
+
+    const { response, body } = await handler.call(getRenderEvent(renderId, { sub: OTHER_SUB }));
+
+    expect([response.statusCode, body.message]).toEqual([404, 'No such render']);
+    expect(handler.loadRemotionClient).not.toHaveBeenCalled();
+  });
+
   it('answers a starting render as RENDERING at no progress, with no Remotion call', async () => {
     const handler = coldStart();
     const renderId = await queueRender(handler.call);

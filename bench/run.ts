@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { buildWithEsbuild, folderSize, NAIVE_ENTRY, NODEJS_FUNCTION_ESM, OUT, ROOT, type FolderSize } from './lib/bundles';
-import { measureColdStarts, type Cell, type CellSummary } from './lib/cold-start';
+import { coldStartTable, measureColdStarts, type Cell, type CellSummary } from './lib/cold-start';
 import { REQUESTS } from './lib/events';
 import { ms, table } from './lib/stats';
 import { measureSynth } from './lib/synth';
@@ -97,20 +97,7 @@ async function main(): Promise<void> {
     await fake.close();
   }
   const byKey = new Map(summaries.map((summary) => [summary.cell.key, summary]));
-  say(table([
-    ['bundle | request', 'n', 'median', 'p90', 'import', 'handle', 'answers', 'works', 'Remotion loaded'],
-    ...summaries.map((summary) => [
-      summary.cell.key === 'bare' ? "bare `node -e ''`" : summary.cell.key,
-      String(summary.samples.length),
-      ms(summary.medianWallMs),
-      ms(summary.p90WallMs),
-      ms(summary.medianImportMs),
-      ms(summary.medianHandleMs),
-      summary.statuses,
-      summary.works ? 'yes' : 'NO',
-      summary.remotionLoaded,
-    ]),
-  ]));
+  say(table(coldStartTable(summaries)));
   say('median/p90: wall time from spawn to exit of the process. import/handle: medians measured inside the child.');
   for (const summary of summaries) {
     if (!summary.works || summary.problem) say(`  ${summary.cell.key}: ${summary.works ? 'note' : 'FAILS'}: ${summary.problem ?? 'unexpected status'}`);

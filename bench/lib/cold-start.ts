@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { BenchRequest } from './events';
 import { handlerEnvironment } from './events';
 import { markedJson, runProcess } from './run-process';
-import { median, percentile } from './stats';
+import { median, ms, percentile } from './stats';
 
 const CHILD = path.join(__dirname, '..', 'cold-start-child.mjs');
 const MARKER = '@@bench-cold-start@@';
@@ -35,6 +35,8 @@ export interface Cell {
   readonly bundle?: string;
   readonly request?: BenchRequest;
   readonly runs: number;
+  /** More environment for the child, over the construct's (e.g. the render queue's settings). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface CellSummary {
@@ -69,7 +71,7 @@ function childEnvironment(fakeUrl: string): NodeJS.ProcessEnv {
 }
 
 async function runOnce(cell: Cell, fakeUrl: string): Promise<Sample> {
-  const env = childEnvironment(fakeUrl);
+  const env = { ...childEnvironment(fakeUrl), ...cell.env };
   if (cell.bundle === undefined) {
     const run = await runProcess(process.execPath, ['-e', ''], { env, cwd: path.dirname(CHILD), timeoutMs: CHILD_TIMEOUT_MS });
     return { wallMs: run.wallMs, problem: run.code === 0 ? undefined : `exit ${run.code}` };
@@ -144,4 +146,22 @@ function summarize(cell: Cell, samples: readonly Sample[]): CellSummary {
     remotionLoaded: cell.bundle === undefined || loaded.length === 0 ? '-' : loaded.every((value) => value) ? 'yes' : loaded.every((value) => !value) ? 'no' : 'mixed',
     problem: samples.find((sample) => sample.problem !== undefined)?.problem,
   };
+}
+
+/** The header and one row per cell of the cold-start table that `run.ts` and `queue.ts` print. */
+export function coldStartTable(summaries: readonly CellSummary[], loadedHeader = 'Remotion loaded'): string[][] {
+  return [
+    ['bundle | request', 'n', 'median', 'p90', 'import', 'handle', 'answers', 'works', loadedHeader],
+    ...summaries.map((summary) => [
+      summary.cell.key === 'bare' ? "bare `node -e ''`" : summary.cell.key,
+      String(summary.samples.length),
+      ms(summary.medianWallMs),
+      ms(summary.p90WallMs),
+      ms(summary.medianImportMs),
+      ms(summary.medianHandleMs),
+      summary.statuses,
+      summary.works ? 'yes' : 'NO',
+      summary.remotionLoaded,
+    ]),
+  ];
 }

@@ -3,6 +3,7 @@ import { describeError, levelForStatus } from './log';
 import { callerSubject, type RenderApiEvent } from './request';
 import { createResources, type RenderApiDependencies, type RouteResources } from './resources';
 import { clientErrors, INTERNAL_ERROR_MESSAGE, jsonResponse } from './responses';
+import { cancelRender } from './routes/cancel';
 import { getRender } from './routes/get';
 import { listRenders } from './routes/list';
 import { rejected, startWait, type Outcome, type RenderApiContext, type RequestStart } from './routes/outcome';
@@ -75,7 +76,6 @@ async function dispatch(
     case 'listRenders':
       return listRenders(event, request, resources);
     case 'cancelRender':
-      // Placeholder until the cancel route lands (issue 20).
-      return rejected(clientErrors.routeNotFound());
+      return cancelRender(route.pathParameters.renderId, request, resources);
   }
 }

@@ -183,8 +183,23 @@ export interface RenderStatusRequest {
   readonly bucketName: string;
 }
 
-// Remotion's render ids are 10 lowercase letters and digits; leave room, refuse anything else.
-export const RENDER_ID_PATTERN = /^[A-Za-z0-9]{1,32}$/;
+// Remotion's render ids are 10 lowercase letters and digits (leave room); ours, of queued renders,
+// are UUIDs. Refuse anything else.
+const OUR_RENDER_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const RENDER_ID_PATTERN = new RegExp(`^(?:[A-Za-z0-9]{1,32}|${OUR_RENDER_ID_PATTERN.source.slice(1, -1)})$`);
+
+/** Whether an id is one of ours (a queued render's UUID): Remotion never made it, so only a record knows it. */
+export function isOurRenderId(renderId: string): boolean {
+  return OUR_RENDER_ID_PATTERN.test(renderId);
+}
+
+/** The `{renderId}` of a path: one of ours (a UUID) or Remotion's. */
+export function parseRenderId(renderId: string | undefined): Parsed<string> {
+  if (renderId === undefined || !RENDER_ID_PATTERN.test(renderId)) {
+    return { ok: false, error: clientErrors.invalidParameter('renderId', 'must be 1 to 32 letters or digits, or a UUID') };
+  }
+  return { ok: true, value: renderId };
+}
 
 /**
  * Remotion's own bucket names in one region: `remotionlambda-<region without dashes>-<suffix>`,
@@ -204,11 +219,10 @@ export function parseRenderStatusRequest(
   query: RenderApiEvent['queryStringParameters'],
   settings: Pick<RenderHandlerConfig, 'bucketName' | 'region'>,
 ): Parsed<RenderStatusRequest> {
-  if (renderId === undefined || !RENDER_ID_PATTERN.test(renderId)) {
-    return { ok: false, error: clientErrors.invalidParameter('renderId', 'must be 1 to 32 letters or digits') };
-  }
+  const id = parseRenderId(renderId);
+  if (!id.ok) return id;
   if (settings.bucketName !== undefined) {
-    return { ok: true, value: { renderId, bucketName: settings.bucketName } };
+    return { ok: true, value: { renderId: id.value, bucketName: settings.bucketName } };
   }
   const bucketName = query?.bucketName;
   if (bucketName === undefined || !isRemotionBucketOfRegion(bucketName, settings.region)) {
@@ -217,5 +231,5 @@ export function parseRenderStatusRequest(
       error: clientErrors.invalidParameter('bucketName', `must be the Remotion bucket of ${settings.region} (remotionlambda-${settings.region.replace(/-/g, '')}-...) returned when the render started`),
     };
   }
-  return { ok: true, value: { renderId, bucketName } };
+  return { ok: true, value: { renderId: id.value, bucketName } };
 }

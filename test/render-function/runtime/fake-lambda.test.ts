@@ -236,3 +236,30 @@ async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe(`cancelling with the newest Remotion client (${INSTALLED_REMOTION[0].version})`, () => {
+  const client = jest.requireActual(path.join(INSTALLED_REMOTION[0].dir, 'dist', 'client.js')) as RemotionClient & {
+    cancelRenderOnLambda(options: Record<string, unknown>): Promise<void>;
+  };
+  const start = (options: Record<string, unknown> = {}) => client.renderMediaOnLambda({
+    region: 'us-east-1', functionName: REMOTION_FUNCTION_NAME, serveUrl: SERVE_URL, composition: 'Intro', codec: 'h264', concurrency: 5, ...options,
+  });
+
+  it('takes the cancel marker of a render started with enableCancellation, and frees its Lambdas', async () => {
+    const { renderId, bucketName } = await start({ enableCancellation: true });
+
+    await client.cancelRenderOnLambda({ region: 'us-east-1', bucketName, renderId });
+
+    expect(fake.cancelMarkers).toEqual([{ bucket: FAKE_REMOTION_BUCKET, key: `renders/${renderId}/cancel.json`, renderId, body: expect.stringMatching(/^\{"cancelledAt":\d+\}$/) }]);
+    expect(fake.lambdasInUse).toBe(0);
+  });
+
+  it('lets Remotion\'s client refuse a render started without enableCancellation, as its progress file says', async () => {
+    const { renderId, bucketName } = await start();
+
+    await expect(client.cancelRenderOnLambda({ region: 'us-east-1', bucketName, renderId })).rejects.toThrow('not started with enableCancellation');
+
+    expect(fake.cancelMarkers).toEqual([]);
+    expect(fake.lambdasInUse).toBe(6);
+  });
+});

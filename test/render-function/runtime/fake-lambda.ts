@@ -104,6 +104,17 @@ export interface RemotionWebhookCall {
   readonly body: string;
 }
 
+/** A cancel marker Remotion's `cancelRenderOnLambda` wrote (S3 PutObject of `renders/<id>/cancel.json`). */
+export interface CancelMarker {
+  readonly bucket: string;
+  readonly key: string;
+  readonly renderId: string;
+  readonly body: string;
+}
+
+/** The account STS's GetCallerIdentity reports (Remotion's client asks before it writes to the bucket). */
+export const FAKE_ACCOUNT_ID = '123456789012';
+
 /**
  * An extra answer for calls this fake does not know (e.g. the S3 and STS calls of Remotion's
  * `getSites()`): returns true when it answered.
@@ -120,6 +131,8 @@ export class FakeLambda {
   readonly invocations: RecordedInvocation[] = [];
   /** Every S3 call, in order. */
   readonly s3Requests: RecordedS3Request[] = [];
+  /** Every cancel marker written to a started render's folder, in order. */
+  readonly cancelMarkers: CancelMarker[] = [];
   /** The `SecretId` of every `GetSecretValue` call that passed the signature and protocol checks. */
   readonly secretReads: string[] = [];
   /** Every signed Secrets Manager call, before the protocol checks. */
@@ -177,6 +190,7 @@ export class FakeLambda {
       AWS_ENDPOINT_URL_LAMBDA: this.url,
       AWS_ENDPOINT_URL_S3: this.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: this.url,
+      AWS_ENDPOINT_URL_STS: this.url,
     };
   }
 
@@ -276,6 +290,7 @@ export class FakeLambda {
     this.failure = undefined;
     this.refuseS3Reads = false;
     this.s3Requests.length = 0;
+    this.cancelMarkers.length = 0;
     this.answerOverrides.clear();
     this.answerDelayMs = 0;
     this.lambdasByRender.clear();
@@ -346,8 +361,12 @@ export class FakeLambda {
       this.answerSecretsManager(request, body, response);
       return;
     }
+    if (request.method === 'POST' && isStsCall(request)) {
+      answerCallerIdentity(request, response);
+      return;
+    }
     if (isS3Call(request)) {
-      this.answerS3(request, response);
+      this.answerS3(request, body, response);
       return;
     }
     send(response, 404, { message: `The fake does not know ${request.method} ${request.url}` });
@@ -435,11 +454,15 @@ export class FakeLambda {
    * render's output. Anything else is missing: `NoSuchKey` (404) for a GetObject, a bare 404 for a
    * HeadObject, as S3 answers a role that may list the bucket.
    */
-  private answerS3(request: http.IncomingMessage, response: http.ServerResponse): void {
+  private answerS3(request: http.IncomingMessage, body: string, response: http.ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://fake');
     const [bucket = '', ...keyParts] = url.pathname.slice(1).split('/');
     const key = keyParts.map(decodeURIComponent).join('/');
     this.s3Requests.push({ method: request.method ?? '', bucket, key });
+    if (request.method === 'PUT') {
+      this.answerS3Put(bucket, key, body, response);
+      return;
+    }
     if (this.refuseS3Reads) {
       sendS3Error(request, response, 403, 'AccessDenied', 'Access Denied');
       return;
@@ -459,6 +482,24 @@ export class FakeLambda {
       return;
     }
     sendS3Error(request, response, 404, 'NoSuchKey', 'The specified key does not exist.');
+  }
+
+  /**
+   * As S3 for the one write Remotion's client makes: `cancelRenderOnLambda`'s PutObject of
+   * `renders/<id>/cancel.json` in a started render's bucket. The render's functions see the marker
+   * and stop, so its Lambdas are free from then on. Any other write is refused.
+   */
+  private answerS3Put(bucket: string, key: string, body: string, response: http.ServerResponse): void {
+    const render = [...this.renders.values()].find((candidate) => candidate.bucketName === bucket && key === `renders/${candidate.renderId}/cancel.json`);
+    if (render === undefined) {
+      response.writeHead(403, { 'content-type': 'application/xml' });
+      response.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>The fake takes cancel markers only</Message></Error>');
+      return;
+    }
+    this.cancelMarkers.push({ bucket, key, renderId: render.renderId, body });
+    this.lambdasByRender.delete(render.renderId);
+    response.writeHead(200, { etag: `"${createHash('md5').update(body).digest('hex')}"` });
+    response.end();
   }
 
   /**
@@ -522,6 +563,21 @@ function lambdasOf(payload: Record<string, unknown>): number {
 function isSecretsManagerCall(request: http.IncomingMessage): boolean {
   const target = headerValue(request.headers['x-amz-target']) ?? '';
   return request.url === '/' && (target.startsWith('secretsmanager.') || /\/secretsmanager\/aws4_request/.test(request.headers.authorization ?? ''));
+}
+
+function isStsCall(request: http.IncomingMessage): boolean {
+  return /\/sts\/aws4_request/.test(request.headers.authorization ?? '');
+}
+
+/** As STS's GetCallerIdentity, in the protocol the client spoke (query with XML, or JSON). */
+function answerCallerIdentity(request: http.IncomingMessage, response: http.ServerResponse): void {
+  const identity = { Account: FAKE_ACCOUNT_ID, Arn: `arn:aws:sts::${FAKE_ACCOUNT_ID}:assumed-role/render-api/fake`, UserId: 'AROAFAKE:fake' };
+  if (/json/.test(headerValue(request.headers['content-type']) ?? '')) {
+    send(response, 200, identity, { 'content-type': 'application/x-amz-json-1.0' });
+    return;
+  }
+  response.writeHead(200, { 'content-type': 'text/xml' });
+  response.end(`<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${identity.Arn}</Arn><UserId>${identity.UserId}</UserId><Account>${identity.Account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>fake-sts-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`);
 }
 
 function isS3Call(request: http.IncomingMessage): boolean {
@@ -703,7 +759,8 @@ function progressFile(render: StoredRender) {
   const errors = status.errors.map(({ explanation: _, s3Location: __, ...error }) => error);
   const done = status.done;
   return {
-    cancellationEnabled: null,
+    // Remotion's main function writes whether the start asked for `enableCancellation` (4.0.515 on).
+    cancellationEnabled: render.startPayload.enableCancellation === true,
     chunks: done ? [0, 1, 2, 3, 0, 1, 2, 3] : [],
     framesRendered: done ? frameCount : Math.round((status.overallProgress / FRAMES_WEIGHT) * frameCount),
     framesEncoded: 0,

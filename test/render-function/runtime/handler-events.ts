@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { RENDER_ENV, RENDER_ROUTES, routeKeyOf } from '../../../src/render-function/contract';
+import type { RenderApiHandler } from '../../../src/render-function/runtime/render-api';
 
 export const CALLER_SUB = '3f1c2a9e-6b7d-4e21-9c3a-0d5e8f7a1b2c';
 export const OTHER_SUB = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
@@ -95,4 +96,12 @@ export function getRenderEvent(renderId: string, options: ApiEventOptions = {}):
 export function responseJson(response: APIGatewayProxyStructuredResultV2): Record<string, unknown> {
   if (typeof response.body !== 'string') throw new Error('The response has no body');
   return JSON.parse(response.body) as Record<string, unknown>;
+}
+
+/** Calls `handler` as Lambda would, and reads the JSON answer. */
+export function callerOf(handler: RenderApiHandler) {
+  return async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
+    const response = await handler(event, { awsRequestId: 'lambda-request-1' });
+    return { response, body: responseJson(response) };
+  };
 }

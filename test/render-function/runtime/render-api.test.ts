@@ -326,12 +326,23 @@ describe('other routes', () => {
   it('answers 404 JSON for an unknown route', async () => {
     const { call, logs } = coldStart();
 
-    const { response, body } = await call(apiEvent({ routeKey: '$default', method: 'DELETE', rawPath: '/renders/abc' }));
+    const { response, body } = await call(apiEvent({ routeKey: '$default', method: 'PUT', rawPath: '/renders/abc' }));
 
     expect(response.statusCode).toBe(404);
     expect(response.headers).toMatchObject({ 'content-type': 'application/json', 'cache-control': 'no-store' });
     expect(body).toEqual({ message: 'No such route', requestId: 'api-request-1' });
-    expect(logs[0]).toMatchObject({ route: 'DELETE /renders/abc', status: 404 });
+    expect(logs[0]).toMatchObject({ route: 'PUT /renders/abc', status: 404 });
+  });
+
+  it('answers 404 to DELETE of a render when records are off, as the API registers no such route then', async () => {
+    const { call, logs } = coldStart();
+
+    const { response, body } = await call(apiEvent({ routeKey: '$default', method: 'DELETE', rawPath: '/renders/abc' }));
+
+    expect(response.statusCode).toBe(404);
+    expect(body).toEqual({ message: 'No such route', requestId: 'api-request-1' });
+    expect(logs[0]).toMatchObject({ route: 'DELETE /renders/{renderId}', status: 404 });
+    expect(loadRemotionClient).not.toHaveBeenCalled();
   });
 });
 

@@ -1,6 +1,7 @@
 import { CALLER_SUB, startRenderEvent } from './handler-events';
 import {
   callerSubject,
+  isOurRenderId,
   parseRenderStatusRequest,
   maxBodyBytesFor,
   MAX_INPUT_PROPS_DEPTH,
@@ -215,7 +216,18 @@ describe('parseRenderStatusRequest', () => {
       .toEqual({ ok: true, value: { renderId: 'abc123', bucketName: 'remotionlambda-useast1-abcdef1234' } });
   });
 
-  it.each([undefined, '', 'abc-123', 'a'.repeat(33), '../x'])('refuses the render id %p', (renderId) => {
+  it('tells our ids (UUIDs) from Remotion\'s', () => {
+    expect(isOurRenderId('b3c1e7a2-5d4f-4e6a-9b8c-000000000001')).toBe(true);
+    expect(isOurRenderId('abcdefghij')).toBe(false);
+    expect(isOurRenderId('b3c1e7a2-5d4f-4e6a-9b8c-000000000001x')).toBe(false);
+  });
+
+  it('takes one of our render ids, a UUID, as well as Remotion\'s', () => {
+    expect(parseRenderStatusRequest('b3c1e7a2-5d4f-4e6a-9b8c-000000000001', undefined, CONFIGURED))
+      .toEqual({ ok: true, value: { renderId: 'b3c1e7a2-5d4f-4e6a-9b8c-000000000001', bucketName: 'my-render-bucket' } });
+  });
+
+  it.each([undefined, '', 'abc-123', 'a'.repeat(33), '../x', 'b3c1e7a2-5d4f-4e6a-9b8c-00000000000', 'B3C1E7A2-5D4F-4E6A-9B8C-000000000001x'])('refuses the render id %p', (renderId) => {
     expect(parseRenderStatusRequest(renderId, undefined, CONFIGURED))
       .toMatchObject({ ok: false, error: { status: 400, errors: [{ field: 'renderId' }] } });
   });

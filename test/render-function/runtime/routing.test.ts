@@ -27,8 +27,15 @@ describe('matchRoute', () => {
 
   it('reports anything else as not found, with what was asked for', () => {
     expect(matchRoute(apiEvent({ routeKey: '$default', method: 'GET', rawPath: '/renders/a/b' }))).toEqual({ name: 'notFound', key: 'GET /renders/a/b', pathParameters: {} });
-    expect(matchRoute(apiEvent({ routeKey: 'DELETE /renders/{renderId}', method: 'DELETE', rawPath: '/renders/abc' })).name).toBe('notFound');
+    expect(matchRoute(apiEvent({ routeKey: '$default', method: 'DELETE', rawPath: '/renders' })).name).toBe('notFound');
     expect(matchRoute({ routeKey: '$default', rawPath: '/webhooks/remotion', requestContext: { http: { method: 'GET' } } }).name).toBe('notFound');
+  });
+
+  it('takes DELETE of one render to the cancel route, by route key and by path', () => {
+    expect(matchRoute(apiEvent({ routeKey: 'DELETE /renders/{renderId}', method: 'DELETE', rawPath: '/renders/abc', pathParameters: { renderId: 'abc' } })))
+      .toEqual({ name: 'cancelRender', key: 'DELETE /renders/{renderId}', pathParameters: { renderId: 'abc' } });
+    expect(matchRoute(apiEvent({ routeKey: '$default', method: 'DELETE', rawPath: '/renders/abc' })))
+      .toEqual({ name: 'cancelRender', key: 'DELETE /renders/{renderId}', pathParameters: { renderId: 'abc' } });
   });
 
   it('does not fail on a path segment that is not valid percent-encoding', () => {

@@ -53,8 +53,11 @@ export type SlotOutcome =
   | { readonly ok: false; readonly limit: 'inProgress' | 'starts'; readonly max: number; readonly retryAfterSeconds: number };
 
 export interface Limits {
-  /** Takes one slot of each limit that is on, or none at all. */
-  acquire(sub: string, holder: string, now: number): Promise<SlotOutcome>;
+  /**
+   * Takes one slot of each limit that is on, or none at all. With `'start'` only the start slot:
+   * a queued render's running slot is the dispatcher's to take when it starts the render.
+   */
+  acquire(sub: string, holder: string, now: number, which?: 'all' | 'start'): Promise<SlotOutcome>;
   /** Frees the slots; only those still held by `holder`. */
   release(sub: string, slots: HeldSlots, which: 'all' | 'running'): Promise<void>;
 }
@@ -111,9 +114,9 @@ export function createLimits(config: LimitsConfig, tableName: string, client: Dy
   }
 
   const limits: Limits = {
-    async acquire(sub, holder, now) {
+    async acquire(sub, holder, now, which = 'all') {
       let running: number | undefined;
-      if (config.maxInProgress !== undefined) {
+      if (config.maxInProgress !== undefined && which === 'all') {
         const taken = await take(sub, 'RUN', config.maxInProgress, config.renderDeadlineSeconds, holder, now);
         if (taken.index === undefined) {
           return { ok: false, limit: 'inProgress', max: config.maxInProgress, retryAfterSeconds: taken.retryAfterSeconds };

@@ -2,7 +2,7 @@ import { RENDER_ENV } from '../../contract';
 import type { OutputLink } from '../responses';
 import { loadLimitsConfig, type LimitsConfig } from './limits';
 import { encodePageToken } from './list-request';
-import { completionFromProgress, listedRender, type ProgressForCompletion, type RenderRecord } from './record';
+import { listedRender, publicStatus, type RenderRecord } from './record';
 import type { RecordStore } from './store';
 
 export interface RecordsConfig {
@@ -81,6 +81,21 @@ export function planRecordOutputLink(record: RenderRecord, region: string): Reco
   return { kind: 'presigned', bucketName: record.bucketName, objectKey: record.outputKey };
 }
 
+/**
+ * The `GET /renders/{renderId}` answer for a render that has not started rendering (queued, or
+ * starting: the dispatcher's claim, shown as `RENDERING`), from its record alone.
+ */
+export function waitingRecordBody(record: RenderRecord): Record<string, unknown> {
+  return {
+    renderId: record.renderId,
+    done: false,
+    overallProgress: 0,
+    fatalErrorEncountered: false,
+    errors: [],
+    status: publicStatus(record.status),
+  };
+}
+
 /** The `GET /renders/{renderId}` answer for a finished render, from its record alone. */
 export function finishedRecordBody(record: RenderRecord, output?: OutputLink): Record<string, unknown> {
   const fatal = record.status !== 'SUCCEEDED';
@@ -95,21 +110,4 @@ export function finishedRecordBody(record: RenderRecord, output?: OutputLink): R
     ...(output?.expiresAt !== undefined && { outputUrlExpiresAt: output.expiresAt }),
     ...(record.cost !== undefined && { cost: record.cost, costCurrency: record.costCurrency }),
   };
-}
-
-/**
- * Records the completion that a status read showed (first writer wins), so later reads answer
- * from the record. Returns the status the caller should see.
- */
-export async function recordProgress(
-  store: RecordStore,
-  sub: string,
-  renderId: string,
-  progress: ProgressForCompletion,
-  now: number,
-): Promise<RenderRecord['status']> {
-  const completion = completionFromProgress(progress, now);
-  if (completion === undefined) return 'RENDERING';
-  await store.complete(sub, renderId, completion);
-  return completion.status;
 }

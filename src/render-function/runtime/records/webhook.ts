@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { OWNER_METADATA_KEY, RENDER_ROUTES, RENDER_EVENT_DETAIL_TYPES, RENDER_EVENT_SOURCE } from '../../contract';
+import { OWNER_METADATA_KEY, RENDER_ID_METADATA_KEY, RENDER_ROUTES, RENDER_EVENT_DETAIL_TYPES, RENDER_EVENT_SOURCE } from '../../contract';
 import { apiBaseUrl } from '../remotion-input';
 import { safeErrorMessage } from '../responses';
 import { isFinal, MAX_RECORDED_ERRORS, type RecordCompletion, type RenderRecord } from './record';
@@ -33,9 +33,12 @@ export function completionWebhookUrl(requestContext: { readonly domainName: stri
   return `${apiBaseUrl(requestContext, startRawPath, RENDER_ROUTES.startRender.path)}${RENDER_ROUTES.completionWebhook.path}`;
 }
 
-/** What Remotion's webhook carries back: `customData` names the owner, so the record can be found. */
-export function completionCustomData(sub: string): Record<string, string> {
-  return { [OWNER_METADATA_KEY]: sub };
+/**
+ * What Remotion's webhook carries back: `customData` names the owner and, for a queued render, our
+ * render id, so the record can be found (the body's `renderId` is Remotion's).
+ */
+export function completionCustomData(sub: string, renderId?: string): Record<string, string> {
+  return { [OWNER_METADATA_KEY]: sub, ...(renderId !== undefined && { [RENDER_ID_METADATA_KEY]: renderId }) };
 }
 
 /** Why a webhook was refused; logged, never answered (the answer is a bare 401). */
@@ -82,7 +85,10 @@ export function verifyWebhookSignature(event: WebhookEvent, secret: string): Ver
 /** A verified webhook, as the receiver uses it. */
 export interface CompletionWebhook {
   readonly type: 'success' | 'error' | 'timeout';
+  /** The record's id: ours from `customData` (queued renders), else Remotion's (renders from before the queue). */
   readonly renderId: string;
+  /** Remotion's id of the render: the body's `renderId`. */
+  readonly remotionRenderId: string;
   readonly ownerSub: string;
   readonly errors: readonly string[];
   readonly cost?: number;
@@ -102,13 +108,16 @@ export function parseCompletionWebhook(body: unknown, headers: WebhookEvent['hea
   if (type !== 'success' && type !== 'error' && type !== 'timeout') return { ok: false, refusal: 'malformed' };
   const statusHeader = header(headers, 'x-remotion-status');
   if (statusHeader !== undefined && statusHeader !== type) return { ok: false, refusal: 'statusMismatch' };
-  const renderId = fields.renderId;
-  if (typeof renderId !== 'string' || !RENDER_ID_PATTERN.test(renderId)) return { ok: false, refusal: 'malformed' };
-  const customData = fields.customData;
-  const ownerSub = typeof customData === 'object' && customData !== null ? (customData as Record<string, unknown>)[OWNER_METADATA_KEY] : undefined;
+  const remotionRenderId = fields.renderId;
+  if (typeof remotionRenderId !== 'string' || !RENDER_ID_PATTERN.test(remotionRenderId)) return { ok: false, refusal: 'malformed' };
+  const customData = typeof fields.customData === 'object' && fields.customData !== null ? (fields.customData as Record<string, unknown>) : {};
+  const ownerSub = customData[OWNER_METADATA_KEY];
   if (typeof ownerSub !== 'string' || !SUBJECT_PATTERN.test(ownerSub) || ownerSub === '.' || ownerSub === '..') {
     return { ok: false, refusal: 'unknownRender' };
   }
+  const ourId = customData[RENDER_ID_METADATA_KEY];
+  if (ourId !== undefined && (typeof ourId !== 'string' || !RENDER_ID_PATTERN.test(ourId))) return { ok: false, refusal: 'malformed' };
+  const renderId = typeof ourId === 'string' ? ourId : remotionRenderId;
   const errorList = type === 'error' ? fields.errors : type === 'success' ? fields.lambdaErrors : undefined;
   const errors = (Array.isArray(errorList) ? errorList : [])
     .map((error: unknown) => (typeof error === 'object' && error !== null ? (error as Record<string, unknown>).message : undefined))
@@ -118,15 +127,19 @@ export function parseCompletionWebhook(body: unknown, headers: WebhookEvent['hea
   const costs = type === 'success' && typeof fields.costs === 'object' && fields.costs !== null ? (fields.costs as Record<string, unknown>) : undefined;
   const cost = typeof costs?.estimatedCost === 'number' && Number.isFinite(costs.estimatedCost) ? costs.estimatedCost : undefined;
   const currency = typeof costs?.currency === 'string' && /^[A-Z]{3}$/.test(costs.currency) ? costs.currency : 'USD';
-  return { ok: true, value: { type, renderId, ownerSub, errors, ...(cost !== undefined && { cost, costCurrency: currency }) } };
+  return { ok: true, value: { type, renderId, remotionRenderId, ownerSub, errors, ...(cost !== undefined && { cost, costCurrency: currency }) } };
 }
 
-/** What the webhook adds to the record. The output key stays the one planned at start. */
+/**
+ * What the webhook adds to the record. The output key stays the one planned at start; Remotion's
+ * id is recorded where the record has none yet (a start whose answer was lost).
+ */
 export function completionFromWebhook(webhook: CompletionWebhook, now: number): RecordCompletion {
   return {
     status: STATUS_OF_TYPE[webhook.type],
     finishedAt: new Date(now).toISOString(),
     errors: webhook.errors,
+    remotionRenderId: webhook.remotionRenderId,
     ...(webhook.cost !== undefined && { cost: webhook.cost, costCurrency: webhook.costCurrency }),
   };
 }

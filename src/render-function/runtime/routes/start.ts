@@ -1,28 +1,36 @@
 import { RENDER_ROUTES, routeKeyOf } from '../../contract';
 import { DeadlineExceededError, withDeadline } from '../promises';
 import { idempotencyKeyOf } from '../records/idempotency';
-import { limitMessage, type HeldSlots } from '../records/limits';
 import { newRenderRecord } from '../records/record';
 import { completionCustomData, completionWebhookUrl } from '../records/webhook';
 import { checkStartAnswer } from '../remotion-answers';
 import { outputLocation, renderMediaInput, statusUrl } from '../remotion-input';
 import { parseStartRenderRequest, type RenderApiEvent, type StartRenderRequest } from '../request';
 import type { RouteResources } from '../resources';
+import { enqueueRender } from './enqueue';
 import { MIN_RECORD_WRITE_MS, refusedForIdempotency, rejected, serviceFailure, timeLeft, type Outcome, type RequestInfo } from './outcome';
+import { giveBackSlots, takeSlots } from './slots';
 
-/** `POST /renders`: validates, takes the caller's limit slots, starts the render on Remotion and records it. */
+/**
+ * `POST /renders`: validates, then with the render queue enqueues the render (see `enqueueRender`:
+ * Remotion is not called); without it takes the caller's limit slots, starts the render on
+ * Remotion and records it. Either way at most once per Idempotency-Key.
+ */
 export async function startRender(event: RenderApiEvent, request: RequestInfo, resources: RouteResources): Promise<Outcome> {
   const parsed = parseStartRenderRequest(event, resources.config());
   if (!parsed.ok) return rejected(parsed.error);
-  // No time left to hear Remotion's answer: starting now would start a render nobody is told of.
+  // No time left to hear Remotion's (or the queue's) answer: accepting now would start a render nobody is told of.
   if (request.waitMs <= 0) return serviceFailure(new DeadlineExceededError(request.waitMs));
+  const queue = resources.queueConfig();
+  const start = queue === undefined
+    ? () => startNow(event, request, parsed.value, resources)
+    : () => enqueueRender(event, request, parsed.value, queue, resources);
   if (resources.recordsConfig()?.idempotency) {
     const { key, refusal } = idempotencyKeyOf(event.headers);
     if (refusal) return refusedForIdempotency(refusal);
-    const start = () => startNow(event, request, parsed.value, resources);
     if (key !== undefined) return startIdempotently(request.sub, key, parsed.value, start, resources);
   }
-  return startNow(event, request, parsed.value, resources);
+  return start();
 }
 
 /** Starts at most once per user and key (Powertools' idempotency utility); replays the first answer. */
@@ -58,28 +66,6 @@ async function startIdempotently(
   }
 }
 
-/** Takes the caller's slots (when limits are on): the slots, a 429, or a 502 when the table failed. */
-async function takeSlots(request: RequestInfo, uniqueId: string, resources: RouteResources): Promise<{ slots?: HeldSlots; refusal?: Outcome }> {
-  const limitsConfig = resources.recordsConfig()?.limits;
-  if (limitsConfig === undefined || (limitsConfig.maxInProgress === undefined && limitsConfig.maxStarts === undefined)) return {};
-  try {
-    const taken = await withDeadline(resources.limits().then((l) => l.acquire(request.sub, uniqueId, resources.now())), request.waitMs);
-    if (taken.ok) return { slots: taken.slots };
-    const message = limitMessage(taken.limit, taken.max, limitsConfig.windowSeconds);
-    return {
-      refusal: {
-        status: 429,
-        logMessage: 'Request rejected',
-        reason: message,
-        body: { message },
-        headers: { 'retry-after': String(taken.retryAfterSeconds) },
-      },
-    };
-  } catch (error) {
-    return { refusal: serviceFailure(error) };
-  }
-}
-
 async function startNow(event: RenderApiEvent, request: RequestInfo, validated: StartRenderRequest, resources: RouteResources): Promise<Outcome> {
   const settings = resources.config();
   const { sub } = request;
@@ -107,9 +93,7 @@ async function startNow(event: RenderApiEvent, request: RequestInfo, validated: 
     const { renderId, bucketName } = checkStartAnswer(await withDeadline(starting, startWaitMs).catch(async (error: unknown) => {
       // Nothing is known to have started, so nothing counts against the caller; a failed
       // release only delays a slot (and a late start still holds its slot until its deadline).
-      if (slots !== undefined && !(error instanceof DeadlineExceededError)) {
-        await resources.limits().then((l) => l.release(sub, slots, 'all')).catch(() => undefined);
-      }
+      if (!(error instanceof DeadlineExceededError)) await giveBackSlots(resources, sub, slots);
       throw error;
     }));
     const bucketToEcho = settings.bucketName === undefined ? bucketName : undefined;

@@ -1,24 +1,25 @@
-import { withAbortableDeadline, withDeadline } from '../promises';
+import { withDeadline } from '../promises';
+import { finishRender } from '../records/finish';
 import {
   completionFromWebhook,
   MAX_WEBHOOK_BODY_BYTES,
   parseCompletionWebhook,
-  renderFinishedEvent,
   verifyWebhookSignature,
   webhookBodyBytes,
   type WebhookRefusal,
 } from '../records/webhook';
 import type { RenderApiEvent } from '../request';
-import { releaseRunningSlot, type RouteResources } from '../resources';
+import type { RouteResources } from '../resources';
 import { clientErrors } from '../responses';
+import { finishDependencies } from './finishing';
 import { MIN_RECORD_WRITE_MS, rejected, serviceFailure, startWait, timeLeft, type Outcome, type RenderApiContext, type RequestStart } from './outcome';
 
 /**
  * `POST /webhooks/remotion`, Remotion's completion webhook: no JWT, so everything rests on the
  * signature. Anything not signed with the completion secret, too large, or for a render without a
- * record gets a bare 401. A verified one completes the record (first writer wins), frees the
- * caller's running slot and puts the render's one event; a repeat finds the event claimed and
- * answers 200.
+ * record gets a bare 401. A verified one ends the render through `finishRender` (first writer
+ * wins; its holds released, its one event put); a repeat finds it finished and answers 200.
+ * The record is named by our id in `customData` (queued renders), else by Remotion's.
  */
 export async function receiveCompletion(
   event: RenderApiEvent,
@@ -43,31 +44,19 @@ export async function receiveCompletion(
   const webhook = parsed.value;
   const { renderId, ownerSub: sub } = webhook;
   try {
-    const store = await resources.recordStore();
-    const record = await withDeadline(store.get(sub, renderId), request.waitMs);
+    const finishing = await finishDependencies(resources, request);
+    const record = await withDeadline(finishing.store.get(sub, renderId), request.waitMs);
     if (record === undefined) return { ...unauthorizedWebhook('unknownRender'), renderId, sub };
-    if (record.status === 'RENDERING') {
-      await withDeadline(store.complete(sub, renderId, completionFromWebhook(webhook, resources.now())), timeLeft(request));
-    }
-    await releaseRunningSlot(resources, sub, record, timeLeft(request));
-    const events = records.events;
-    const put = resources.putEvent;
-    if (events === undefined || put === undefined) {
-      return { status: 200, logMessage: 'Render completion recorded', renderId, sub, body: { message: 'Recorded' } };
-    }
-    const claimed = await withDeadline(store.claimEvent(sub, renderId, resources.now()), timeLeft(request));
-    if (claimed === undefined) {
-      return { status: 200, logMessage: 'Render completion already recorded', renderId, sub, body: { message: 'Recorded' } };
-    }
-    try {
-      const entry = renderFinishedEvent(claimed, events.eventBus, events.tableArn);
-      await withAbortableDeadline((signal) => put(entry, signal), Math.max(timeLeft(request), MIN_RECORD_WRITE_MS));
-    } catch (error) {
-      // Not put: take the claim back, and answer 502 so that Remotion's retry puts it.
-      await store.releaseEventClaim(sub, renderId).catch(() => undefined);
-      return { ...serviceFailure(error, renderId), sub };
-    }
-    return { status: 200, logMessage: 'Render completion recorded and announced', renderId, sub, body: { message: 'Recorded' } };
+    // Any unfinished status: the webhook also resolves a start whose answer the dispatcher lost.
+    const finished = await withDeadline(
+      finishRender(finishing, sub, renderId, completionFromWebhook(webhook, resources.now())),
+      Math.max(timeLeft(request), MIN_RECORD_WRITE_MS),
+    );
+    // Not settled (an event not put, a hold not released): answer 502 so that Remotion's retry finishes it.
+    if (!finished.settled) return { ...serviceFailure(finished.error, renderId), sub };
+    const announced = finished.record?.eventPutAt !== undefined;
+    const logMessage = !finished.endedNow ? 'Render completion already recorded' : announced ? 'Render completion recorded and announced' : 'Render completion recorded';
+    return { status: 200, logMessage, renderId, sub, body: { message: 'Recorded' } };
   } catch (error) {
     return { ...serviceFailure(error, renderId), sub };
   }

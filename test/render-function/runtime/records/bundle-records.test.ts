@@ -5,17 +5,19 @@
  */
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { RENDER_ENV, RENDER_EVENT_SOURCE } from '../../../../src/render-function/contract';
+import { REMOTION_CLIENT_FILE, RENDER_ENV, RENDER_EVENT_SOURCE } from '../../../../src/render-function/contract';
 import { captureEvents, motoJson } from '../../../moto/json-api';
 import { MotoServer } from '../../../moto/moto-server';
 import { allItems, createRecordsTable } from '../../../moto/records-table';
 import { sourcesNewerThanAsset } from '../asset-freshness';
 import { stagedAssetInRepository } from '../bundle-harness';
 import { FakeLambda } from '../fake-lambda';
-import { apiEvent, CALLER_SUB, startRenderEvent } from '../handler-events';
+import { apiEvent, CALLER_SUB, getRenderEvent, startRenderEvent } from '../handler-events';
 import { recordsBundleEnvironment } from './aws-environment';
 
 const TABLE = 'bundle-records';
@@ -47,6 +49,7 @@ afterAll(async () => {
 async function runBundle(
   events: APIGatewayProxyEventV2WithJWTAuthorizer[],
   overrides: Record<string, string> = {},
+  bundleUrl = pathToFileURL(stagedAssetInRepository()).href,
 ): Promise<APIGatewayProxyStructuredResultV2[]> {
   const env: Record<string, string | undefined> = {
     ...recordsBundleEnvironment(moto, fake, {
@@ -55,7 +58,7 @@ async function runBundle(
       [RENDER_ENV.IDEMPOTENCY_ENABLED]: 'true',
       ...overrides,
     }),
-    BUNDLE_URL: pathToFileURL(stagedAssetInRepository()).href,
+    BUNDLE_URL: bundleUrl,
     TEST_EVENTS: JSON.stringify(events),
   };
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], { env, timeout: 20_000 });
@@ -113,4 +116,35 @@ it('receives a signed completion webhook: records it and puts the event with its
   expect((await allItems(TABLE)).find((item) => item.renderId === renderId)).toMatchObject({ status: 'TIMED_OUT' });
   expect((await readEvents()).map((event) => [event['detail-type'], event.resources]))
     .toEqual([['Remotion Render Timed Out', [`arn:aws:dynamodb:us-east-1:123456789012:table/${TABLE}`]]]);
+});
+
+it('queues a render with the bundled handler and the runtime\'s (external) SQS client, never reading Remotion\'s client: it is not even in the asset', async () => {
+  const staged = path.dirname(stagedAssetInRepository());
+  const withoutClient = path.join(path.dirname(staged), `${path.basename(staged)}-without-remotion-client`);
+  fs.rmSync(withoutClient, { recursive: true, force: true });
+  fs.cpSync(staged, withoutClient, { recursive: true });
+  fs.rmSync(path.join(withoutClient, REMOTION_CLIENT_FILE));
+  const { QueueUrl } = await motoJson(moto.url, 'sqs', 'CreateQueue', { QueueName: 'bundle-render-queue' }) as { QueueUrl: string };
+  const queue = {
+    [RENDER_ENV.QUEUE_URL]: QueueUrl,
+    [RENDER_ENV.QUEUE_MAX_QUEUED_PER_USER]: '20',
+    [RENDER_ENV.QUEUE_MAX_AGE_SECONDS]: '3600',
+    [RENDER_ENV.QUEUE_RENDER_CONCURRENCY]: '5',
+    [RENDER_ENV.BUDGET_MAX_LAMBDAS]: '60',
+  };
+  const startsBefore = fake.invocationsOfType('start').length;
+
+  const [queued] = await runBundle([startRenderEvent({ composition: 'Intro' })], queue, pathToFileURL(path.join(withoutClient, 'index.mjs')).href);
+  const { renderId } = JSON.parse(String(queued.body)) as { renderId: string };
+  const [status, cancelled] = await runBundle([
+    getRenderEvent(renderId),
+    apiEvent({ routeKey: 'DELETE /renders/{renderId}', method: 'DELETE', rawPath: `/renders/${renderId}`, pathParameters: { renderId } }),
+  ], queue, pathToFileURL(path.join(withoutClient, 'index.mjs')).href);
+
+  expect([queued.statusCode, status.statusCode, cancelled.statusCode]).toEqual([202, 200, 200]);
+  expect(JSON.parse(String(status.body))).toMatchObject({ renderId, status: 'QUEUED' });
+  expect(JSON.parse(String(cancelled.body))).toMatchObject({ renderId, status: 'CANCELLED' });
+  const { Messages } = await motoJson(moto.url, 'sqs', 'ReceiveMessage', { QueueUrl, MaxNumberOfMessages: 10 }) as { Messages?: { Body: string }[] };
+  expect((Messages ?? []).map((message) => JSON.parse(message.Body).renderId)).toEqual([renderId]);
+  expect(fake.invocationsOfType('start').length).toBe(startsBefore);
 });

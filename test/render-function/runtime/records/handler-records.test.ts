@@ -14,7 +14,7 @@ import { MotoServer } from '../../../moto/moto-server';
 import { allItems, createRecordsTable } from '../../../moto/records-table';
 import { FAKE_REMOTION_BUCKET, FakeLambda } from '../fake-lambda';
 import { recordsTestEnvironment } from './aws-environment';
-import { apiEvent, CALLER_SUB, constructEnvironment, getRenderEvent, OTHER_SUB, responseJson, startRenderEvent } from '../handler-events';
+import { apiEvent, callerOf, CALLER_SUB, constructEnvironment, getRenderEvent, OTHER_SUB, startRenderEvent } from '../handler-events';
 
 const TABLE = 'render-records';
 const RETENTION_SECONDS = 7 * 24 * 3600;
@@ -66,10 +66,7 @@ function coldStart(envOverrides: Record<string, string | undefined> = {}, dynamo
     now: () => (clock += 1000),
     randomId: () => `b3c1e7a2-5d4f-4e6a-9b8c-${String(++ids).padStart(12, '0')}`,
   });
-  const call = async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
-    const response = await handler(event, { awsRequestId: 'lambda-request-1' });
-    return { response, body: responseJson(response) };
-  };
+  const call = callerOf(handler);
   const advance = (ms: number) => {
     clock += ms;
   };
@@ -105,6 +102,7 @@ describe('POST /renders with records', () => {
       sk: `RENDER#${renderId}`,
       ownerSub: CALLER_SUB,
       renderId,
+      remotionRenderId: renderId,
       bucketName: FAKE_REMOTION_BUCKET,
       composition: 'Intro',
       codec: 'h264',

@@ -22,7 +22,7 @@ import { MotoServer } from '../../../moto/moto-server';
 import { allItems, createRecordsTable } from '../../../moto/records-table';
 import { FAKE_REMOTION_BUCKET, FakeLambda } from '../fake-lambda';
 import { calculateSignature, remotionWebhookPayload, signedRemotionWebhook } from '../remotion-webhook';
-import { recordsTestEnvironment } from './aws-environment';
+import { useRecordsServers } from './aws-environment';
 import { newStack } from '../../../util';
 import { API_DOMAIN, apiEvent, CALLER_SUB, constructEnvironment, getRenderEvent, REMOTION_FUNCTION_NAME, responseJson, SERVE_URL, startRenderEvent } from '../handler-events';
 
@@ -39,25 +39,7 @@ let fake: FakeLambda;
 let moto: MotoServer;
 let secretArn: string;
 let readEvents: () => Promise<Record<string, unknown>[]>;
-const originalEnv = process.env;
-
-beforeAll(async () => {
-  [fake, moto] = await Promise.all([FakeLambda.start(), MotoServer.start()]);
-  process.env = { ...recordsTestEnvironment(originalEnv, moto, fake), AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url };
-}, 30_000);
-
-beforeEach(async () => {
-  fake.reset();
-  await moto.reset();
-  await createRecordsTable(TABLE);
-  ({ ARN: secretArn } = await motoJson(moto.url, 'secretsmanager', 'CreateSecret', { Name: SECRET_NAME, SecretString: SECRET_VALUE }) as { ARN: string });
-  readEvents = await captureEvents(moto.url, RENDER_EVENT_SOURCE);
-});
-
-afterAll(async () => {
-  await Promise.all([fake.close(), moto?.stop()]);
-  process.env = originalEnv;
-});
+useRecordsServers(TABLE, { name: SECRET_NAME, value: SECRET_VALUE }, (servers) => ({ fake, moto, secretArn, readEvents } = servers));
 
 const loadRemotionClient = async (): Promise<RemotionClient> => jest.requireActual('@remotion/lambda/client');
 

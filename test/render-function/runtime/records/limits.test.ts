@@ -68,6 +68,12 @@ describe('createLimits', () => {
     expect(slotKeys(documents)).toEqual(['PutCommand LIMIT#RUN#0', 'PutCommand LIMIT#START#0', 'UpdateCommand LIMIT#RUN#0']);
   });
 
+  it('takes only the start slot when asked for the start alone, leaving the running slot to the dispatcher', async () => {
+    const { documents, limits } = limitsOver({ maxInProgress: 1, maxStarts: 1 });
+    expect(await limits.acquire(CALLER_SUB, 'holder-1', T0, 'start')).toEqual({ ok: true, slots: { holder: 'holder-1', running: undefined, start: 0 } });
+    expect(slotKeys(documents)).toEqual(['PutCommand LIMIT#START#0']);
+  });
+
   it('frees only slots its holder still holds, the start slot only when asked for all', async () => {
     const { documents, limits } = limitsOver({ maxInProgress: 1, maxStarts: 1 });
     documents.answers.push(conditionFailed());

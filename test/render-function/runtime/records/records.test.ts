@@ -1,12 +1,13 @@
 import { RENDER_ENV } from '../../../../src/render-function/contract';
 import { DEFAULT_LIMIT_WINDOW_SECONDS, DEFAULT_RENDER_DEADLINE_SECONDS } from '../../../../src/render-function/runtime/records/limits';
+import { newQueuedRecord } from '../../../../src/render-function/runtime/records/record';
 import {
   DEFAULT_RECORDS_RETENTION_SECONDS,
   finishedRecordBody,
   listRendersBody,
   loadRecordsConfig,
   planRecordOutputLink,
-  recordProgress,
+  waitingRecordBody,
 } from '../../../../src/render-function/runtime/records/records';
 import { CALLER_SUB } from '../handler-events';
 import { FakeRecordStore, REMOTION_BUCKET, startedRecord, T0 } from '../routes/fake-resources';
@@ -133,20 +134,21 @@ describe('finishedRecordBody', () => {
   });
 });
 
-describe('recordProgress', () => {
-  it('leaves a running render\'s record alone', async () => {
-    const store = new FakeRecordStore();
-    await store.put(startedRecord(CALLER_SUB, 'r1'));
-    const status = await recordProgress(store, CALLER_SUB, 'r1', { done: false, fatalErrorEncountered: false, errors: [] }, T0);
-    expect(status).toBe('RENDERING');
-    expect(store.records.get(`${CALLER_SUB}#r1`)?.finishedAt).toBeUndefined();
-  });
-
-  it('completes the record of a finished render and returns its status', async () => {
-    const store = new FakeRecordStore();
-    await store.put(startedRecord(CALLER_SUB, 'r1'));
-    const status = await recordProgress(store, CALLER_SUB, 'r1', { done: true, fatalErrorEncountered: false, errors: [], outKey: 'renders/r1/out.mp4' }, T0);
-    expect(status).toBe('SUCCEEDED');
-    expect(store.records.get(`${CALLER_SUB}#r1`)).toMatchObject({ status: 'SUCCEEDED', outputKey: 'renders/r1/out.mp4', finishedAt: new Date(T0).toISOString() });
+describe('waitingRecordBody', () => {
+  it('answers a queued render as QUEUED and a starting one as RENDERING, both at no progress and not done', () => {
+    const queued = newQueuedRecord({
+      sub: CALLER_SUB,
+      renderId: 'b3c1e7a2-5d4f-4e6a-9b8c-000000000001',
+      composition: 'Intro',
+      codec: 'h264',
+      privacy: 'private',
+      now: T0,
+      retentionSeconds: 60,
+      queuedHold: true,
+      checkAt: T0 + 3_600_000,
+    });
+    const expected = { renderId: queued.renderId, done: false, overallProgress: 0, fatalErrorEncountered: false, errors: [] };
+    expect(waitingRecordBody(queued)).toEqual({ ...expected, status: 'QUEUED' });
+    expect(waitingRecordBody({ ...queued, status: 'STARTING' })).toEqual({ ...expected, status: 'RENDERING' });
   });
 });

@@ -33,7 +33,7 @@ describe('createRecordStore', () => {
     expect(documents.sent[0]).toEqual({ command: 'GetCommand', input: { TableName: TABLE, Key: KEY, ConsistentRead: true } });
   });
 
-  it('completes only a record still RENDERING, with the output key and cost when known', async () => {
+  it('completes only an unfinished record, with the output key and cost when known, and looks at it again a minute later', async () => {
     const { documents, store } = storeOver();
     await store.complete(CALLER_SUB, 'r1', { ...COMPLETION, outputKey: 'renders/r1/out.mp4', cost: 0.5, costCurrency: 'EUR' });
     expect(documents.sent).toEqual([{
@@ -41,20 +41,34 @@ describe('createRecordStore', () => {
       input: {
         TableName: TABLE,
         Key: KEY,
-        UpdateExpression: 'SET #status = :status, finishedAt = :finishedAt, #errors = :errors, outputKey = :outputKey, #cost = :cost, costCurrency = :currency',
-        ConditionExpression: '#status = :rendering',
-        ExpressionAttributeNames: { '#status': 'status', '#errors': 'errors', '#cost': 'cost' },
+        UpdateExpression: 'SET #status = :status, finishedAt = :finishedAt, #errors = :errors, outputKey = :outputKey, #cost = :cost, costCurrency = :currency, #checkAt = :settleBy',
+        ConditionExpression: '#status IN (:from0, :from1, :from2)',
+        ExpressionAttributeNames: { '#status': 'status', '#errors': 'errors', '#cost': 'cost', '#checkAt': 'checkAt' },
         ExpressionAttributeValues: {
           ':status': 'SUCCEEDED',
-          ':rendering': 'RENDERING',
+          ':from0': 'QUEUED',
+          ':from1': 'STARTING',
+          ':from2': 'RENDERING',
           ':finishedAt': COMPLETION.finishedAt,
           ':errors': [],
           ':outputKey': 'renders/r1/out.mp4',
           ':cost': 0.5,
           ':currency': 'EUR',
+          ':settleBy': new Date(T0 + 60_000).toISOString(),
         },
+        ReturnValues: 'ALL_NEW',
       },
     }]);
+  });
+
+  it('completes only from the statuses asked for, and records Remotion\'s id only where none is', async () => {
+    const { documents, store } = storeOver();
+    await store.complete(CALLER_SUB, 'r1', { ...COMPLETION, status: 'CANCELLED', remotionRenderId: 'abcdefghij' }, ['QUEUED']);
+    expect(documents.sent[0].input).toMatchObject({
+      UpdateExpression: 'SET #status = :status, finishedAt = :finishedAt, #errors = :errors, remotionRenderId = if_not_exists(remotionRenderId, :remotionRenderId), #checkAt = :settleBy',
+      ConditionExpression: '#status IN (:from0)',
+      ExpressionAttributeValues: expect.objectContaining({ ':from0': 'QUEUED', ':remotionRenderId': 'abcdefghij', ':status': 'CANCELLED' }),
+    });
   });
 
   it('leaves a completion recorded first as it is, and passes on any other failure', async () => {
@@ -74,9 +88,15 @@ describe('createRecordStore', () => {
       TableName: TABLE,
       Key: KEY,
       UpdateExpression: 'SET eventPutAt = :now',
-      ConditionExpression: 'attribute_exists(#pk) AND #status <> :rendering AND attribute_not_exists(eventPutAt)',
+      ConditionExpression: 'attribute_exists(#pk) AND #status IN (:final0, :final1, :final2, :final3) AND attribute_not_exists(eventPutAt)',
       ExpressionAttributeNames: { '#pk': 'pk', '#status': 'status' },
-      ExpressionAttributeValues: { ':now': new Date(T0).toISOString(), ':rendering': 'RENDERING' },
+      ExpressionAttributeValues: {
+        ':now': new Date(T0).toISOString(),
+        ':final0': 'SUCCEEDED',
+        ':final1': 'FAILED',
+        ':final2': 'TIMED_OUT',
+        ':final3': 'CANCELLED',
+      },
       ReturnValues: 'ALL_NEW',
     });
   });

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { RENDER_EVENT_DETAIL_TYPES, RENDER_EVENT_SOURCE } from '../../../../src/render-function/contract';
 import { newRenderRecord } from '../../../../src/render-function/runtime/records/record';
 import {
+  completionCustomData,
   completionFromWebhook,
   completionWebhookUrl,
   MAX_WEBHOOK_BODY_BYTES,
@@ -163,7 +164,7 @@ describe('verifyWebhookSignature', () => {
     expect(verified.ok).toBe(true);
     expect(verified.ok && parseCompletionWebhook(verified.value, {})).toEqual({
       ok: true,
-      value: { type: 'success', renderId: 'abcd1234ef', ownerSub: SUB, errors: [] },
+      value: { type: 'success', renderId: 'abcd1234ef', remotionRenderId: 'abcd1234ef', ownerSub: SUB, errors: [] },
     });
   });
 });
@@ -175,15 +176,31 @@ describe('parseCompletionWebhook', () => {
     }), { 'x-remotion-status': 'success' });
     expect(parsed).toEqual({
       ok: true,
-      value: { type: 'success', renderId: 'abcd1234ef', ownerSub: SUB, errors: ['Chunk 3 failed on [redacted]'], cost: 0.0123, costCurrency: 'USD' },
+      value: { type: 'success', renderId: 'abcd1234ef', remotionRenderId: 'abcd1234ef', ownerSub: SUB, errors: ['Chunk 3 failed on [redacted]'], cost: 0.0123, costCurrency: 'USD' },
     });
   });
 
   it('reads an error and a timeout', () => {
     const error = parseCompletionWebhook({ type: 'error', renderId: 'r1', customData: { ownerSub: SUB }, errors: [{ message: 'Boom', name: 'Error', stack: 's' }] }, {});
-    expect(error).toEqual({ ok: true, value: { type: 'error', renderId: 'r1', ownerSub: SUB, errors: ['Boom'] } });
+    expect(error).toEqual({ ok: true, value: { type: 'error', renderId: 'r1', remotionRenderId: 'r1', ownerSub: SUB, errors: ['Boom'] } });
     const timeout = parseCompletionWebhook({ type: 'timeout', renderId: 'r1', customData: { ownerSub: SUB } }, {});
-    expect(timeout).toEqual({ ok: true, value: { type: 'timeout', renderId: 'r1', ownerSub: SUB, errors: [] } });
+    expect(timeout).toEqual({ ok: true, value: { type: 'timeout', renderId: 'r1', remotionRenderId: 'r1', ownerSub: SUB, errors: [] } });
+  });
+
+  it('names the record by our id from customData, and keeps the body\'s id as Remotion\'s', () => {
+    const ourId = 'b3c1e7a2-5d4f-4e6a-9b8c-000000000001';
+    const parsed = parseCompletionWebhook(successPayload({ customData: completionCustomData(SUB, ourId) }), {});
+    expect(parsed).toMatchObject({ ok: true, value: { renderId: ourId, remotionRenderId: 'abcd1234ef', ownerSub: SUB } });
+  });
+
+  it('refuses our id in customData that is not an id', () => {
+    expect(parseCompletionWebhook(successPayload({ customData: { ownerSub: SUB, renderId: '../x' } }), {})).toEqual({ ok: false, refusal: 'malformed' });
+    expect(parseCompletionWebhook(successPayload({ customData: { ownerSub: SUB, renderId: 7 } }), {})).toEqual({ ok: false, refusal: 'malformed' });
+  });
+
+  it('puts the owner in customData, and our id beside it only when given', () => {
+    expect(completionCustomData(SUB)).toEqual({ ownerSub: SUB });
+    expect(completionCustomData(SUB, 'our-id')).toEqual({ ownerSub: SUB, renderId: 'our-id' });
   });
 
   it('counts a payload without our owner in customData as an unknown render', () => {
@@ -200,9 +217,9 @@ describe('parseCompletionWebhook', () => {
 describe('completion and event', () => {
   it('maps success, error and timeout to SUCCEEDED, FAILED and TIMED_OUT with the finish time', () => {
     const now = Date.parse('2026-03-01T10:05:00.000Z');
-    const base = { renderId: 'r1', ownerSub: SUB, errors: [] };
+    const base = { renderId: 'r1', remotionRenderId: 'abcd1234ef', ownerSub: SUB, errors: [] };
     expect(completionFromWebhook({ ...base, type: 'success', cost: 0.5, costCurrency: 'USD' }, now))
-      .toEqual({ status: 'SUCCEEDED', finishedAt: '2026-03-01T10:05:00.000Z', errors: [], cost: 0.5, costCurrency: 'USD' });
+      .toEqual({ status: 'SUCCEEDED', finishedAt: '2026-03-01T10:05:00.000Z', errors: [], remotionRenderId: 'abcd1234ef', cost: 0.5, costCurrency: 'USD' });
     expect(completionFromWebhook({ ...base, type: 'error', errors: ['Boom'] }, now).status).toBe('FAILED');
     expect(completionFromWebhook({ ...base, type: 'timeout' }, now).status).toBe('TIMED_OUT');
   });
@@ -237,6 +254,7 @@ describe('completion and event', () => {
     expect(JSON.parse(entry.Detail)).toEqual({
       status: 'SUCCEEDED',
       renderId: 'r1',
+      remotionRenderId: 'r1',
       ownerSub: SUB,
       bucketName: 'b',
       outputKey: 'renders/r1/out.mp4',

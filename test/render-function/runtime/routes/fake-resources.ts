@@ -5,9 +5,10 @@
 import { RENDER_ENV } from '../../../../src/render-function/contract';
 import { loadConfig } from '../../../../src/render-function/runtime/config';
 import type { RequestLogRecord } from '../../../../src/render-function/runtime/log';
+import type { CountedHolds, HoldsKey } from '../../../../src/render-function/runtime/records/holds';
 import type { IdempotentStart } from '../../../../src/render-function/runtime/records/idempotency';
 import type { HeldSlots, Limits, SlotOutcome } from '../../../../src/render-function/runtime/records/limits';
-import { newRenderRecord, type RenderRecord } from '../../../../src/render-function/runtime/records/record';
+import { isFinal, newRenderRecord, UNFINISHED_STATUSES, type RenderRecord, type RenderRecordStatus } from '../../../../src/render-function/runtime/records/record';
 import { loadRecordsConfig } from '../../../../src/render-function/runtime/records/records';
 import type { RecordStore } from '../../../../src/render-function/runtime/records/store';
 import type { EventEntry } from '../../../../src/render-function/runtime/records/webhook';
@@ -37,10 +38,15 @@ export class FakeRecordStore implements RecordStore {
     return this.records.get(`${sub}#${renderId}`);
   }
 
-  async complete(sub: string, renderId: string, completion: Parameters<RecordStore['complete']>[2]): Promise<RenderRecord | undefined> {
+  async complete(
+    sub: string,
+    renderId: string,
+    completion: Parameters<RecordStore['complete']>[2],
+    from: readonly RenderRecordStatus[] = UNFINISHED_STATUSES,
+  ): Promise<RenderRecord | undefined> {
     this.check();
     const record = this.records.get(`${sub}#${renderId}`);
-    if (record?.status !== 'RENDERING') return undefined;
+    if (record === undefined || !from.includes(record.status)) return undefined;
     const completed = { ...record, ...completion };
     this.records.set(`${sub}#${renderId}`, completed);
     return completed;
@@ -72,7 +78,7 @@ export class FakeRecordStore implements RecordStore {
   async claimEvent(sub: string, renderId: string, now: number): Promise<RenderRecord | undefined> {
     this.check();
     const record = this.records.get(`${sub}#${renderId}`);
-    if (record === undefined || record.status === 'RENDERING' || record.eventPutAt !== undefined) return undefined;
+    if (record === undefined || !isFinal(record.status) || record.eventPutAt !== undefined) return undefined;
     const claimed = { ...record, eventPutAt: new Date(now).toISOString() };
     this.records.set(`${sub}#${renderId}`, claimed);
     return claimed;
@@ -113,6 +119,38 @@ export class FakeLimits implements Limits {
   }
 }
 
+/** Counters with named holds, keeping the conditions of the DynamoDB ones (records/holds.ts). */
+export class FakeHolds implements CountedHolds {
+  readonly counters = new Map<string, { used: number; holds: Record<string, number> }>();
+
+  async reserve(key: HoldsKey, holderId: string, units: number, max: number): Promise<'reserved' | 'full' | 'held'> {
+    const counter = this.counter(key);
+    if (counter.holds[holderId] !== undefined) return 'held';
+    if (counter.used + units > max) return 'full';
+    counter.used += units;
+    counter.holds[holderId] = units;
+    return 'reserved';
+  }
+
+  async release(key: HoldsKey, holderId: string, units: number): Promise<boolean> {
+    const counter = this.counter(key);
+    if (counter.holds[holderId] !== units) return false;
+    counter.used -= units;
+    delete counter.holds[holderId];
+    return true;
+  }
+
+  async read(key: HoldsKey): Promise<{ used: number; holds: Record<string, number> } | undefined> {
+    return this.counters.get(`${key.pk}|${key.sk}`);
+  }
+
+  private counter(key: HoldsKey) {
+    const name = `${key.pk}|${key.sk}`;
+    if (!this.counters.has(name)) this.counters.set(name, { used: 0, holds: {} });
+    return this.counters.get(name)!;
+  }
+}
+
 /** What the fake Remotion client answers; each call is remembered. */
 export class FakeRemotion {
   readonly starts: Array<Record<string, unknown>> = [];
@@ -148,6 +186,7 @@ export interface FakeResources {
   readonly resources: RouteResources;
   readonly store: FakeRecordStore;
   readonly limits: FakeLimits;
+  readonly holds: FakeHolds;
   readonly remotion: FakeRemotion;
   readonly events: EventEntry[];
   readonly logs: RequestLogRecord[];
@@ -162,6 +201,7 @@ export function fakeResources(
   const environment = constructEnvironment(env);
   const store = new FakeRecordStore();
   const limits = new FakeLimits();
+  const holds = new FakeHolds();
   const remotion = new FakeRemotion();
   const events: EventEntry[] = [];
   const logs: RequestLogRecord[] = [];
@@ -176,7 +216,7 @@ export function fakeResources(
     config: () => config,
     recordsConfig: () => recordsConfig,
     queueConfig: () => undefined,
-    holds: () => Promise.reject(new Error('No render queue in these route tests')),
+    holds: async () => holds,
     sqs: () => Promise.reject(new Error('No render queue in these route tests')),
     remotionClient: async () => remotion.client,
     webhookSecret: (waitMs) => secret(config.webhookSecretArn, waitMs),
@@ -194,7 +234,7 @@ export function fakeResources(
     randomId: () => 'unique-1',
     log: (record) => logs.push(record),
   };
-  return { resources, store, limits, remotion, events, logs, secretWaits };
+  return { resources, store, limits, holds, remotion, events, logs, secretWaits };
 }
 
 /** The record of a render `sub` started at `T0` plus `minutes`, as the start route writes it. */

@@ -85,11 +85,11 @@ describe('the get route', () => {
     expect(outcome).toEqual({ status: 404, logMessage: 'Request rejected', reason: 'No such render', renderId: 'r1', body: { message: 'No such render' } });
   });
 
-  it('refuses a render id that Remotion could not have made with 400', async () => {
+  it('refuses a render id that neither Remotion nor the queue could have made with 400', async () => {
     const { resources } = fakeResources();
     const outcome = await getRender(getRenderEvent('a-b', QUERY), 'a-b', requestInfo(), resources);
     expect(outcome.status).toBe(400);
-    expect(outcome.body).toEqual({ message: 'Invalid request parameters', errors: [{ field: 'renderId', message: 'must be 1 to 32 letters or digits' }] });
+    expect(outcome.body).toEqual({ message: 'Invalid request parameters', errors: [{ field: 'renderId', message: 'must be 1 to 32 letters or digits, or a UUID' }] });
   });
 
   it('answers 502 when the records cannot be read', async () => {

@@ -2,8 +2,10 @@ import { Annotations, Token } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { IConstruct } from 'constructs';
 
-/** What a browser call of the routes sends: the bearer token and a JSON body. */
+/** What every browser call of the routes sends: the bearer token and a JSON body. */
 export const ROUTE_HEADERS: readonly string[] = ['authorization', 'content-type'];
+/** Allowed by default too: the header that makes `POST /renders` safe to retry. */
+export const OPTIONAL_ROUTE_HEADERS: readonly string[] = ['idempotency-key'];
 /** The methods of the routes (DELETE cancels a render); API Gateway answers the OPTIONS preflight itself. */
 export const ROUTE_METHODS: readonly apigwv2.CorsHttpMethod[] = [
   apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST, apigwv2.CorsHttpMethod.DELETE,
@@ -26,7 +28,7 @@ export function corsForRoutes(scope: IConstruct, cors: apigwv2.CorsPreflightOpti
   }
   return {
     ...cors,
-    allowHeaders: given ?? [...ROUTE_HEADERS],
+    allowHeaders: given ?? [...ROUTE_HEADERS, ...OPTIONAL_ROUTE_HEADERS],
     allowMethods: cors.allowMethods ?? [...ROUTE_METHODS],
   };
 }

@@ -334,10 +334,14 @@ describe('AuthenticatedRenderApi options', () => {
   });
 
   describe('CORS for browser clients', () => {
-    it('allows the headers and methods the routes need, DELETE for the cancel included, when only origins are given', () => {
+    it('allows the headers and methods the routes need, Idempotency-Key and DELETE for the cancel included, when only origins are given', () => {
       const { stack, template } = build({ corsPreflight: { allowOrigins: ['https://app.example.com'] } });
       template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-        CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowHeaders: ['authorization', 'content-type'], AllowMethods: ['GET', 'POST', 'DELETE'] },
+        CorsConfiguration: {
+          AllowOrigins: ['https://app.example.com'],
+          AllowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+          AllowMethods: ['GET', 'POST', 'DELETE'],
+        },
       });
       Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('corsPreflight'));
     });

@@ -210,7 +210,7 @@ export class RemotionRenderRecords extends Construct {
     });
     if (props.renderFunction.webhookUrl !== undefined) {
       Annotations.of(this).addInfo(
-        'The render function has its own webhookUrl: Remotion calls it instead of POST /webhooks/remotion, so completions are recorded on status reads and timeouts only, and no EventBridge events are put.',
+        'The render function has its own webhookUrl: Remotion calls it instead of POST /webhooks/remotion, so a render's end is recorded, its units freed and its event put by status reads and the render queue's sweeper (a sweep interval late).',
       );
     }
   }

@@ -6,38 +6,15 @@ import { BUDGET, MAX_QUEUE_AGE_SECONDS, QueueWorld, type QueueSettings } from '.
 import { RENDER_ID_METADATA_KEY } from '../../../../src/render-function/contract';
 import { queuedKey } from '../../../../src/render-function/runtime/records/holds';
 import { motoJson } from '../../../moto/json-api';
-import { SqsEventSource } from '../../../moto/sqs-event-source';
 import { FAKE_REMOTION_BUCKET } from '../fake-lambda';
 
 const ALICE = 'user-alice';
 const BOB = 'user-bob';
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-let world: QueueWorld;
-let source: SqsEventSource | undefined;
+const world = QueueWorld.forTestFile();
 
-beforeAll(async () => {
-  world = await QueueWorld.start();
-}, 30_000);
-
-beforeEach(async () => {
-  await world.reset();
-});
-
-afterEach(async () => {
-  await source?.stop();
-  source = undefined;
-});
-
-afterAll(async () => {
-  await world?.stop();
-});
-
-async function startDispatcher(settings: QueueSettings = {}, maxConcurrency = 2): Promise<SqsEventSource> {
-  const handler = world.dispatcher(settings);
-  source = await SqsEventSource.start({ motoUrl: world.moto.url, queueUrl: world.queue.queueUrl, handler, maxConcurrency });
-  return source;
-}
+const startDispatcher = (settings?: QueueSettings) => world.startDispatcher(settings);
 
 const outcomes = () => world.dispatchLog.map((line) => line.outcome);
 const startsAtFake = () => world.fake.invocationsOfType('start');

@@ -23,7 +23,7 @@ import { completionFromWebhook, parseCompletionWebhook, verifyWebhookSignature, 
 import type { RemotionClient } from '../../../../src/render-function/runtime/resources';
 import { MotoServer } from '../../../moto/moto-server';
 import { createRecordsTable, motoDocumentClient } from '../../../moto/records-table';
-import { createQueueWithDlq, sendMessage, type QueueWithDlq } from '../../../moto/sqs-event-source';
+import { createQueueWithDlq, sendMessage, SqsEventSource, type QueueWithDlq } from '../../../moto/sqs-event-source';
 import { NEWEST_DIR } from '../../../remotion-versions';
 import { FakeLambda, type RemotionWebhookCall } from '../fake-lambda';
 import { API_DOMAIN, constructEnvironment, REMOTION_FUNCTION_NAME } from '../handler-events';
@@ -67,14 +67,23 @@ export function queueEnvironment(queueUrl: string, settings: QueueSettings = {})
   });
 }
 
-/** Moto and the fake Remotion for one test file; `beforeEach` gives a fresh table and queue. */
+/** Moto and the fake Remotion for one test file; each test gets a fresh table and queue. */
 export class QueueWorld {
-  static async start(): Promise<QueueWorld> {
-    const [moto, fake] = await Promise.all([MotoServer.start(), FakeLambda.start()]);
-    return new QueueWorld(moto, fake);
+  /** Registers the file's hooks: one moto and one fake for the file, a fresh table and queue per test, the dispatcher stopped after each. */
+  static forTestFile(): QueueWorld {
+    const world = new QueueWorld();
+    beforeAll(() => world.start(), 30_000);
+    beforeEach(() => world.reset());
+    afterEach(() => world.stopDispatcher());
+    afterAll(() => world.stop());
+    return world;
   }
 
+  moto!: MotoServer;
+  fake!: FakeLambda;
   queue!: QueueWithDlq;
+  /** The SQS event source that feeds the dispatcher, once started. */
+  source: SqsEventSource | undefined;
   readonly events: EventEntry[] = [];
   readonly dispatchLog: DispatchLogRecord[] = [];
   readonly sweepLog: SweepLogRecord[] = [];
@@ -82,10 +91,23 @@ export class QueueWorld {
   clock = T0;
   private readonly originalEnv = process.env;
 
-  private constructor(readonly moto: MotoServer, readonly fake: FakeLambda) {
+  private async start(): Promise<void> {
+    [this.moto, this.fake] = await Promise.all([MotoServer.start(), FakeLambda.start()]);
     process.env = { ...this.originalEnv, ...this.sdkEnvironment() };
     delete process.env.REMOTION_AWS_ACCESS_KEY_ID;
     delete process.env.REMOTION_AWS_SECRET_ACCESS_KEY;
+  }
+
+  /** The in-process dispatcher behind the SQS event source harness. */
+  async startDispatcher(settings: QueueSettings = {}, maxConcurrency = 2): Promise<SqsEventSource> {
+    const handler = this.dispatcher(settings);
+    this.source = await SqsEventSource.start({ motoUrl: this.moto.url, queueUrl: this.queue.queueUrl, handler, maxConcurrency });
+    return this.source;
+  }
+
+  async stopDispatcher(): Promise<void> {
+    await this.source?.stop();
+    this.source = undefined;
   }
 
   /** DynamoDB and SQS at moto, Lambda and S3 at the fake Remotion. */
@@ -107,8 +129,8 @@ export class QueueWorld {
     this.clock = T0;
   }
 
-  async stop(): Promise<void> {
-    await Promise.all([this.moto.stop(), this.fake.close()]);
+  private async stop(): Promise<void> {
+    await Promise.all([this.moto?.stop(), this.fake?.close()]);
     process.env = this.originalEnv;
   }
 

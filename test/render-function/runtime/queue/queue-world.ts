@@ -116,6 +116,22 @@ export class QueueWorld {
     return { ...this.moto.sdkEnvironment(), ...this.fake.sdkEnvironment() };
   }
 
+  /**
+   * The whole environment of a `node` process that runs the dispatcher or sweeper bundle as
+   * Lambda would: the runtime's variables, the construct's, and of the machine's only PATH and HOME.
+   * The completion secret is read from the fake's Secrets Manager.
+   */
+  bundleEnvironment(settings: QueueSettings = {}): Record<string, string | undefined> {
+    this.fake.putSecret(COMPLETION_SECRET_ARN, COMPLETION_SECRET);
+    return {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      ...this.sdkEnvironment(),
+      ...queueEnvironment(this.queue.queueUrl, settings),
+    };
+  }
+
   async reset(): Promise<void> {
     this.fake.reset();
     await this.moto.reset();

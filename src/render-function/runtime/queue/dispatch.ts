@@ -80,6 +80,7 @@ type Handled = Omit<DispatchLogRecord, 'level' | 'message' | 'messageId' | 'rece
 export function createDispatcher(options: DispatcherOptions) {
   const { resources } = options;
   const random = options.random ?? Math.random;
+  const deferSeconds = (receiveCount: number) => backoffSeconds(receiveCount, random);
 
   return async (event: SQSEvent, context?: DispatcherContext): Promise<SQSBatchResponse> => {
     const remaining = context?.getRemainingTimeInMillis?.();
@@ -91,7 +92,7 @@ export function createDispatcher(options: DispatcherOptions) {
         handled = await dispatchOne(record, receiveCount, waitMs);
       } catch (error) {
         // The table or SQS failed before anything certain happened: see the message again.
-        handled = { outcome: 'deferredError', level: 'error', retryIn: backoffSeconds(receiveCount, random), error: describeError(error) };
+        handled = { outcome: 'deferredError', level: 'error', retryIn: deferSeconds(receiveCount), error: describeError(error) };
       }
       const { retryIn, level, ...fields } = handled;
       let deferError: unknown;
@@ -128,7 +129,7 @@ export function createDispatcher(options: DispatcherOptions) {
     const waitedMs = now - message.queuedAt;
     const ids = { renderId, sub, waitedMs };
     const defer = (outcome: DispatchOutcome, extra: Partial<Handled> = {}): Handled =>
-      ({ ...ids, ...extra, outcome, retryIn: backoffSeconds(receiveCount, random) });
+      ({ ...ids, ...extra, outcome, retryIn: deferSeconds(receiveCount) });
 
     const [store, holds, limits] = await Promise.all([resources.recordStore(), resources.holds(), resources.limits()]);
     const finishing: FinishDependencies = { store, holds, limits, events: records.events, putEvent: resources.putEvent, now: resources.now };
@@ -162,6 +163,15 @@ export function createDispatcher(options: DispatcherOptions) {
       completionSecret,
     });
 
+    // A full budget is the common case under load: one read defers the render without the claim,
+    // the slot and their undoing (four writes). Only the reservation in step 5 decides.
+    const units = unitsPerRender(queue);
+    const budget = budgetKey(settings.functionName);
+    const room = await holds.read(budget);
+    if (room !== undefined && room.used + units > queue.budgetMaxLambdas && room.holds[renderId] === undefined) {
+      return defer('deferredBudget', { units });
+    }
+
     // 3. The owner's running slot (maxRendersInProgress caps the renders that run; the rest wait).
     const taken = await limits.acquire(sub, renderId, now);
     if (!taken.ok) return defer('deferredRunning');
@@ -169,8 +179,6 @@ export function createDispatcher(options: DispatcherOptions) {
     const releaseSlot = () => limits.release(sub, slots, 'running');
 
     // 4. The claim: QUEUED to STARTING, once, with our attempt token.
-    const units = unitsPerRender(queue);
-    const budget = budgetKey(settings.functionName);
     const attempt = resources.randomId();
     const deadline = now + records.limits.renderDeadlineSeconds * 1000;
     const claimed = await store.claimStart(sub, renderId, {

@@ -89,6 +89,8 @@ export class QueueWorld {
   readonly sweepLog: SweepLogRecord[] = [];
   /** The injected clock of the dispatcher, the sweeper and the webhook. */
   clock = T0;
+  /** When set, the clock is the real one (tests that measure waits in real time). */
+  realClock = false;
   private readonly originalEnv = process.env;
 
   private async start(): Promise<void> {
@@ -103,6 +105,10 @@ export class QueueWorld {
     const handler = this.dispatcher(settings);
     this.source = await SqsEventSource.start({ motoUrl: this.moto.url, queueUrl: this.queue.queueUrl, handler, maxConcurrency });
     return this.source;
+  }
+
+  now(): number {
+    return this.realClock ? Date.now() : this.clock;
   }
 
   async stopDispatcher(): Promise<void> {
@@ -143,6 +149,7 @@ export class QueueWorld {
     this.dispatchLog.length = 0;
     this.sweepLog.length = 0;
     this.clock = T0;
+    this.realClock = false;
   }
 
   private async stop(): Promise<void> {
@@ -164,7 +171,7 @@ export class QueueWorld {
       },
       loadDynamoDb: async () => ({ client: dynamodb, lib: documents }),
       loadSqs: async () => sqs,
-      now: () => this.clock,
+      now: () => this.now(),
     };
   }
 
@@ -197,7 +204,7 @@ export class QueueWorld {
       request: { composition: 'Intro', codec: 'h264', inputProps: { title: renderId }, outName: 'out.mp4' },
       uniqueId: `unique-${renderId}`,
       completionWebhookUrl: WEBHOOK_URL,
-      queuedAt: this.clock,
+      queuedAt: this.now(),
     };
     await this.holds().reserve(queuedKey(sub), renderId, 1, 20);
     await this.store().put(newQueuedRecord({
@@ -206,10 +213,10 @@ export class QueueWorld {
       composition: 'Intro',
       codec: 'h264',
       privacy: 'private',
-      now: this.clock,
+      now: this.now(),
       retentionSeconds: 86_400,
       queuedHold: true,
-      checkAt: this.clock + MAX_QUEUE_AGE_SECONDS * 1000,
+      checkAt: this.now() + MAX_QUEUE_AGE_SECONDS * 1000,
     }));
     await sendMessage(this.moto.url, this.queue.queueUrl, body ?? JSON.stringify(message), {}, sub);
     return message;
@@ -254,11 +261,11 @@ export class QueueWorld {
         limits,
         events: { eventBus: EVENT_BUS, tableArn: TABLE_ARN },
         putEvent: async (entry) => { this.events.push(entry); },
-        now: () => this.clock,
+        now: () => this.now(),
       },
       parsed.value.ownerSub,
       customData[RENDER_ID_METADATA_KEY],
-      { ...completionFromWebhook(parsed.value, this.clock), remotionRenderId: parsed.value.renderId },
+      { ...completionFromWebhook(parsed.value, this.now()), remotionRenderId: parsed.value.renderId },
     );
   }
 }

@@ -38,7 +38,7 @@ export function describeError(error: unknown): { name: string; message: string }
  * in its own JSON object; handing it the record (not a string) keeps our fields queryable as
  * `message.<field>` instead of one escaped string. The console method sets the runtime's level.
  */
-export function writeLog(record: RequestLogRecord, logFormat: string | undefined = process.env.AWS_LAMBDA_LOG_FORMAT): void {
+export function writeLog<T extends { readonly level: RequestLogRecord['level'] }>(record: T, logFormat: string | undefined = process.env.AWS_LAMBDA_LOG_FORMAT): void {
   const write = record.level === 'error' ? console.error : record.level === 'warn' ? console.warn : console.info;
   write(logFormat?.toUpperCase() === 'JSON' ? record : JSON.stringify(record));
 }

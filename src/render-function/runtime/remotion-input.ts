@@ -1,6 +1,6 @@
 import type { GetRenderProgressInput, PresignUrlInput, RenderMediaOnLambdaInput } from '@remotion/lambda/client';
 import type { OutputPrivacy, RenderHandlerConfig } from './config';
-import { OWNER_METADATA_KEY, RENDER_ROUTES } from '../contract';
+import { OWNER_METADATA_KEY, RENDER_ID_METADATA_KEY, RENDER_ROUTES, type QueuedRenderMessage } from '../contract';
 import type { RenderStatusRequest, StartRenderRequest } from './request';
 import { splitRawPath } from './routing';
 
@@ -64,6 +64,40 @@ export function renderMediaInput(options: RenderMediaInputOptions): RenderMediaO
     forceBucketName: config.bucketName,
     webhook: webhook || undefined,
   };
+}
+
+export interface QueuedRenderInputOptions {
+  readonly config: RenderHandlerConfig;
+  readonly message: QueuedRenderMessage;
+  /** Remotion's `concurrency`: the renderers, so the render holds exactly `1 + concurrency` Lambdas. */
+  readonly concurrency: number;
+  /** Whether the installed client can cancel renders (`cancelRenderOnLambda`); older ones refuse the option. */
+  readonly enableCancellation: boolean;
+  /** The user's own webhook secret, when the construct configured a webhook with one. */
+  readonly webhookSecret?: string;
+  /** The secret of this API's completion webhook; without it (or without the message's URL) no completion webhook. */
+  readonly completionSecret?: string;
+}
+
+/**
+ * The start of a queued render: the request that travelled in the message, with an explicit
+ * `concurrency` (never `framesPerLambda`, which Remotion refuses beside it and which would make the
+ * render's Lambdas depend on its length), and our id beside the owner in the webhook's
+ * `customData`, so that every completion names our record even when the start's answer was lost.
+ */
+export function queuedRenderInput(options: QueuedRenderInputOptions): RenderMediaOnLambdaInput {
+  const { config, message } = options;
+  const completionWebhook = message.completionWebhookUrl === undefined || options.completionSecret === undefined
+    ? undefined
+    : {
+      url: message.completionWebhookUrl,
+      secret: options.completionSecret,
+      customData: { [OWNER_METADATA_KEY]: message.sub, [RENDER_ID_METADATA_KEY]: message.renderId },
+    };
+  const input = renderMediaInput({
+    config, request: message.request, sub: message.sub, uniqueId: message.uniqueId, webhookSecret: options.webhookSecret, completionWebhook,
+  });
+  return { ...input, framesPerLambda: undefined, concurrency: options.concurrency, ...(options.enableCancellation && { enableCancellation: true }) };
 }
 
 export function renderProgressInput(config: Pick<RenderHandlerConfig, 'region' | 'functionName'>, request: RenderStatusRequest): GetRenderProgressInput {

@@ -1,7 +1,15 @@
-/**
- * The render queue's sweeper (issue 20): a placeholder entry so that the asset layout is fixed;
- * replaced by the real handler.
- */
-export const handler = async (): Promise<never> => {
-  throw new Error('The render queue sweeper is not built yet');
-};
+import { lambdaDependencies } from './lambda-dependencies';
+import { writeLog } from './log';
+import { queueFunctionResources } from './queue/resources';
+import { createSweeper } from './queue/sweep';
+import type { RemotionClient } from './resources';
+import { REMOTION_CLIENT_FILE } from '../contract';
+
+// Relative to this entry, which the asset puts beside the consumer's Remotion client (see render.lambda.ts).
+const REMOTION_CLIENT_SPECIFIER = `./${REMOTION_CLIENT_FILE}`;
+
+/** The render queue's sweeper, run by an EventBridge schedule: ends and settles the renders nobody else did. */
+export const handler = createSweeper({
+  resources: queueFunctionResources(lambdaDependencies(() => import(REMOTION_CLIENT_SPECIFIER) as Promise<RemotionClient>)),
+  log: writeLog,
+});

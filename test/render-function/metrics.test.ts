@@ -3,21 +3,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { RemotionRenderFunction } from '../../src/render-function';
 import { RENDER_ENV, RENDER_METRICS } from '../../src/render-function/contract';
 import { renderMetric, RenderMetricKey } from '../../src/render-function/metrics';
+import { readOf } from '../metric-read';
 import { buildQueue } from '../render-queue/build';
 import { newStack, renderSettings, TEST_ENV } from '../util';
-
-/** What a metric reads, as CloudWatch is asked for it. */
-export function readOf(metric: cloudwatch.IMetric) {
-  const stat = metric.toMetricConfig().metricStat!;
-  return {
-    namespace: stat.namespace,
-    name: stat.metricName,
-    statistic: stat.statistic,
-    unit: stat.unitFilter,
-    period: stat.period.toSeconds(),
-    dimensions: Object.fromEntries((stat.dimensions ?? []).map((d) => [d.name, d.value])),
-  };
-}
 
 const KEYS = Object.keys(RENDER_METRICS).filter((key) => key !== 'namespace' && key !== 'serviceDimension') as RenderMetricKey[];
 

@@ -173,8 +173,11 @@ interface AlarmSpec {
  * The render metrics (namespace `RemotionConstructs`, dimension `service`) are emitted by the
  * functions in CloudWatch's embedded metric format.
  *
+ * @exampleMetadata fixture=existing-resources
  * @example
- * declare const api: AuthenticatedRenderApi;
+ * const api = new AuthenticatedRenderApi(this, 'Render', {
+ *   render: { site, compositions: ['MyComp'] },
+ * });
  * new RemotionRenderMonitoring(this, 'Monitoring', { api });
  */
 export class RemotionRenderMonitoring extends Construct {

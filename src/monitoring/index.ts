@@ -244,7 +244,7 @@ export class RemotionRenderMonitoring extends Construct {
         description: 'The render queue\'s dead-letter queue holds messages the dispatcher failed on repeatedly. Read the dispatcher\'s log for their '
           + 'render ids, fix the cause, then redrive or delete them.',
       });
-      const maxAge = props.queuedRenderAgeThreshold ?? Duration.seconds(renderQueue.maxQueueAge.toSeconds() / 2);
+      const maxAge = props.queuedRenderAgeThreshold ?? Duration.seconds(Math.floor(renderQueue.maxQueueAge.toSeconds() / 2));
       this.addAlarm('QueuedRenderAgeAlarm', renderQueue.metricOldestQueuedRenderAge({ period: PERIOD }), {
         threshold: maxAge.toSeconds(),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

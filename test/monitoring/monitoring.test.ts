@@ -302,6 +302,11 @@ describe('RemotionRenderMonitoring options', () => {
     ]);
   });
 
+  it('alarms at half of an odd queue age, in whole seconds', () => {
+    const { stack, template, monitoring } = build({}, { queue: { maxQueueAge: Duration.seconds(61) } });
+    expect(alarmNamed(stack, template, monitoring, 'QueuedRenderAgeAlarm').Threshold).toBe(30);
+  });
+
   it('puts its widgets on a dashboard of the user\'s own', () => {
     const stack = newStack({ env: TEST_ENV });
     const api = new AuthenticatedRenderApi(stack, 'Render', { render: renderSettings(stack) });

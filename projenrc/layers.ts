@@ -7,6 +7,7 @@ import type { awscdk } from 'projen';
  * `RemotionLambda` as a target, so it sits above.
  */
 export const SRC_LAYERS: readonly string[] = [
+  'monitoring',
   'api',
   'render-queue',
   'render-records',

@@ -5,3 +5,4 @@ export * from './api';
 export * from './remotion-lambda';
 export * from './render-records';
 export * from './render-queue';
+export * from './monitoring';

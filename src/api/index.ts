@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,11 +11,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { corsForRoutes } from './cors';
+import { RemotionLimitRefusalsMetricOptions, RemotionStartsDeferredMetricOptions } from './metric-options';
 import { checkInteger, checkNotEmpty, checkPositive } from '../private/validate';
 import { RemotionRenderFunction, RemotionRenderFunctionProps } from '../render-function';
 import { RENDER_ROUTES } from '../render-function/contract';
+import { renderMetric } from '../render-function/metrics';
 import { RemotionRenderQueue, RemotionRenderQueueOptions } from '../render-queue';
 import { RemotionOnRenderFinishedOptions, RemotionRenderRecords, RemotionRenderRecordsOptions } from '../render-records';
+
+export * from './metric-options';
 
 /**
  * Properties of an `AuthenticatedRenderApi`.
@@ -390,6 +395,104 @@ export class AuthenticatedRenderApi extends Construct {
     return this.records.onRenderFinished(id, options);
   }
 
+  /** Renders that `POST /renders` accepted (202, queued or started), summed over 5 minutes. */
+  public metricRendersAccepted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'rendersAccepted', props);
+  }
+
+  /** Renders that Remotion accepted a start of, summed over 5 minutes. */
+  public metricRendersStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'rendersStarted', props);
+  }
+
+  /** Renders that ended `SUCCEEDED`, summed over 5 minutes. */
+  public metricRendersSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'rendersSucceeded', props);
+  }
+
+  /** Renders that ended `FAILED` (Remotion failed, a refused start, or too long in the queue), summed over 5 minutes. */
+  public metricRendersFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'rendersFailed', props);
+  }
+
+  /** Renders that ended `TIMED_OUT`, summed over 5 minutes. */
+  public metricRendersTimedOut(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'rendersTimedOut', props);
+  }
+
+  /** Renders that ended `CANCELLED`, summed over 5 minutes. */
+  public metricRendersCancelled(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'rendersCancelled', props);
+  }
+
+  /** How long renders waited in the queue, from accepted to started, in milliseconds: the average over 5 minutes. */
+  public metricQueueWait(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'queueWait', props);
+  }
+
+  /** How long renders ran, from started to finished, in milliseconds: the average over 5 minutes. */
+  public metricRenderTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'renderTime', props);
+  }
+
+  /** What Remotion reported the finished renders cost, in USD, summed over 5 minutes. */
+  public metricRenderCost(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'renderCost', props);
+  }
+
+  /**
+   * The units of the render budget in use (concurrent Lambdas held by running renders): the
+   * maximum over 5 minutes. Emitted with the render queue only.
+   */
+  public metricBudgetUnitsInUse(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'budgetUnitsInUse', props);
+  }
+
+  /** The size of the render budget (`maxConcurrentLambdas`): the maximum over 5 minutes. Emitted with the render queue only. */
+  public metricBudgetSize(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'budgetSize', props);
+  }
+
+  /** Starts that the dispatcher put off (budget full, owner busy, Lambda throttling), summed over 5 minutes. */
+  public metricStartsDeferred(props?: RemotionStartsDeferredMetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'startsDeferred', metricOptionsOf(props), props?.reason);
+  }
+
+  /** Requests refused with 429 by a per-user limit, summed over 5 minutes. */
+  public metricLimitRefusals(props?: RemotionLimitRefusalsMetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'limitRefusals', metricOptionsOf(props), props?.limit);
+  }
+
+  /** Completion webhooks refused with 401 (unsigned, a bad signature, malformed, an unknown render), summed over 5 minutes. */
+  public metricWebhookRefusals(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'webhookRefusals', props);
+  }
+
+  /** Repeated `Idempotency-Key` requests answered with the first answer, summed over 5 minutes. */
+  public metricIdempotentReplays(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.renderFunction.metricsService, 'idempotentReplays', props);
+  }
+
+  /** Requests the API answered with a 5xx (`httpApi.metricServerError`), summed over 5 minutes. */
+  public metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.httpApi.metricServerError(props);
+  }
+
+  /** Requests the API answered with a 4xx (`httpApi.metricClientError`), summed over 5 minutes. */
+  public metricClientError(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.httpApi.metricClientError(props);
+  }
+
+  /** The time from a request to the API's answer (`httpApi.metricLatency`), in milliseconds: the average over 5 minutes. */
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.httpApi.metricLatency(props);
+  }
+
+  /** Requests to the API (`httpApi.metricCount`), summed over 5 minutes. */
+  public metricCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.httpApi.metricCount(props);
+  }
+
   private userPoolAndClients(props: AuthenticatedRenderApiProps): { userPool: cognito.IUserPool; clients: cognito.IUserPoolClient[] } {
     if (props.userPool) {
       return { userPool: props.userPool, clients: props.userPoolClients! };
@@ -441,6 +544,13 @@ export class AuthenticatedRenderApi extends Construct {
       new CfnOutput(this, name, output).overrideLogicalId(`${prefix}${name}`);
     }
   }
+}
+
+/** The plain metric options of options that add a dimension filter. */
+function metricOptionsOf(props: (cloudwatch.MetricOptions & { limit?: string; reason?: string }) | undefined): cloudwatch.MetricOptions {
+  if (props === undefined) return {};
+  const { limit: _limit, reason: _reason, ...options } = props;
+  return options;
 }
 
 /** API Gateway ends an HTTP API integration after 30 seconds. */

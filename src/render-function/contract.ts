@@ -262,7 +262,13 @@ export function maxReceiveCountFor(maxQueueAgeSeconds: number): number {
  * The metrics the API handler, the dispatcher and the sweeper emit (CloudWatch embedded metric
  * format, through Powertools' Metrics), and the `metric…()` methods of the constructs read. One
  * namespace; every metric has the dimension `service` (`RENDER_ENV.METRICS_SERVICE`, one value per
- * render function) and, where named, one more of low cardinality. Never a user's `sub`.
+ * render function) and, where named, one more of low cardinality (its `values` only). Never a
+ * user's `sub`.
+ *
+ * A metric with a second dimension is emitted twice per event: once with `service` alone (the
+ * total, which alarms read) and once with `service` and the second dimension. CloudWatch keys a
+ * metric by all its dimensions, so without the first a total would need a metric-math SEARCH,
+ * which alarms cannot use.
  */
 export const RENDER_METRICS = {
   namespace: 'RemotionConstructs',
@@ -282,13 +288,16 @@ export const RENDER_METRICS = {
   renderTime: { name: 'RenderTime', unit: 'Milliseconds' },
   /** What Remotion reported a finished render cost, in USD. */
   renderCost: { name: 'RenderCost', unit: 'None' },
-  /** The render budget's units in use after a reservation or a release, and its size. */
+  /**
+   * The render budget's units in use after a reservation, a refused reservation or a release, and
+   * its size (gauges: the alarm on them keeps its state while nothing is emitted).
+   */
   budgetUnitsInUse: { name: 'BudgetUnitsInUse', unit: 'Count' },
   budgetSize: { name: 'BudgetSize', unit: 'Count' },
   /** The dispatcher deferred a start: dimension `reason` is `budget`, `owner` or `throttled`. */
-  startsDeferred: { name: 'StartsDeferred', unit: 'Count', dimension: 'reason' },
+  startsDeferred: { name: 'StartsDeferred', unit: 'Count', dimension: 'reason', values: ['budget', 'owner', 'throttled'] },
   /** A 429: dimension `limit` is `queued`, `starts` or `inProgress`. */
-  limitRefusals: { name: 'LimitRefusals', unit: 'Count', dimension: 'limit' },
+  limitRefusals: { name: 'LimitRefusals', unit: 'Count', dimension: 'limit', values: ['queued', 'starts', 'inProgress'] },
   /** A completion webhook refused with 401 (unsigned, bad signature, oversized, malformed, unknown render). */
   webhookRefusals: { name: 'WebhookRefusals', unit: 'Count' },
   /** A repeated `Idempotency-Key` answered with the first answer. */

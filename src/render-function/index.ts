@@ -1,10 +1,11 @@
-import { ArnFormat, Duration, Size, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, Size, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { RENDER_ENV } from './contract';
+import { RENDER_ENV, RENDER_METRICS } from './contract';
 import { handlerCode } from './handler-code';
 import type { QueueWiring } from './queue-wiring';
 import type { RecordsWiring } from './records-wiring';
@@ -334,6 +335,14 @@ export class RemotionRenderFunction extends Construct {
   /** Timeout of the handler function. */
   public readonly timeout: Duration;
 
+  /**
+   * The value of the `service` dimension of every render metric that this function, and the
+   * render queue's dispatcher and sweeper, emit (namespace `RemotionConstructs`): made from the
+   * construct's path, so it stays the same across deployments and tells two APIs in an account
+   * apart.
+   */
+  public readonly metricsService: string;
+
   /** The handler function, whose environment only this construct writes. */
   private readonly handler: lambda.Function;
 
@@ -397,6 +406,8 @@ export class RemotionRenderFunction extends Construct {
       this.role = this._createRuntimeRole(this, 'Role', this.logGroup);
     }
 
+    // Letters, digits and '-' only: valid as a CloudWatch dimension value and as Powertools' service name.
+    this.metricsService = Names.uniqueResourceName(this, { separator: '-', maxLength: 128 });
     this.environment = this.environmentFor(props, timeout);
     const handler = new lambda.Function(this, 'Handler', {
       ...this._functionSettings(),
@@ -414,6 +425,19 @@ export class RemotionRenderFunction extends Construct {
     this.environment[CONNECTION_REUSE] = '1';
     this.handler = handler;
     this.function = handler;
+  }
+
+  /**
+   * The number of invocations of the handler that failed with an error (a crash or a timeout,
+   * not a 4xx or 5xx answer), summed over 5 minutes.
+   */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricErrors(props);
+  }
+
+  /** The number of invocations of the handler that Lambda throttled, summed over 5 minutes. */
+  public metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricThrottles(props);
   }
 
   /**
@@ -640,6 +664,8 @@ export class RemotionRenderFunction extends Construct {
       [RENDER_ENV.MAX_INPUT_PROPS_BYTES]: String(this.maxInputPropsSize.toBytes()),
       [RENDER_ENV.PRESIGN_EXPIRES_SECONDS]: String((props.signedUrlExpiry ?? Duration.minutes(15)).toSeconds()),
       [RENDER_ENV.CALL_TIMEOUT_MS]: String(timeout.toMilliseconds() - CLIENT_TIMEOUT_MARGIN.toMilliseconds()),
+      [RENDER_ENV.METRICS_SERVICE]: this.metricsService,
+      [RENDER_ENV.METRICS_NAMESPACE]: RENDER_METRICS.namespace,
     };
     const optional: Record<string, string | undefined> = {
       [RENDER_ENV.BUCKET_NAME]: this.bucketName,

@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,6 +13,7 @@ import { writeOwnLogsStatement } from '../private/log-statement';
 import { checkDuration, checkInteger } from '../private/validate';
 import { RemotionRenderFunction } from '../render-function';
 import { maxReceiveCountFor, RECORDS_TABLE } from '../render-function/contract';
+import { renderMetric } from '../render-function/metrics';
 import { RemotionRenderRecords } from '../render-records';
 
 /**
@@ -183,9 +185,13 @@ export class RemotionRenderQueue extends Construct {
   /** How long a render may wait before it ends `FAILED`. */
   public readonly maxQueueAge: Duration;
 
+  /** The `service` dimension of the render function's metrics. */
+  private readonly metricsService: string;
+
   constructor(scope: Construct, id: string, props: RemotionRenderQueueProps) {
     super(scope, id);
     validateQueueOptions(props);
+    this.metricsService = props.renderFunction.metricsService;
     this.maxConcurrentLambdas = props.maxConcurrentLambdas ?? DEFAULT_MAX_CONCURRENT_LAMBDAS;
     this.concurrencyPerRender = props.concurrencyPerRender ?? DEFAULT_CONCURRENCY_PER_RENDER;
     this.unitsPerRender = 1 + this.concurrencyPerRender;
@@ -272,6 +278,36 @@ export class RemotionRenderQueue extends Construct {
       // The next sweep repeats whatever this one left undone: no retries that could overlap it.
       targets: [new targets.LambdaFunction(sweeper, { retryAttempts: 0 })],
     });
+  }
+
+  /**
+   * The age of the oldest message in the queue, in seconds: the maximum over 5 minutes. SQS counts
+   * a message from when it was sent; for a standard queue it leaves out messages received three
+   * times or more (starts the dispatcher deferred repeatedly), so while the budget stays full this
+   * reads younger than the oldest waiting render (`metricBudgetUnitsInUse` tells that case).
+   */
+  public metricOldestQueuedRenderAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateAgeOfOldestMessage(props);
+  }
+
+  /** Messages waiting in the queue (renders not started yet, deferred ones included): the maximum over 5 minutes. */
+  public metricQueuedRenders(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateNumberOfMessagesVisible(props);
+  }
+
+  /** Messages in the dead-letter queue (messages the dispatcher failed on repeatedly): the maximum over 5 minutes. */
+  public metricDeadLetterMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(props);
+  }
+
+  /** The units of the budget in use (concurrent Lambdas held by running renders): the maximum over 5 minutes. */
+  public metricBudgetUnitsInUse(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.metricsService, 'budgetUnitsInUse', props);
+  }
+
+  /** The size of the budget (`maxConcurrentLambdas`): the maximum over 5 minutes. */
+  public metricBudgetSize(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return renderMetric(this.metricsService, 'budgetSize', props);
   }
 
   private newFunction(id: string, renderFunction: RemotionRenderFunction, props: Pick<lambda.FunctionProps, 'handler' | 'description' | 'role' | 'logGroup'>): lambda.Function {

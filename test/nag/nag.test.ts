@@ -1,6 +1,7 @@
 import { NagSuppressions } from 'cdk-nag';
 import { acknowledgeCompletionFindings, nagFindings } from './findings';
 import { AuthenticatedRenderApi } from '../../src/api';
+import { RemotionRenderMonitoring } from '../../src/monitoring';
 import { cliSite, newStack } from '../util';
 
 const OUTPUTS_FINDING = {
@@ -96,5 +97,15 @@ describe('cdk-nag AwsSolutions on the default AuthenticatedRenderApi', () => {
       '/TestStack/Render/RenderFunction/Role/RemotionPolicy/Resource: AwsSolutions-IAM5[Resource::arn:aws:s3:::my-render-output/renders/*/progress.json]',
       '/TestStack/Render/UserPool/Resource: AwsSolutions-COG2',
     ]);
+  });
+});
+
+describe('cdk-nag AwsSolutions on an API with RemotionRenderMonitoring', () => {
+  // This cdk-nag has no SNS2, and its SNS3 passes any KMS-encrypted topic: test/monitoring asserts the key and the TLS-only policy.
+  it('adds no finding for the dashboard, the alarms, the alarm topic and its key', () => {
+    const { stack, api } = defaultApi();
+    new RemotionRenderMonitoring(stack, 'Monitoring', { api });
+    acknowledgeRemainingFindings(api);
+    expect(nagFindings(stack)).toEqual([]);
   });
 });

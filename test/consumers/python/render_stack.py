@@ -1,7 +1,13 @@
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
-from org_remotion_constructs import AuthenticatedRenderApi, RemotionRenderFunctionProps, RemotionRenderRole, RemotionSite
+from org_remotion_constructs import (
+    AuthenticatedRenderApi,
+    RemotionRenderFunctionProps,
+    RemotionRenderMonitoring,
+    RemotionRenderRole,
+    RemotionSite,
+)
 
 SERVE_URL = "https://remotionlambda-useast1-abcdef.s3.us-east-1.amazonaws.com/sites/my-site/index.html"
 REMOTION_FUNCTION_NAME = "remotion-render-4-0-527-mem2048mb-disk2048mb-120sec"
@@ -24,6 +30,9 @@ class RenderStack(Stack):
             "Render",
             render=RemotionRenderFunctionProps(site=site, compositions=["HelloWorld"]),
         )
+
+        # A dashboard, and the recommended alarms, notifying a topic it creates.
+        self.monitoring = RemotionRenderMonitoring(self, "Monitoring", api=self.api)
 
         # A role (not an IAM user with keys) for EC2 instances that call Remotion themselves.
         self.render_role = RemotionRenderRole(

@@ -281,3 +281,36 @@ def test_policy_attaches_to_imported_and_created_roles_both_ways():
     assert resource_of(stack, template, created)["Properties"]["ManagedPolicyArns"] == [
         {"Ref": stack.get_logical_id(by_role.node.default_child)},
     ]
+
+
+def test_monitoring_pages_through_its_own_encrypted_topic_with_twelve_alarms(synthesized):
+    stack, template = synthesized
+    monitoring = stack.monitoring
+    template.resource_count_is("AWS::CloudWatch::Alarm", 12)
+    assert len(monitoring.alarms) == 12
+    topic_id = stack.get_logical_id(monitoring.alarm_topic.node.default_child)
+    for alarm in template.find_resources("AWS::CloudWatch::Alarm").values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
+    template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
+    template.resource_count_is("AWS::CloudWatch::Dashboard", 1)
+
+
+def test_monitoring_alarms_on_the_dead_letter_queue_and_a_saturated_budget(synthesized):
+    stack, template = synthesized
+    dlq_id = stack.get_logical_id(stack.api.dead_letter_queue.node.default_child)
+    template.has_resource_properties("AWS::CloudWatch::Alarm", {
+        "Namespace": "AWS/SQS",
+        "MetricName": "ApproximateNumberOfMessagesVisible",
+        "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}],
+        "Statistic": "Maximum",
+        "Threshold": 1,
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "TreatMissingData": "notBreaching",
+    })
+    template.has_resource_properties("AWS::CloudWatch::Alarm", {
+        "Metrics": Match.array_with([Match.object_like({"Expression": "100 * inUse / size"})]),
+        "Threshold": 90,
+        "EvaluationPeriods": 3,
+        "DatapointsToAlarm": 3,
+        "TreatMissingData": "ignore",
+    })

@@ -5,6 +5,7 @@ import java.util.List;
 import org.remotion.constructs.AuthenticatedRenderApi;
 import org.remotion.constructs.IRemotionSite;
 import org.remotion.constructs.RemotionRenderFunctionProps;
+import org.remotion.constructs.RemotionRenderMonitoring;
 import org.remotion.constructs.RemotionRenderRole;
 import org.remotion.constructs.RemotionSite;
 import org.remotion.constructs.RemotionSiteAttributes;
@@ -21,6 +22,7 @@ public class RenderStack extends Stack {
     public static final String REMOTION_FUNCTION_NAME = "remotion-render-4-0-527-mem2048mb-disk2048mb-120sec";
 
     private final AuthenticatedRenderApi api;
+    private final RemotionRenderMonitoring monitoring;
     private final RemotionRenderRole renderRole;
 
     public RenderStack(final Construct scope, final String id, final StackProps props) {
@@ -40,6 +42,11 @@ public class RenderStack extends Stack {
                 .build())
             .build();
 
+        // A dashboard, and the recommended alarms, notifying a topic it creates.
+        this.monitoring = RemotionRenderMonitoring.Builder.create(this, "Monitoring")
+            .api(this.api)
+            .build();
+
         // A role (not an IAM user with keys) for EC2 instances that call Remotion themselves.
         this.renderRole = RemotionRenderRole.Builder.create(this, "Ec2RenderRole")
             .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
@@ -52,6 +59,10 @@ public class RenderStack extends Stack {
 
     public AuthenticatedRenderApi getApi() {
         return api;
+    }
+
+    public RemotionRenderMonitoring getMonitoring() {
+        return monitoring;
     }
 
     public RemotionRenderRole getRenderRole() {

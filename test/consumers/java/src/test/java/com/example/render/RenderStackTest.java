@@ -275,4 +275,37 @@ class RenderStackTest {
         assertTrue(error.getMessage().matches("(?s).*remotionFunctionName \"remotion-render-4-0-400-mem2048mb-disk2048mb-120sec\" is a Remotion "
             + "4\\.0\\.400 render function, but the installed @remotion/lambda-client is 4\\.0\\.\\d+.*"), error.getMessage());
     }
+
+    @Test
+    void monitoringPagesThroughItsOwnEncryptedTopicWithTwelveAlarms() {
+        template.resourceCountIs("AWS::CloudWatch::Alarm", 12);
+        assertEquals(12, stack.getMonitoring().getAlarms().size());
+        String topicId = logicalId(stack.getMonitoring().getAlarmTopic());
+        for (Map<String, Object> alarm : template.findResources("AWS::CloudWatch::Alarm").values()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> properties = (Map<String, Object>) alarm.get("Properties");
+            assertEquals(List.of(Map.of("Ref", topicId)), properties.get("AlarmActions"));
+        }
+        template.hasResourceProperties("AWS::SNS::Topic", Map.of("KmsMasterKeyId", Match.anyValue()));
+        template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+    }
+
+    @Test
+    void monitoringAlarmsOnTheDeadLetterQueueAndASaturatedBudget() {
+        String dlqId = logicalId(stack.getApi().getDeadLetterQueue());
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+            "Namespace", "AWS/SQS",
+            "MetricName", "ApproximateNumberOfMessagesVisible",
+            "Dimensions", List.of(Map.of("Name", "QueueName", "Value", Map.of("Fn::GetAtt", List.of(dlqId, "QueueName")))),
+            "Statistic", "Maximum",
+            "Threshold", 1,
+            "ComparisonOperator", "GreaterThanOrEqualToThreshold",
+            "TreatMissingData", "notBreaching"));
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+            "Metrics", Match.arrayWith(List.of(Match.objectLike(Map.of("Expression", "100 * inUse / size")))),
+            "Threshold", 90,
+            "EvaluationPeriods", 3,
+            "DatapointsToAlarm", 3,
+            "TreatMissingData", "ignore"));
+    }
 }

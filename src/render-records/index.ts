@@ -210,7 +210,7 @@ export class RemotionRenderRecords extends Construct {
     });
     if (props.renderFunction.webhookUrl !== undefined) {
       Annotations.of(this).addInfo(
-        'The render function has its own webhookUrl: Remotion calls it instead of POST /webhooks/remotion, so a render's end is recorded, its units freed and its event put by status reads and the render queue's sweeper (a sweep interval late).',
+        'The render function has its own webhookUrl: Remotion calls it instead of POST /webhooks/remotion, so renders end (recorded, units freed, event put) through status reads and the render queue\'s sweeper, a sweep interval late.',
       );
     }
   }

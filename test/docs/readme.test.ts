@@ -102,7 +102,9 @@ describe('README', () => {
   it('says plainly that a start Remotion accepts too late cannot be recovered with records off, and promises no log line', () => {
     const section = README.slice(README.indexOf('#### A start that Remotion accepts too late'));
     const text = section.slice(0, section.indexOf('\n#', 1)).replace(/\s+/g, ' ');
-    expect(text).toContain('With `recordsEnabled: false` such a render cannot be recovered.');
+    expect(text).toContain('With `recordsEnabled: false` renders start directly, and a late start cannot be recovered.');
+    // With records on, the queue's dispatcher starts renders: the start is never repeated.
+    expect(text).toContain('the start is never repeated');
     expect(text).toContain('a retry starts a second render');
     // The warn line is written after the answer, when Lambda may already have frozen the environment.
     expect(text).toContain('it can be missing');

@@ -265,7 +265,7 @@ export class QueueWorld {
       },
       parsed.value.ownerSub,
       customData[RENDER_ID_METADATA_KEY],
-      { ...completionFromWebhook(parsed.value, this.now()), remotionRenderId: parsed.value.renderId },
+      completionFromWebhook(parsed.value, this.now()),
     );
   }
 }

@@ -135,6 +135,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Idempotency-Key on POST /renders (MIT-0): DynamoDB persistence, payload validation,
     // in-progress detection and expiry. Bundled; its DynamoDB client stays external as above.
     '@aws-lambda-powertools/idempotency@2.35.0',
+    // The OpenAPI document (openapi/): checked against the OpenAPI 3.1 schema, every handler
+    // test's answer checked against it (Ajv's JSON Schema 2020-12, the dialect of OpenAPI 3.1),
+    // and the typed client the README shows generated from it (all MIT).
+    '@seriousme/openapi-schema-validator@2.11.0',
+    'ajv@8.20.0',
+    'ajv-formats@3.0.1',
+    'openapi-typescript@7.13.0',
+    'openapi-fetch@0.17.0',
   ],
 
   jestOptions: {
@@ -163,6 +171,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.npmignore?.include('/assets');
 // Licence texts of what the handler bundle holds (valibot, aws4fetch); also copied into the asset.
 project.npmignore?.include('/THIRD-PARTY-NOTICES');
+// The HTTP API's OpenAPI document, for users to generate clients from (README: OpenAPI).
+project.npmignore?.include('/openapi');
 addHandlerBundle(project);
 
 // Docs in every language: every README and `@example` snippet is compiled against the fixtures in

@@ -7,7 +7,8 @@ as source), and every archive nested in them (the wheel, the jar and the Go modu
 tarball), then checks:
 - no file holds code of Remotion's client: a few literal strings that appear in every supported
   @remotion/lambda-client (checked against the installed ones) and in none of our own files;
-- the npm tarball holds THIRD-PARTY-NOTICES and the prebuilt handler, and no repository scripts,
+- the npm tarball holds THIRD-PARTY-NOTICES, the prebuilt handler and the HTTP API's OpenAPI
+  document (openapi/render-api.openapi.json, which users generate clients from), and no repository scripts,
   tests, or compiled handler runtime (src/render-function/runtime is bundled, never compiled to lib/);
 - the Go module has its LICENSE and go.mod, and its embedded npm tarball (jsii/*.tgz, what the Go
   runtime loads) passes the npm tarball's checks.
@@ -91,7 +92,8 @@ def check_archive(path: pathlib.Path) -> list[str]:
 def check_npm_layout(names: list[str], tarball: str = 'the npm tarball') -> None:
     inner = [name.split('!', 1)[1] for name in names]
     for required in ['package/THIRD-PARTY-NOTICES', 'package/LICENSE', 'package/assets/render-handler/index.mjs',
-                     'package/assets/render-handler/THIRD-PARTY-NOTICES', 'package/lib/index.js']:
+                     'package/assets/render-handler/THIRD-PARTY-NOTICES', 'package/lib/index.js',
+                     'package/openapi/render-api.openapi.json']:
         if required not in inner:
             problems.append(f'{tarball} lacks {required}')
     for name in inner:

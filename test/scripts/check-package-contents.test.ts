@@ -61,6 +61,7 @@ function npmFiles(extra: Record<string, string | Buffer> = {}): Record<string, s
     'package/assets/render-handler/index.mjs': 'export const handler = async () => ({});',
     'package/assets/render-handler/THIRD-PARTY-NOTICES': 'valibot (MIT), aws4fetch (MIT)',
     'package/lib/index.js': 'module.exports = {};',
+    'package/openapi/render-api.openapi.json': '{"openapi": "3.1.0"}',
     ...extra,
   };
 }
@@ -104,11 +105,11 @@ describe('scripts/check-package-contents.py', () => {
 
     expect(stderr).toBe('');
     // 5 files in the npm tarball; 2 of the wheel's and the jar's own, then the tarball's 5 again.
-    expect(stdout).toContain(`${out}/js/${NPM_TARBALL}: 5 files checked`);
-    expect(stdout).toContain(`${out}/python/org_remotion_constructs-0.0.0-py3-none-any.whl: 7 files checked`);
-    expect(stdout).toContain(`${out}/java/org/remotion/remotion-constructs/0.0.0/remotion-constructs-0.0.0.jar: 7 files checked`);
+    expect(stdout).toContain(`${out}/js/${NPM_TARBALL}: 6 files checked`);
+    expect(stdout).toContain(`${out}/python/org_remotion_constructs-0.0.0-py3-none-any.whl: 8 files checked`);
+    expect(stdout).toContain(`${out}/java/org/remotion/remotion-constructs/0.0.0/remotion-constructs-0.0.0.jar: 8 files checked`);
     // go.mod, LICENSE, main.go and the embedded tarball, then the tarball's 5.
-    expect(stdout).toContain(`${out}/go/remotionconstructs: 9 files checked`);
+    expect(stdout).toContain(`${out}/go/remotionconstructs: 10 files checked`);
     expect(stdout).toMatch(/No Remotion client code in any package/);
     expect(status).toBe(0);
   });
@@ -142,6 +143,18 @@ describe('scripts/check-package-contents.py', () => {
     const { status, stderr } = check(out);
 
     expect(stderr).toContain('FAIL: the npm tarball ships package/scripts/test-all.sh');
+    expect(status).toBe(1);
+  });
+
+  it('fails with exit status 1 when the npm tarball lacks the OpenAPI document, naming the file', () => {
+    const out = dist();
+    const withoutDocument = npmFiles();
+    delete withoutDocument['package/openapi/render-api.openapi.json'];
+    pack(path.join(out, 'js', NPM_TARBALL), withoutDocument);
+
+    const { status, stderr } = check(out);
+
+    expect(stderr).toContain('FAIL: the npm tarball lacks package/openapi/render-api.openapi.json');
     expect(status).toBe(1);
   });
 

@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { RENDER_ENV, RENDER_ROUTES, routeKeyOf } from '../../../src/render-function/contract';
 import type { RenderApiHandler } from '../../../src/render-function/runtime/render-api';
+import { matchRoute } from '../../../src/render-function/runtime/routing';
+import { expectDocumentedResponse } from '../../openapi/render-api-document';
 
 export const CALLER_SUB = '3f1c2a9e-6b7d-4e21-9c3a-0d5e8f7a1b2c';
 export const OTHER_SUB = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
@@ -98,10 +100,15 @@ export function responseJson(response: APIGatewayProxyStructuredResultV2): Recor
   return JSON.parse(response.body) as Record<string, unknown>;
 }
 
-/** Calls `handler` as Lambda would, and reads the JSON answer. */
+/**
+ * Calls `handler` as Lambda would, and reads the JSON answer, which must be one the OpenAPI
+ * document lists for the route (status, headers, body): so every handler test checks the document.
+ */
 export function callerOf(handler: RenderApiHandler) {
   return async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
     const response = await handler(event, { awsRequestId: 'lambda-request-1' });
+    const route = matchRoute(event);
+    expectDocumentedResponse(route.name === 'notFound' ? undefined : RENDER_ROUTES[route.name], response);
     return { response, body: responseJson(response) };
   };
 }

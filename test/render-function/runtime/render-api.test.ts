@@ -7,12 +7,12 @@ import * as aws4fetch from 'aws4fetch';
 import { FAKE_REMOTION_BUCKET, FAKE_ROLE_CREDENTIALS, FakeLambda, type FailureMode } from './fake-lambda';
 import {
   API_DOMAIN,
+  callerOf,
   CALLER_SUB,
   constructEnvironment,
   getRenderEvent,
   OTHER_SUB,
   REMOTION_FUNCTION_NAME,
-  responseJson,
   SERVE_URL,
   startRenderEvent,
   apiEvent,
@@ -57,10 +57,7 @@ function coldStart(envOverrides: Record<string, string | undefined> = {}) {
     writeLog: (record) => logs.push(record),
     randomId: () => OUTPUT_ID,
   });
-  const call = async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
-    const response = await handler(event, { awsRequestId: 'lambda-request-1' });
-    return { response, body: responseJson(response) };
-  };
+  const call = callerOf(handler);
   return { call, logs };
 }
 

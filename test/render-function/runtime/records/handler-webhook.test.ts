@@ -24,7 +24,7 @@ import { FAKE_REMOTION_BUCKET, FakeLambda } from '../fake-lambda';
 import { calculateSignature, remotionWebhookPayload, signedRemotionWebhook } from '../remotion-webhook';
 import { useRecordsServers } from './aws-environment';
 import { newStack } from '../../../util';
-import { API_DOMAIN, apiEvent, CALLER_SUB, constructEnvironment, getRenderEvent, REMOTION_FUNCTION_NAME, responseJson, SERVE_URL, startRenderEvent } from '../handler-events';
+import { API_DOMAIN, apiEvent, callerOf, CALLER_SUB, constructEnvironment, getRenderEvent, REMOTION_FUNCTION_NAME, SERVE_URL, startRenderEvent } from '../handler-events';
 
 const TABLE = 'render-records';
 /** The ARN moto gives the table; the construct hands the handler its table's ARN the same way. */
@@ -68,10 +68,7 @@ function coldStart(envOverrides: Record<string, string | undefined> = {}) {
     writeLog: (record) => logs.push(record),
     now: () => (clock += 1000),
   });
-  const call = async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
-    const response = await handler(event, { awsRequestId: 'lambda-request-1' });
-    return { response, body: responseJson(response) };
-  };
+  const call = callerOf(handler);
   return { call, logs, secretReads };
 }
 

@@ -56,6 +56,22 @@ describe('the OpenAPI document of the render API', () => {
   });
 });
 
+describe('the document in the npm package', () => {
+  it('resolves as @org/remotion-constructs/openapi/render-api.openapi.json from a consumer\'s folder', () => {
+    // package.json's `exports`, should one be added, would have to list the document; npmignore must not drop it.
+    const consumer = fs.mkdtempSync(path.join(os.tmpdir(), 'render-api-consumer-'));
+    try {
+      fs.mkdirSync(path.join(consumer, 'node_modules', '@org'), { recursive: true });
+      fs.symlinkSync(ROOT, path.join(consumer, 'node_modules', '@org', 'remotion-constructs'));
+      const resolved = require.resolve('@org/remotion-constructs/openapi/render-api.openapi.json', { paths: [consumer] });
+      expect(fs.realpathSync(resolved)).toBe(fs.realpathSync(RENDER_API_DOCUMENT));
+      expect(fs.readFileSync(path.join(ROOT, '.npmignore'), 'utf8').split('\n')).toContain('!/openapi');
+    } finally {
+      fs.rmSync(consumer, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the response check every handler test runs', () => {
   const validator = new RenderApiResponseValidator(document);
   const answer = (statusCode: number, body: Json, headers: Json = {}) => ({

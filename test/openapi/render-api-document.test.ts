@@ -121,7 +121,8 @@ describe('the typed client the README shows', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // Two CLIs and a type check: seconds alone, longer on a shared machine.
+  }, 120_000);
 });
 
 /** What a consumer writes, as in the README; each `@ts-expect-error` fails the compile when the types allow it. */

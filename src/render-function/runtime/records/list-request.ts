@@ -1,5 +1,5 @@
 import { RECORDS_TABLE } from '../../contract';
-import type { RenderApiEvent } from '../request';
+import { RENDER_ID_PATTERN, type RenderApiEvent } from '../request';
 import { clientErrors, type Parsed } from '../responses';
 import { ownerPartition } from './record';
 
@@ -8,7 +8,8 @@ export const MAX_LIST_LIMIT = 100;
 /** Longer tokens are refused before decoding; ours are about 120 characters. */
 const MAX_TOKEN_LENGTH = 512;
 
-const RENDER_SORT_KEY = /^RENDER#[A-Za-z0-9]{1,32}$/;
+// Remotion's ids (renders started before the queue) and ours (UUIDs): a page may end on either.
+const RENDER_SORT_KEY = new RegExp(`^RENDER#${RENDER_ID_PATTERN.source.slice(1)}`);
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Where a page of the caller's listing starts: the DynamoDB key of the last item of the previous page. */

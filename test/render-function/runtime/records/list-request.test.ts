@@ -28,6 +28,15 @@ describe('parseListRendersRequest', () => {
     });
   });
 
+  it('resumes after a queued render, whose id is a UUID', () => {
+    const sk = 'RENDER#3f6c1a52-8d0e-4a57-9a61-2f1d2b9a7c10';
+    const nextToken = encodePageToken({ ...LAST_KEY, sk })!;
+    expect(parseListRendersRequest({ nextToken }, CALLER_SUB)).toEqual({
+      ok: true,
+      value: { limit: DEFAULT_LIST_LIMIT, startKey: { pk: `USER#${CALLER_SUB}`, sk, createdAt: LAST_KEY.createdAt } },
+    });
+  });
+
   it.each([
     ['not base64url', 'a+b/c='],
     ['not JSON', Buffer.from('nope').toString('base64url')],

@@ -135,6 +135,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Idempotency-Key on POST /renders (MIT-0): DynamoDB persistence, payload validation,
     // in-progress detection and expiry. Bundled; its DynamoDB client stays external as above.
     '@aws-lambda-powertools/idempotency@2.35.0',
+    // Render metrics (RENDER_METRICS) as CloudWatch embedded metric format (MIT-0). Bundled, and
+    // imported lazily: an invocation that records no metric never evaluates it.
+    '@aws-lambda-powertools/metrics@2.35.0',
   ],
 
   jestOptions: {

@@ -238,6 +238,7 @@ const bench = project.addTask('bench', {
 });
 bench.spawn(project.tasks.tryFind('bundle')!);
 bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
+bench.exec('ts-node --project tsconfig.dev.json bench/metrics.ts');
 
 // unrs-resolver (under eslint-import-resolver-typescript) 1.13 names platform bindings that are
 // not all published, so `npm ci` rejects the lock file npm writes; 1.12.2 has all of them.

@@ -32,8 +32,16 @@ beforeEach(() => {
 });
 afterEach(() => emf.stop());
 
-async function coldStart() {
+/** A fresh handler with the render queue on, or (`direct`) starting renders at once with at most one in progress per user. */
+async function coldStart(mode: 'queued' | 'direct' = 'queued') {
   const { QueueUrl } = await new sqsModule.SQSClient({}).send(new sqsModule.CreateQueueCommand({ QueueName: 'render-queue' }));
+  const queue = mode === 'direct' ? { [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: '1' } : {
+    [RENDER_ENV.QUEUE_URL]: QueueUrl,
+    [RENDER_ENV.QUEUE_MAX_QUEUED_PER_USER]: String(MAX_QUEUED),
+    [RENDER_ENV.QUEUE_MAX_AGE_SECONDS]: '3600',
+    [RENDER_ENV.QUEUE_RENDER_CONCURRENCY]: '5',
+    [RENDER_ENV.BUDGET_MAX_LAMBDAS]: '60',
+  };
   const loadMetrics = jest.fn(async () => jest.requireActual<MetricsModule>('@aws-lambda-powertools/metrics'));
   const handler = createRenderApiHandler({
     env: constructEnvironment({
@@ -41,11 +49,7 @@ async function coldStart() {
       [RENDER_ENV.RECORDS_RETENTION_SECONDS]: '604800',
       [RENDER_ENV.IDEMPOTENCY_ENABLED]: 'true',
       [RENDER_ENV.COMPLETION_SECRET_ARN]: secretArn,
-      [RENDER_ENV.QUEUE_URL]: QueueUrl,
-      [RENDER_ENV.QUEUE_MAX_QUEUED_PER_USER]: String(MAX_QUEUED),
-      [RENDER_ENV.QUEUE_MAX_AGE_SECONDS]: '3600',
-      [RENDER_ENV.QUEUE_RENDER_CONCURRENCY]: '5',
-      [RENDER_ENV.BUDGET_MAX_LAMBDAS]: '60',
+      ...queue,
       [RENDER_ENV.METRICS_SERVICE]: SERVICE,
       [RENDER_ENV.METRICS_NAMESPACE]: RENDER_METRICS.namespace,
     }),
@@ -110,3 +114,17 @@ it('counts accepted renders, a replay, a full queue\'s 429 by its limit, a cance
   expect(emf.lines()).toHaveLength(8);
   expect(fake.invocationsOfType('start')).toHaveLength(0);
 }, 60_000);
+
+it('counts a direct start as accepted and started, and a 429 of maxRendersInProgress by its limit', async () => {
+  const { call } = await coldStart('direct');
+
+  const first = await call(startRenderEvent({ composition: 'Intro' }));
+  const second = await call(startRenderEvent({ composition: 'Intro' }));
+
+  expect([first.response.statusCode, second.response.statusCode]).toEqual([202, 429]);
+  expect(total(RENDER_METRICS.rendersAccepted.name)).toBe(1);
+  expect(total(RENDER_METRICS.rendersStarted.name)).toBe(1);
+  expect(total(RENDER_METRICS.limitRefusals.name)).toBe(1);
+  expect(tally(emf.metrics(), RENDER_METRICS.limitRefusals.name, { service: SERVICE, limit: 'inProgress' }).sum).toBe(1);
+  expect(fake.invocationsOfType('start')).toHaveLength(1);
+});

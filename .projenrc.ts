@@ -143,6 +143,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ajv-formats@3.0.1',
     'openapi-typescript@7.13.0',
     'openapi-fetch@0.17.0',
+    // Render metrics (RENDER_METRICS) as CloudWatch embedded metric format (MIT-0). Bundled, and
+    // imported lazily: an invocation that records no metric never evaluates it.
+    '@aws-lambda-powertools/metrics@2.35.0',
   ],
 
   jestOptions: {
@@ -245,6 +248,7 @@ const bench = project.addTask('bench', {
 });
 bench.spawn(project.tasks.tryFind('bundle')!);
 bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
+bench.exec('ts-node --project tsconfig.dev.json bench/metrics.ts');
 
 // unrs-resolver (under eslint-import-resolver-typescript) 1.13 names platform bindings that are
 // not all published, so `npm ci` rejects the lock file npm writes; 1.12.2 has all of them.

@@ -35,9 +35,10 @@ async function bundledPackages(): Promise<string[]> {
   return [...new Set(names)].sort();
 }
 
-it('bundles only valibot, aws4fetch and Powertools\' idempotency utility: no Remotion package, no AWS SDK', async () => {
+it('bundles only valibot, aws4fetch and Powertools\' idempotency and metrics utilities: no Remotion package, no AWS SDK', async () => {
   expect(await bundledPackages()).toEqual([
-    '@aws-lambda-powertools/commons', '@aws-lambda-powertools/idempotency', '@aws-lambda-powertools/jmespath', '@aws/lambda-invoke-store',
+    '@aws-lambda-powertools/commons', '@aws-lambda-powertools/idempotency', '@aws-lambda-powertools/jmespath', '@aws-lambda-powertools/metrics',
+    '@aws/lambda-invoke-store',
     'aws4fetch', 'valibot',
   ]);
 });

@@ -1,3 +1,4 @@
+import type { MetricsModule } from './metrics';
 import { createEventPutter } from './records/events';
 import type { IdempotencyModules } from './records/idempotency';
 import type { RemotionClient, RenderApiDependencies } from './resources';
@@ -31,5 +32,7 @@ export function lambdaDependencies(loadRemotionClient: () => Promise<RemotionCli
       // The same package, typed from its ESM build here and from its CJS build where the type is declared.
       return { idempotency, dynamodb } as unknown as IdempotencyModules;
     },
+    // The same package, typed from its ESM build here and from its CJS build where the type is declared.
+    loadMetrics: async () => await import('@aws-lambda-powertools/metrics') as unknown as MetricsModule,
   };
 }

@@ -51,6 +51,9 @@ export function createRenderApiHandler(dependencies: RenderApiDependencies): Ren
       reason: outcome.reason,
       error: outcome.error === undefined ? undefined : describeError(outcome.error),
     });
+    // A forged or broken webhook is counted here, the one place that sees every refusal of it.
+    if (route.name === 'completionWebhook' && outcome.status === 401) resources.metrics?.add('webhookRefusals');
+    await resources.metrics?.flush();
     const response = jsonResponse(outcome.status, outcome.body, requestId);
     return outcome.headers === undefined ? response : { ...response, headers: { ...response.headers, ...outcome.headers } };
   };

@@ -4,7 +4,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { getRenderProgress, presignUrl, renderMediaOnLambda } from '@remotion/lambda/client';
 import { loadConfig, type RenderHandlerConfig } from './config';
-import { writeLog, type RequestLogRecord } from './log';
+import { describeError, writeLog, type RequestLogRecord } from './log';
+import { createRenderMetrics, type MetricsModule, type RenderMetrics } from './metrics';
 import { cacheUntilFailure, withAbortableDeadline, withDeadline } from './promises';
 import { createCountedHolds, type CountedHolds } from './records/holds';
 import { createIdempotentStart, type IdempotencyModules, type IdempotentStart } from './records/idempotency';
@@ -46,6 +47,8 @@ export interface RenderApiDependencies {
   readonly loadIdempotency?: () => Promise<IdempotencyModules>;
   /** Puts one EventBridge event; called only when an event bus is configured. `signal` is aborted at the deadline. */
   readonly putEvent?: (entry: EventEntry, signal?: AbortSignal) => Promise<void>;
+  /** Loads Powertools' Metrics utility; called once, on the first flush with a metric to write. Without it no metric is written. */
+  readonly loadMetrics?: () => Promise<MetricsModule>;
 }
 
 /**
@@ -55,6 +58,8 @@ export interface RenderApiDependencies {
 export interface RouteResources {
   /** Puts one event; undefined when the handler cannot put events. */
   readonly putEvent?: (entry: EventEntry, signal?: AbortSignal) => Promise<void>;
+  /** Where `RENDER_METRICS` are recorded, flushed once per invocation; undefined when the handler writes none. */
+  readonly metrics?: RenderMetrics;
   /** The handler's settings; throws (a 500) when the construct set them wrong. */
   config(): RenderHandlerConfig;
   /** The records settings, or undefined when records are off. */
@@ -130,6 +135,13 @@ export function createResources(dependencies: RenderApiDependencies): RouteResou
     return { client, documents: lib.DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), lib };
   });
 
+  const metrics = dependencies.loadMetrics === undefined ? undefined : createRenderMetrics({
+    env: dependencies.env,
+    load: dependencies.loadMetrics,
+    budgetSize: () => queueConfig()?.budgetMaxLambdas,
+    onError: (error) => console.error(JSON.stringify({ level: 'error', message: 'Metrics not written', error: describeError(error) })),
+  });
+
   return {
     config,
     recordsConfig,
@@ -151,7 +163,7 @@ export function createResources(dependencies: RenderApiDependencies): RouteResou
     }),
     holds: cacheUntilFailure(async () => {
       const { documents, lib } = await dynamoDb();
-      return createCountedHolds(tableName(), documents, lib);
+      return createCountedHolds(tableName(), documents, lib, metrics && ((used) => metrics.budget(used)));
     }),
     sqs: cacheUntilFailure(async () => {
       if (dependencies.loadSqs === undefined) throw new Error('The render queue is configured, but the handler has no SQS loader');
@@ -167,6 +179,7 @@ export function createResources(dependencies: RenderApiDependencies): RouteResou
     now: dependencies.now ?? Date.now,
     randomId: dependencies.randomId ?? randomUUID,
     log: dependencies.writeLog ?? writeLog,
+    metrics,
   };
 }
 

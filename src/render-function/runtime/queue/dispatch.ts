@@ -2,7 +2,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { backoffSeconds } from './backoff';
 import { parseQueuedMessage } from './message';
 import { classifyStartFailure } from './start-failure';
-import type { QueuedRenderMessage } from '../../contract';
+import { RENDER_METRICS, type QueuedRenderMessage } from '../../contract';
 import { describeError } from '../log';
 import { withDeadline } from '../promises';
 import { finishRender, type FinishDependencies } from '../records/finish';
@@ -32,6 +32,16 @@ export type DispatchOutcome =
   | 'claimLost' // another delivery claimed it between our read and our claim
   | 'missingRecord' // no record: acked, logged as an error
   | 'poison'; // not a message this dispatcher knows: left for the DLQ
+
+/**
+ * The `reason` of `StartsDeferred` (`RENDER_METRICS.startsDeferred.values`). A held budget
+ * (another delivery gives the units back) and a failed table call are not limits: not counted.
+ */
+const DEFER_REASONS: Partial<Record<DispatchOutcome, (typeof RENDER_METRICS.startsDeferred.values)[number]>> = {
+  deferredBudget: 'budget',
+  deferredRunning: 'owner',
+  deferredThrottled: 'throttled',
+};
 
 /** One structured log line per message. */
 export interface DispatchLogRecord {
@@ -95,6 +105,7 @@ export function createDispatcher(options: DispatcherOptions) {
         handled = { outcome: 'deferredError', level: 'error', retryIn: deferSeconds(receiveCount), error: describeError(error) };
       }
       const { retryIn, level, ...fields } = handled;
+      countDispatch(handled);
       let deferError: unknown;
       if (retryIn !== undefined) deferError = await changeVisibility(record, retryIn).catch((error: unknown) => error);
       options.log({
@@ -108,8 +119,20 @@ export function createDispatcher(options: DispatcherOptions) {
       });
       return retryIn === undefined ? undefined : { itemIdentifier: record.messageId };
     }));
+    await resources.metrics?.flush();
     return { batchItemFailures: failures.filter((failure): failure is { itemIdentifier: string } => failure !== undefined) };
   };
+
+  function countDispatch(handled: Handled): void {
+    const { metrics } = resources;
+    if (metrics === undefined) return;
+    if (handled.outcome === 'started' || handled.outcome === 'startedAfterCompletion') {
+      metrics.add('rendersStarted');
+      if (handled.waitedMs !== undefined) metrics.add('queueWait', Math.max(0, handled.waitedMs));
+    }
+    const reason = DEFER_REASONS[handled.outcome];
+    if (reason !== undefined) metrics.add('startsDeferred', 1, reason);
+  }
 
   async function changeVisibility(record: SQSRecord, seconds: number): Promise<void> {
     const { client, lib } = await resources.sqs();
@@ -132,7 +155,9 @@ export function createDispatcher(options: DispatcherOptions) {
       ({ ...ids, ...extra, outcome, retryIn: deferSeconds(receiveCount) });
 
     const [store, holds, limits] = await Promise.all([resources.recordStore(), resources.holds(), resources.limits()]);
-    const finishing: FinishDependencies = { store, holds, limits, events: records.events, putEvent: resources.putEvent, now: resources.now };
+    const finishing: FinishDependencies = {
+      store, holds, limits, events: records.events, putEvent: resources.putEvent, now: resources.now, metrics: resources.metrics,
+    };
 
     // 1. Never start twice: only a QUEUED record is started.
     const current = await store.get(sub, renderId);
@@ -169,6 +194,8 @@ export function createDispatcher(options: DispatcherOptions) {
     const budget = budgetKey(settings.functionName);
     const room = await holds.read(budget);
     if (room !== undefined && room.used + units > queue.budgetMaxLambdas && room.holds[renderId] === undefined) {
+      // A refused reservation all the same: the gauges read what the read saw.
+      resources.metrics?.budget(room.used);
       return defer('deferredBudget', { units });
     }
 

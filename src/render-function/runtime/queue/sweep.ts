@@ -98,11 +98,13 @@ export function createSweeper(options: SweeperOptions) {
     };
     await Promise.all(Array.from({ length: SWEEP_PARALLEL }, worker));
     options.log({ level: outOfTime ? 'warn' : 'info', message: 'Sweep done', due: due.length, counts, outOfTime });
+    await resources.metrics?.flush();
   };
 
   async function finishing(): Promise<FinishDependencies> {
     const [store, holds, limits] = await Promise.all([resources.recordStore(), resources.holds(), resources.limits()]);
-    return { store, holds, limits, events: resources.recordsConfig()?.events, putEvent: resources.putEvent, now: resources.now };
+    const { putEvent, now, metrics } = resources;
+    return { store, holds, limits, events: resources.recordsConfig()?.events, putEvent, now, metrics };
   }
 
   async function sweepOne(record: RenderRecord | undefined, waitMs: number): Promise<SweepOutcome> {

@@ -1,6 +1,7 @@
+import type { RenderMetricKey, RenderMetrics } from '../metrics';
 import { BUDGET_SORT_KEY, queuedKey, type CountedHolds } from './holds';
 import type { Limits } from './limits';
-import { isFinal, type RecordCompletion, type RenderRecord, type RenderRecordStatus } from './record';
+import { isFinal, type FinalStatus, type RecordCompletion, type RenderRecord, type RenderRecordStatus } from './record';
 import type { RenderEventsConfig } from './records';
 import type { RecordStore } from './store';
 import { renderFinishedEvent, type EventEntry } from './webhook';
@@ -16,6 +17,8 @@ export interface FinishDependencies {
   readonly events?: RenderEventsConfig;
   readonly putEvent?: (entry: EventEntry, signal?: AbortSignal) => Promise<void>;
   readonly now: () => number;
+  /** Where the end is counted (`RendersSucceeded`…, `RenderTime`, `RenderCost`); undefined writes no metric. */
+  readonly metrics?: Pick<RenderMetrics, 'add'>;
 }
 
 /** What `finishRender` and `settleRender` did. */
@@ -52,8 +55,28 @@ export async function finishRender(
   const ended = await dependencies.store.complete(sub, renderId, completion, from);
   const record = ended ?? await dependencies.store.get(sub, renderId);
   if (record === undefined || !isFinal(record.status)) return { record, endedNow: false, settled: false };
+  // Counted by the first writer only, before settling: a render that ended is counted even when its event fails.
+  if (ended !== undefined) countEnd(dependencies.metrics, ended);
   const settled = await settleRender(dependencies, record);
   return { ...settled, endedNow: ended !== undefined };
+}
+
+const END_METRICS: Record<FinalStatus, RenderMetricKey> = {
+  SUCCEEDED: 'rendersSucceeded',
+  FAILED: 'rendersFailed',
+  TIMED_OUT: 'rendersTimedOut',
+  CANCELLED: 'rendersCancelled',
+};
+
+function countEnd(metrics: FinishDependencies['metrics'], record: RenderRecord): void {
+  if (metrics === undefined || !isFinal(record.status)) return;
+  metrics.add(END_METRICS[record.status]);
+  // A queued render started when the dispatcher claimed it; a direct start, when its record was made.
+  const started = record.startedAt ?? (record.remotionRenderId === undefined ? undefined : record.createdAt);
+  const startedAt = started === undefined ? NaN : Date.parse(started);
+  const finishedAt = record.finishedAt === undefined ? NaN : Date.parse(record.finishedAt);
+  if (Number.isFinite(startedAt) && Number.isFinite(finishedAt)) metrics.add('renderTime', Math.max(0, finishedAt - startedAt));
+  if (record.cost !== undefined && Number.isFinite(record.cost)) metrics.add('renderCost', record.cost);
 }
 
 /** Steps 2 to 4 of `finishRender`, for a record that has ended. */

@@ -45,7 +45,17 @@ export function queuedKey(sub: string): HoldsKey {
 
 const isConditionFailure = (error: unknown) => (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
-export function createCountedHolds(tableName: string, client: DynamoDBDocumentClient, lib: DocumentClientModule): CountedHolds {
+/**
+ * `onBudgetUsed` is told the budget's units in use after each reservation, refused reservation and
+ * release of a budget (not of a queued place), from the UpdateItem's own answer: no extra read.
+ */
+export function createCountedHolds(
+  tableName: string, client: DynamoDBDocumentClient, lib: DocumentClientModule, onBudgetUsed?: (used: number) => void,
+): CountedHolds {
+  const tell = (key: HoldsKey, used: unknown) => {
+    const value = Number(used);
+    if (onBudgetUsed !== undefined && key.sk === BUDGET_SORT_KEY && used !== undefined && Number.isFinite(value)) onBudgetUsed(value);
+  };
   const itemKey = (key: HoldsKey) => ({ [RECORDS_TABLE.partitionKey]: key.pk, [RECORDS_TABLE.sortKey]: key.sk });
 
   /** Creates the empty counter once, so that `holds.#id` has a map to go in; a no-op when it exists. */
@@ -67,24 +77,28 @@ export function createCountedHolds(tableName: string, client: DynamoDBDocumentCl
       if (units > max) return 'full';
       for (let attempt = 0; attempt < 2; attempt++) {
         try {
-          await client.send(new lib.UpdateCommand({
+          const { Attributes } = await client.send(new lib.UpdateCommand({
             TableName: tableName,
             Key: itemKey(key),
             UpdateExpression: 'SET used = used + :units, holds.#holder = :units',
             ConditionExpression: 'used <= :room AND attribute_not_exists(holds.#holder)',
             ExpressionAttributeNames: { '#holder': holderId },
             ExpressionAttributeValues: { ':units': units, ':room': max - units },
+            ReturnValues: 'UPDATED_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }));
+          tell(key, Attributes?.used);
           return 'reserved';
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
-          const old = (error as { Item?: Record<string, { M?: Record<string, unknown> }> }).Item;
+          // The failure's item is not unmarshalled by the document client: `{ N: '3' }`, `{ M: {...} }`.
+          const old = (error as { Item?: Record<string, { M?: Record<string, unknown>; N?: string }> }).Item;
           // No item yet: the condition failed on the missing `used`; create it and try once more.
           if (old === undefined && attempt === 0) {
             await ensureItem(key);
             continue;
           }
+          tell(key, old?.used?.N);
           return old?.holds?.M?.[holderId] !== undefined ? 'held' : 'full';
         }
       }
@@ -93,14 +107,16 @@ export function createCountedHolds(tableName: string, client: DynamoDBDocumentCl
 
     async release(key, holderId, units) {
       try {
-        await client.send(new lib.UpdateCommand({
+        const { Attributes } = await client.send(new lib.UpdateCommand({
           TableName: tableName,
           Key: itemKey(key),
           UpdateExpression: 'SET used = used - :units REMOVE holds.#holder',
           ConditionExpression: 'holds.#holder = :units',
           ExpressionAttributeNames: { '#holder': holderId },
           ExpressionAttributeValues: { ':units': units },
+          ReturnValues: 'UPDATED_NEW',
         }));
+        tell(key, Attributes?.used);
         return true;
       } catch (error) {
         if (isConditionFailure(error)) return false;

@@ -91,6 +91,7 @@ export async function enqueueRender(
   }
   if (place === 'full') {
     await giveBackSlots(resources, sub, slots);
+    resources.metrics?.add('limitRefusals', 1, 'queued');
     return tooManyRequests(queueFullMessage(queue.maxQueuedPerUser), QUEUE_FULL_RETRY_AFTER_SECONDS);
   }
 
@@ -146,6 +147,7 @@ export async function enqueueRender(
     return { ...serviceFailure(error, renderId), reason: failed.error === undefined ? NOT_QUEUED_REASON : `${NOT_QUEUED_REASON}; its record is left to the sweeper` };
   }
 
+  resources.metrics?.add('rendersAccepted');
   return {
     status: 202,
     logMessage: 'Render queued',

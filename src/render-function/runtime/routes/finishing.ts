@@ -21,5 +21,6 @@ export async function finishDependencies(resources: RouteResources, request: Pic
     events: records.events,
     putEvent: put && ((entry) => withAbortableDeadline((signal) => put(entry, signal), Math.max(timeLeft(request), MIN_RECORD_WRITE_MS))),
     now: resources.now,
+    metrics: resources.metrics,
   };
 }

@@ -24,6 +24,7 @@ export async function takeSlots(
   try {
     const taken = await withDeadline(resources.limits().then((l) => l.acquire(request.sub, holder, resources.now(), which)), request.waitMs);
     if (taken.ok) return { slots: taken.slots };
+    resources.metrics?.add('limitRefusals', 1, taken.limit);
     return { refusal: tooManyRequests(limitMessage(taken.limit, taken.max, limitsConfig.windowSeconds), taken.retryAfterSeconds) };
   } catch (error) {
     return { refusal: serviceFailure(error) };

@@ -55,6 +55,7 @@ async function startIdempotently(
   switch (result.kind) {
     case 'answered':
       if (!result.replayed && first !== undefined) return first;
+      resources.metrics?.add('idempotentReplays');
       return { ...result.answer, logMessage: 'First answer replayed for a repeated Idempotency-Key' };
     case 'refused':
       return refusedForIdempotency(result.refusal);
@@ -97,6 +98,9 @@ async function startNow(event: RenderApiEvent, request: RequestInfo, validated: 
       throw error;
     }));
     const bucketToEcho = settings.bucketName === undefined ? bucketName : undefined;
+    // Remotion accepted it: accepted and started at once, whether or not its record is written.
+    resources.metrics?.add('rendersAccepted');
+    resources.metrics?.add('rendersStarted');
     const started: Outcome = {
       status: 202,
       logMessage: 'Render started',

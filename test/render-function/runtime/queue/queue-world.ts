@@ -10,7 +10,8 @@ import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as sqs from '@aws-sdk/client-sqs';
 import * as documents from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
-import { OWNER_METADATA_KEY, RENDER_ENV, RENDER_ID_METADATA_KEY, maxReceiveCountFor, type QueuedRenderMessage } from '../../../../src/render-function/contract';
+import { OWNER_METADATA_KEY, RENDER_ENV, RENDER_ID_METADATA_KEY, RENDER_METRICS, maxReceiveCountFor, type QueuedRenderMessage } from '../../../../src/render-function/contract';
+import type { MetricsModule } from '../../../../src/render-function/runtime/metrics';
 import { createDispatcher, type DispatchLogRecord } from '../../../../src/render-function/runtime/queue/dispatch';
 import { queueFunctionResources } from '../../../../src/render-function/runtime/queue/resources';
 import { createSweeper, type SweepLogRecord } from '../../../../src/render-function/runtime/queue/sweep';
@@ -91,6 +92,8 @@ export class QueueWorld {
   clock = T0;
   /** When set, the clock is the real one (tests that measure waits in real time). */
   realClock = false;
+  /** When set, the functions write their metrics (EMF on stdout) with this `service`; off by default, to keep other tests' output quiet. */
+  metricsService: string | undefined;
   private readonly originalEnv = process.env;
 
   private async start(): Promise<void> {
@@ -150,6 +153,7 @@ export class QueueWorld {
     this.sweepLog.length = 0;
     this.clock = T0;
     this.realClock = false;
+    this.metricsService = undefined;
   }
 
   private async stop(): Promise<void> {
@@ -159,8 +163,15 @@ export class QueueWorld {
 
   /** The dependencies the entries get from `lambdaDependencies`, with test doubles only where AWS would be reached. */
   private dependencies(settings: QueueSettings) {
+    const metrics = this.metricsService === undefined ? {} : {
+      [RENDER_ENV.METRICS_SERVICE]: this.metricsService, [RENDER_ENV.METRICS_NAMESPACE]: RENDER_METRICS.namespace,
+    };
     return {
-      env: queueEnvironment(this.queue.queueUrl, settings),
+      env: { ...queueEnvironment(this.queue.queueUrl, settings), ...metrics },
+      ...(this.metricsService !== undefined && {
+        // jest runs without ES module support: the CommonJS build, where the entry imports the ES one.
+        loadMetrics: async () => jest.requireActual<MetricsModule>('@aws-lambda-powertools/metrics'),
+      }),
       loadRemotionClient: async () => jest.requireActual(path.join(NEWEST_DIR, 'dist', 'client.js')) as RemotionClient,
       readSecretString: async (arn: string) => {
         if (arn !== COMPLETION_SECRET_ARN) throw new Error(`No secret ${arn}`);

@@ -10,12 +10,13 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { REMOTION_CLIENT_FILE, RENDER_ENV, RENDER_EVENT_SOURCE } from '../../../../src/render-function/contract';
+import { REMOTION_CLIENT_FILE, RENDER_ENV, RENDER_EVENT_SOURCE, RENDER_METRICS } from '../../../../src/render-function/contract';
 import { captureEvents, motoJson } from '../../../moto/json-api';
 import { MotoServer } from '../../../moto/moto-server';
 import { allItems, createRecordsTable } from '../../../moto/records-table';
 import { sourcesNewerThanAsset } from '../asset-freshness';
 import { stagedAssetInRepository } from '../bundle-harness';
+import { extractMetrics, parseEmfLines, tally } from '../emf';
 import { FakeLambda } from '../fake-lambda';
 import { apiEvent, CALLER_SUB, getRenderEvent, startRenderEvent } from '../handler-events';
 import { recordsBundleEnvironment } from './aws-environment';
@@ -51,6 +52,15 @@ async function runBundle(
   overrides: Record<string, string> = {},
   bundleUrl = pathToFileURL(stagedAssetInRepository()).href,
 ): Promise<APIGatewayProxyStructuredResultV2[]> {
+  return (await runBundleWithOutput(events, overrides, bundleUrl)).results;
+}
+
+/** Runs the events in one process; also hands back what the process printed before its results. */
+async function runBundleWithOutput(
+  events: APIGatewayProxyEventV2WithJWTAuthorizer[],
+  overrides: Record<string, string> = {},
+  bundleUrl = pathToFileURL(stagedAssetInRepository()).href,
+): Promise<{ results: APIGatewayProxyStructuredResultV2[]; stdout: string }> {
   const env: Record<string, string | undefined> = {
     ...recordsBundleEnvironment(moto, fake, {
       [RENDER_ENV.RECORDS_TABLE_NAME]: TABLE,
@@ -64,7 +74,7 @@ async function runBundle(
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], { env, timeout: 20_000 });
   const marker = stdout.lastIndexOf(MARKER);
   if (marker < 0) throw new Error(`The bundle printed no result:\n${stdout}`);
-  return JSON.parse(stdout.slice(marker + MARKER.length)) as APIGatewayProxyStructuredResultV2[];
+  return { results: JSON.parse(stdout.slice(marker + MARKER.length)) as APIGatewayProxyStructuredResultV2[], stdout: stdout.slice(0, marker) };
 }
 
 it('records a started render in DynamoDB and lists it, through the runtime\'s (external) SDK clients', async () => {
@@ -91,6 +101,23 @@ it('replays the first answer for a repeated Idempotency-Key through the bundled 
   expect(again.statusCode).toBe(202);
   expect(JSON.parse(String(again.body)).renderId).toBe(JSON.parse(String(first.body)).renderId);
   expect(fake.invocationsOfType('start').length - startsBefore).toBe(1);
+});
+
+it('writes its metrics as valid EMF through the bundled Powertools utility: a start, and a replay of it', async () => {
+  const keyed = startRenderEvent({ composition: 'Outro' });
+  keyed.headers = { ...keyed.headers, 'idempotency-key': 'bundle-metrics-key' };
+  const service = 'bundle-render-api';
+
+  const { results, stdout } = await runBundleWithOutput([keyed, keyed], {
+    [RENDER_ENV.METRICS_SERVICE]: service, [RENDER_ENV.METRICS_NAMESPACE]: RENDER_METRICS.namespace,
+  });
+
+  expect(results.map((result) => result.statusCode)).toEqual([202, 202]);
+  const metrics = parseEmfLines(stdout).flatMap(extractMetrics);
+  const sum = (name: string) => tally(metrics, name, { service }).sum;
+  const counted = [RENDER_METRICS.rendersAccepted, RENDER_METRICS.rendersStarted, RENDER_METRICS.idempotentReplays];
+  expect(counted.map((spec) => sum(spec.name))).toEqual([1, 1, 1]);
+  expect(new Set(metrics.map((metric) => metric.namespace))).toEqual(new Set([RENDER_METRICS.namespace]));
 });
 
 it('receives a signed completion webhook: records it and puts the event with its bundled signer (no EventBridge SDK)', async () => {

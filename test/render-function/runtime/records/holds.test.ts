@@ -30,6 +30,21 @@ const holds = () => createCountedHolds(TABLE, motoDocumentClient(), lib);
 const BUDGET = budgetKey('remotion-render-4-0-527-mem2048mb-disk2048mb-120sec');
 
 describe('createCountedHolds', () => {
+  it('tells the budget\'s units in use after each reservation, refused reservation and release, and nothing of a queued place', async () => {
+    const told: number[] = [];
+    const budget = createCountedHolds(TABLE, motoDocumentClient(), lib, (used) => told.push(used));
+    await budget.reserve(BUDGET, 'a', 6, 12);
+    await budget.reserve(BUDGET, 'b', 6, 12);
+    await budget.reserve(BUDGET, 'c', 6, 12);
+    await budget.release(BUDGET, 'a', 6);
+    await budget.release(BUDGET, 'a', 6);
+    await budget.reserve(queuedKey('user-alice'), 'a', 1, 20);
+    await budget.release(queuedKey('user-alice'), 'a', 1);
+
+    // The repeated release freed nothing, so it tells nothing.
+    expect(told).toEqual([6, 12, 12, 6]);
+  });
+
   it('reserves units up to the maximum and refuses the reservation that would pass it', async () => {
     const budget = holds();
     expect(await budget.reserve(BUDGET, 'a', 6, 15)).toBe('reserved');

@@ -46,6 +46,8 @@ const SWEEP_PARALLEL = 5;
 export const SWEEP_MARGIN_MS = 10_000;
 /** The longest wait between two progress reads of a render that did not finish. */
 export const MAX_PROGRESS_CHECK_MS = 10 * 60_000;
+/** The reason a render whose progress cannot be read past Remotion's timeout ends with. */
+export const UNREADABLE_PAST_DEADLINE_REASON = 'No completion, and no progress to read, after Remotion\'s timeout';
 /** The reason a start that nobody could confirm ends with. */
 export const START_UNKNOWN_REASON = 'Start outcome unknown: Remotion did not confirm the start before its deadline';
 
@@ -133,7 +135,19 @@ export function createSweeper(options: SweeperOptions) {
         if (record.remotionRenderId === undefined || record.bucketName === undefined) return 'notDue';
         const client = await resources.remotionClient(waitMs);
         const render = { renderId: record.remotionRenderId, bucketName: record.bucketName };
-        const { progress } = await readRenderProgress(client, resources.config(), render);
+        let progress;
+        try {
+          ({ progress } = await readRenderProgress(client, resources.config(), render));
+        } catch (error) {
+          // Past Remotion's own timeout a render cannot be running: one whose progress cannot be
+          // read either (deleted, never written) still gets its final status and its event.
+          const deadlineSeconds = resources.recordsConfig()?.limits.renderDeadlineSeconds ?? 0;
+          if (now <= Date.parse(record.startedAt ?? record.createdAt) + deadlineSeconds * 1000) throw error;
+          await finishRender(dependencies, record.ownerSub, record.renderId, {
+            status: 'TIMED_OUT', finishedAt: new Date(now).toISOString(), errors: [UNREADABLE_PAST_DEADLINE_REASON],
+          }, ['RENDERING']);
+          return 'completed';
+        }
         const completion = completionFromProgress(progress, now);
         if (completion === undefined) {
           await store.reschedule(record.ownerSub, record.renderId, now + nextProgressCheckMs(record, now));

@@ -5,7 +5,7 @@
  */
 import { BUDGET, EVENT_BUS, MAX_QUEUE_AGE_SECONDS, QueueWorld, TABLE_ARN, type QueueSettings } from './queue-world';
 import { FIRST_PROGRESS_CHECK_MS } from '../../../../src/render-function/runtime/queue/dispatch';
-import { MAX_PROGRESS_CHECK_MS, START_UNKNOWN_REASON } from '../../../../src/render-function/runtime/queue/sweep';
+import { MAX_PROGRESS_CHECK_MS, START_UNKNOWN_REASON, UNREADABLE_PAST_DEADLINE_REASON } from '../../../../src/render-function/runtime/queue/sweep';
 import { finishRender } from '../../../../src/render-function/runtime/records/finish';
 import { DEFAULT_RENDER_DEADLINE_SECONDS } from '../../../../src/render-function/runtime/records/limits';
 import { sendMessage } from '../../../moto/sqs-event-source';
@@ -55,6 +55,27 @@ describe('a render whose webhook was lost', () => {
     expect(sweepOutcomes()).toEqual(['rendering', 'rendering']);
     expect([first, second]).toEqual([FIRST_PROGRESS_CHECK_MS, MAX_PROGRESS_CHECK_MS]);
     expect(world.events).toEqual([]);
+  }, 30_000);
+});
+
+describe('a render whose progress cannot be read', () => {
+  it('stays RENDERING until Remotion\'s timeout has passed, then ends TIMED_OUT with its units freed and one event', async () => {
+    await dispatchOne();
+    // Neither the bucket nor Remotion's function can tell its progress any more.
+    world.fake.denyS3Reads();
+    world.fake.failWith('service-error');
+    world.clock += FIRST_PROGRESS_CHECK_MS;
+    await world.sweeper()();
+    expect(sweepOutcomes()).toEqual(['failed']);
+    expect(await world.record(ALICE, ID)).toMatchObject({ status: 'RENDERING' });
+
+    world.clock += DEFAULT_RENDER_DEADLINE_SECONDS * 1000;
+    await world.sweeper()();
+
+    expect(sweepOutcomes()).toEqual(['failed', 'completed']);
+    expect(await world.record(ALICE, ID)).toMatchObject({ status: 'TIMED_OUT', errors: [UNREADABLE_PAST_DEADLINE_REASON] });
+    expect(await world.holds().read(BUDGET)).toEqual({ used: 0, holds: {} });
+    expect(world.eventsPut()).toEqual([['Remotion Render Timed Out', ID]]);
   }, 30_000);
 });
 

@@ -11,14 +11,14 @@ const TARBALL = '/tmp/remotion-constructs.tgz';
 describe('the walkthrough page as the walkthrough test reads it', () => {
   const steps = walkthroughSteps(PAGE, TARBALL);
 
-  it('writes the Remotion project and replaces the stack that cdk init makes', () => {
-    expect(steps.files).toEqual(['video/src/index.ts', 'video/src/Root.tsx', 'infra/lib/infra-stack.ts']);
+  it('writes the Remotion project and replaces the stack and the test that cdk init makes', () => {
+    expect(steps.files).toEqual(['video/src/index.ts', 'video/src/Root.tsx', 'infra/lib/infra-stack.ts', 'infra/test/infra.test.ts']);
   });
 
   it('runs the commands of steps 1 to 3 and leaves out the five blocks that need AWS', () => {
-    expect(steps.commandBlocks).toBe(4);
+    expect(steps.commandBlocks).toBe(5);
     expect(steps.awsBlocks).toBe(5);
-    for (const command of ['npx remotion bundle src/index.ts', 'npx --yes aws-cdk@latest init app --language typescript', 'npx cdk synth --quiet']) {
+    for (const command of ['npx remotion bundle src/index.ts', 'npx --yes aws-cdk@latest init app --language typescript', 'npx cdk synth --quiet', 'npm test']) {
       expect(steps.script).toMatch(new RegExp(`^${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
     }
     expect(steps.script).not.toMatch(/cdk (bootstrap|deploy|destroy)|aws /);

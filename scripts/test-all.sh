@@ -35,6 +35,7 @@ run_phase "install moto (pinned, PyPI) for the tests that need a real DynamoDB" 
 run_phase "build: bundle handler, jsii compile, API.md, jest tests + eslint, npm package" build_and_unit_test
 # Needs the npm registry (cdk init, Remotion, aws-cdk-lib) and the tarball the build packaged.
 run_phase "walkthrough: docs/walkthrough.md steps 1-3 verbatim (cdk init, remotion bundle, cdk synth)" scripts/walkthrough.sh
+run_phase "compatibility matrix: the README's app on the oldest and the newest aws-cdk-lib and Remotion" scripts/matrix.sh
 run_phase "API.md is generated and committed" git diff --exit-code -- API.md
 # jest transpiles each test file alone, so a type error in a test, an example or the bench would pass.
 run_phase "type-check tests, examples and bench (tsc, tsconfig.dev.json)" npx tsc --noEmit -p tsconfig.dev.json

@@ -5,14 +5,7 @@
 # aws-cdk-lib on npm today and the newest supported Remotion. Each cell checks the template's
 # seven outputs and the Remotion function's runtime. Needs the npm registry.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-source scripts/node.sh
-repo=$(pwd)
-
-shopt -s nullglob
-tarballs=(dist/js/*.tgz)
-[ "${#tarballs[@]}" -eq 1 ] || { echo "matrix: expected one package tarball in dist/js (npx projen package:js)" >&2; exit 1; }
-tarball="${repo}/${tarballs[0]}"
+source "$(dirname "$0")/package-tarball.sh"
 newest_cdk=$(npm view aws-cdk-lib version)
 floor_cdk=$(node -p 'require("./package.json").peerDependencies["aws-cdk-lib"].replace(/^\^/, "")')
 floor_remotion=$(node -p 'require("./node_modules/remotion-lambda-floor/package.json").version')

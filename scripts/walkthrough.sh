@@ -7,17 +7,7 @@
 # package:js` or the build). Blocks fenced `bash aws` need an AWS account and are not run.
 # Needs the npm registry. WALKTHROUGH_DIR keeps the folder (default: a temporary one, removed).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-source scripts/node.sh
-repo=$(pwd)
-
-shopt -s nullglob
-tarballs=(dist/js/*.tgz)
-if [ "${#tarballs[@]}" -ne 1 ]; then
-  echo "walkthrough: expected one package tarball in dist/js (run npx projen package:js), found ${#tarballs[@]}" >&2
-  exit 1
-fi
-tarball="${repo}/${tarballs[0]}"
+source "$(dirname "$0")/package-tarball.sh"
 
 work="${WALKTHROUGH_DIR:-$(mktemp -d)}"
 [ -n "${WALKTHROUGH_DIR:-}" ] || trap 'rm -rf "$work"' EXIT

@@ -2,7 +2,7 @@
 # Every test, on a fresh machine (Node.js + npm, Python 3 + pip, JDK 17 + Maven, Go 1.25+): installs
 # what it needs (Node 24 when the machine's Node is older than 22, npm packages, moto from PyPI, Go
 # modules from the Go module proxy), builds the library, runs the TypeScript tests, cfn-lint, the
-# integ snapshot check and the Python, Java and Go consumers. This is what .ci/run runs.
+# integ snapshot check, the walkthrough (docs/walkthrough.md) and the Python, Java and Go consumers. This is what .ci/run runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CI=true
@@ -33,6 +33,9 @@ build_and_unit_test() {
 run_phase "install npm dependencies" npm ci --no-audit --no-fund
 run_phase "install moto (pinned, PyPI) for the tests that need a real DynamoDB" scripts/moto.sh install
 run_phase "build: bundle handler, jsii compile, API.md, jest tests + eslint, npm package" build_and_unit_test
+# Needs the npm registry (cdk init, Remotion, aws-cdk-lib) and the tarball the build packaged.
+run_phase "walkthrough: docs/walkthrough.md steps 1-3 verbatim (cdk init, remotion bundle, cdk synth)" scripts/walkthrough.sh
+run_phase "compatibility matrix: the README's app on the oldest and the newest aws-cdk-lib and Remotion" scripts/matrix.sh
 run_phase "API.md is generated and committed" git diff --exit-code -- API.md
 # jest transpiles each test file alone, so a type error in a test, an example or the bench would pass.
 run_phase "type-check tests, examples and bench (tsc, tsconfig.dev.json)" npx tsc --noEmit -p tsconfig.dev.json

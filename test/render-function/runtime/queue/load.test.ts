@@ -7,7 +7,8 @@
  *
  * Renders are queued through the real `POST /renders` of the API handler, in this process (not in
  * 4 bundle processes like the records load test): the enqueue path is a few DynamoDB and SQS calls,
- * the test is about the dispatcher, and it runs in `.ci/run` on 2 shared cores.
+ * so moto, not the handler, is the bottleneck; the test is about the dispatcher; and it runs in
+ * `.ci/run` on 2 shared cores.
  *
  * It runs on the real clock with the contract's backoff (SQS's visibility timeout cannot be
  * faked): a render deferred often waits up to 120 s, so the test takes a minute or two.
@@ -18,7 +19,7 @@
  * the full budget undid the claim) was acknowledged, and the first copy's deferral then named a
  * deleted message, so the render stayed QUEUED for good.
  */
-import { QueueWorld } from './queue-world';
+import { API_CALL_TIMEOUT_MS, QueueWorld } from './queue-world';
 import { RENDER_ID_METADATA_KEY } from '../../../../src/render-function/contract';
 import type { DispatchLogRecord } from '../../../../src/render-function/runtime/queue/dispatch';
 import { callerOf, startRenderEvent } from '../handler-events';
@@ -32,12 +33,6 @@ const CONSTRUCT_VISIBILITY_SECONDS = 360;
 /** The construct's SQS event source batch size. */
 const CONSTRUCT_BATCH_SIZE = 5;
 const DISPATCHER_MAX_CONCURRENCY = 5;
-/**
- * The API handler's wait for AWS and Remotion: the construct's default (the function's 28 s
- * timeout minus 3 s). 200 requests at once meet one single-threaded moto, which answers them in
- * seconds, where DynamoDB and SQS answer in milliseconds.
- */
-const API_CALL_TIMEOUT_MS = 25_000;
 /** How long a render runs at the fake before the test completes it. */
 const RENDER_MS = 300;
 
@@ -45,7 +40,12 @@ const world = QueueWorld.forTestFile();
 
 const user = (u: number) => `load-user-${String(u).padStart(2, '0')}`;
 
-/** Queues one render through the API handler's POST /renders; returns the HTTP status and our id. */
+/**
+ * Queues one render through the API handler's POST /renders; returns the HTTP status and our id.
+ * The handler waits the construct's default (API_CALL_TIMEOUT_MS). One single-threaded moto
+ * answers in seconds on a busy machine, where DynamoDB and SQS answer in milliseconds: 200
+ * requests at once got 502s from it within 25 s, so the tests keep 20 in flight at a time.
+ */
 async function postRender(call: ReturnType<typeof callerOf>, sub: string, n: number): Promise<{ sub: string; status: number; renderId?: string }> {
   const { response, body } = await call(startRenderEvent({ composition: 'Intro', inputProps: { title: `${sub}-${n}` } }, { sub }));
   return { sub, status: response.statusCode ?? 0, renderId: typeof body.renderId === 'string' ? body.renderId : undefined };
@@ -86,10 +86,13 @@ it('never holds more than the budget at Remotion, answers no 5xx, and ends every
   const settings = { budget: BUDGET_UNITS, concurrency: CONCURRENCY };
   // GIVEN the dispatcher running
   const source = await world.startDispatcher(settings, DISPATCHER_MAX_CONCURRENCY, CONSTRUCT_BATCH_SIZE);
-  // WHEN 20 users each POST 10 renders at once, and each render completes RENDER_MS after Remotion started it
+  // WHEN 20 users at once each POST 10 renders, one after another, and each render completes RENDER_MS after Remotion started it
   const call = callerOf(world.api({ ...settings, callTimeoutMs: API_CALL_TIMEOUT_MS }));
-  const answers = (await Promise.all(Array.from({ length: USERS }, (_, u) =>
-    Promise.all(Array.from({ length: RENDERS_PER_USER }, (__, r) => postRender(call, user(u), r)))))).flat();
+  const answers = (await Promise.all(Array.from({ length: USERS }, async (_, u) => {
+    const sent = [];
+    for (let r = 0; r < RENDERS_PER_USER; r++) sent.push(await postRender(call, user(u), r));
+    return sent;
+  }))).flat();
   const acceptedAnswers = answers.filter((answer) => answer.status === 202);
   const accepted = acceptedAnswers.map((answer) => answer.renderId!);
   const completed = await completeRendersUntil(() => world.events.length >= accepted.length, 420_000);
@@ -135,7 +138,12 @@ it('starts a late user\'s first render while a user with 200 queued renders stil
   const settings = { budget: BUDGET_UNITS, concurrency: CONCURRENCY, maxInProgress: MAX_IN_PROGRESS, maxQueuedPerUser: HEAVY_RENDERS };
   // GIVEN a user with 200 renders queued, then a late user's one
   const call = callerOf(world.api({ ...settings, callTimeoutMs: API_CALL_TIMEOUT_MS }));
-  const heavy = await Promise.all(Array.from({ length: HEAVY_RENDERS }, (_, r) => postRender(call, HEAVY, r)));
+  // 20 requests in flight at a time, as in the first test.
+  const heavy = (await Promise.all(Array.from({ length: USERS }, async (_, lane) => {
+    const sent = [];
+    for (let r = lane; r < HEAVY_RENDERS; r += USERS) sent.push(await postRender(call, HEAVY, r));
+    return sent;
+  }))).flat();
   const late = await postRender(call, LATE, 0);
   // WHEN the dispatcher runs, and renders complete RENDER_MS after they started
   const source = await world.startDispatcher(settings, DISPATCHER_MAX_CONCURRENCY, CONSTRUCT_BATCH_SIZE);

@@ -39,6 +39,11 @@ export const WEBHOOK_URL = `https://${API_DOMAIN}/webhooks/remotion`;
 export const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 export const BUDGET = budgetKey(REMOTION_FUNCTION_NAME);
 export const MAX_QUEUE_AGE_SECONDS = 3600;
+/**
+ * The API handler's wait for AWS and Remotion: the construct's default (the function's 28 s
+ * timeout minus 3 s). The webhook route gets it too: it is the same function.
+ */
+export const API_CALL_TIMEOUT_MS = 25_000;
 /** A short visibility timeout: a killed dispatcher's message comes back within the test. */
 export const VISIBILITY_SECONDS = 2;
 
@@ -273,7 +278,7 @@ export class QueueWorld {
   async deliverWebhook(call: RemotionWebhookCall | undefined): Promise<{ status: number; logMessage: string }> {
     if (call === undefined) throw new Error('The render was started without a webhook');
     expect(call.url).toBe(WEBHOOK_URL);
-    this.webhookHandler ??= this.api({}, this.webhookLog);
+    this.webhookHandler ??= this.api({ callTimeoutMs: API_CALL_TIMEOUT_MS }, this.webhookLog);
     const response = await this.webhookHandler(webhookEvent(call.body, call.headers), { awsRequestId: 'webhook-request' });
     const logMessage = this.webhookLog[this.webhookLog.length - 1]?.message ?? '';
     if (response.statusCode !== 200) throw new Error(`The webhook route answered ${response.statusCode}: ${logMessage} ${response.body}`);

@@ -72,7 +72,8 @@ async function warm(env: Record<string, string>): Promise<number[]> {
   return samples;
 }
 
-async function main(): Promise<void> {
+/** The queue's POST /renders section of `npx projen bench`, and this script alone. */
+export async function benchQueue(): Promise<void> {
   const cpus = os.cpus();
   say('# Render queue: POST /renders');
   say(`date: ${new Date().toISOString()}; machine: ${cpus[0]?.model ?? 'unknown cpu'}, ${cpus.length} cores, node ${process.version}, load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -125,7 +126,9 @@ async function main(): Promise<void> {
   }
 }
 
-void main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  benchQueue().catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

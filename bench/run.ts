@@ -17,12 +17,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import { benchDispatcher } from './dispatcher';
 import { buildWithEsbuild, folderSize, NAIVE_ENTRY, NODEJS_FUNCTION_ESM, OUT, ROOT, type FolderSize } from './lib/bundles';
 import { coldStartTable, measureColdStarts, type Cell, type CellSummary } from './lib/cold-start';
 import { REQUESTS } from './lib/events';
 import { ms, table } from './lib/stats';
 import { measureSynth } from './lib/synth';
+import { benchQueue } from './queue';
 import { benchRemotionLambda } from './remotion-lambda';
+import { benchStatusRead } from './status-read';
 import { findRemotion } from '../src/remotion';
 import { PREBUILT_HANDLER_DIR, stageHandlerCode } from '../src/render-function/handler-code';
 import { FakeLambda } from '../test/render-function/runtime/fake-lambda';
@@ -142,6 +145,13 @@ async function main(): Promise<void> {
   if (naive.size) say(`- asset: ${ours.bytes.toLocaleString('en-US')} B vs ${naive.size.bytes.toLocaleString('en-US')} B = ${(ours.bytes / naive.size.bytes).toFixed(2)}x (gzip ${(ours.gzipBytes / naive.size.gzipBytes).toFixed(2)}x)`);
   say(`\n## 5. RemotionLambda: the full example (examples/full-stack.ts) against the same stack without it (${SYNTH_RUNS} fresh processes each)`);
   await benchRemotionLambda(say, SYNTH_RUNS);
+  // The render queue (issue 20): its POST /renders beside the naive bundle, the dispatcher's overhead, status reads.
+  say('\n## 6. The render queue (issue 20)');
+  await benchQueue();
+  say('\n## 7. The dispatcher\'s overhead per start (moto DynamoDB, the fake Remotion)');
+  await benchDispatcher(say);
+  say('\n## 8. Status read of a running render, with and without the Lambda invocation');
+  await benchStatusRead();
   say(`\nmachine: ${cpus[0]?.model ?? 'unknown cpu'}, ${cpus.length} cores, node ${process.version}; load avg now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   say(`bench finished in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 }

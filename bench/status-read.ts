@@ -33,7 +33,8 @@ function handlerWith(env: Record<string, string | undefined>) {
   });
 }
 
-async function main(): Promise<void> {
+/** The status-read section of `npx projen bench`, and this script alone. */
+export async function benchStatusRead(): Promise<void> {
   const fake = await FakeLambda.start();
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: FAKE_ROLE_CREDENTIALS.accessKeyId,
@@ -79,4 +80,9 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+if (require.main === module) {
+  benchStatusRead().catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

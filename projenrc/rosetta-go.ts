@@ -65,6 +65,14 @@ export const GO_OMITTED: GoOmission[] = [
     wrong: '`Site: *Site`, the cdk-nag import without /v2, `[]NagPackSuppression{&NagPackSuppression{...}}`, and fields where Go has methods',
   },
   {
+    contains: "compositions: ['HelloWorld'] },\n});\nnew RemotionRenderMonitoring(this, 'Monitoring', { api });",
+    wrong: '`Site: *Site` and `Api: Api` for the shorthands `{ site }` and `{ api }`',
+  },
+  {
+    contains: "compositions: ['MyComp'] },\n});\nnew RemotionRenderMonitoring(this, 'Monitoring', { api });",
+    wrong: '`Site: *Site` and `Api: Api` for the shorthands `{ site }` and `{ api }`',
+  },
+  {
     contains: 'value: fn.remotionVersion',
     wrong: '`fn.RemotionVersion` is a method in Go, not a field',
   },

@@ -6,12 +6,11 @@ import type { getRenderProgress, presignUrl, renderMediaOnLambda } from '@remoti
 import { loadConfig, type RenderHandlerConfig } from './config';
 import { describeError, writeLog, type RequestLogRecord } from './log';
 import { createRenderMetrics, type MetricsModule, type RenderMetrics } from './metrics';
-import { cacheUntilFailure, withAbortableDeadline, withDeadline } from './promises';
+import { cacheUntilFailure, withAbortableDeadline } from './promises';
 import { createCountedHolds, type CountedHolds } from './records/holds';
 import { createIdempotentStart, type IdempotencyModules, type IdempotentStart } from './records/idempotency';
 import { createLimits, type Limits } from './records/limits';
 import { loadQueueConfig, type QueueConfig } from './records/queue-config';
-import type { RenderRecord } from './records/record';
 import { loadRecordsConfig, type RecordsConfig } from './records/records';
 import { createRecordStore, type DocumentClientModule, type DynamoDbModules, type RecordStore } from './records/store';
 import type { EventEntry } from './records/webhook';
@@ -181,20 +180,4 @@ export function createResources(dependencies: RenderApiDependencies): RouteResou
     log: dependencies.writeLog ?? writeLog,
     metrics,
   };
-}
-
-/**
- * Frees the running slot a finished render held, if it held one. Holder-scoped, so a repeat
- * frees nothing twice; never fails: a slot not freed is only kept until the render's deadline.
- */
-export async function releaseRunningSlot(
-  resources: Pick<RouteResources, 'limits'>,
-  sub: string,
-  record: Pick<RenderRecord, 'runSlot' | 'limitHolder'> | undefined,
-  waitMs?: number,
-): Promise<void> {
-  if (record?.runSlot === undefined || record.limitHolder === undefined) return;
-  const slots = { holder: record.limitHolder, running: record.runSlot };
-  const release = resources.limits().then((limits) => limits.release(sub, slots, 'running'));
-  await (waitMs === undefined ? release : withDeadline(release, waitMs)).catch(() => undefined);
 }

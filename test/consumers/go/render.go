@@ -17,6 +17,7 @@ const (
 type RenderStack struct {
 	awscdk.Stack
 	Api        remotionconstructs.AuthenticatedRenderApi
+	Monitoring remotionconstructs.RemotionRenderMonitoring
 	RenderRole remotionconstructs.RemotionRenderRole
 }
 
@@ -37,6 +38,11 @@ func NewRenderStack(scope constructs.Construct, id string, props *awscdk.StackPr
 		},
 	})
 
+	// A dashboard, and the recommended alarms, notifying a topic it creates.
+	monitoring := remotionconstructs.NewRemotionRenderMonitoring(stack, jsii.String("Monitoring"), &remotionconstructs.RemotionRenderMonitoringProps{
+		Api: api,
+	})
+
 	// A role (not an IAM user with keys) for EC2 instances that call Remotion themselves.
 	renderRole := remotionconstructs.NewRemotionRenderRole(stack, jsii.String("Ec2RenderRole"), &remotionconstructs.RemotionRenderRoleProps{
 		AssumedBy:             awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
@@ -46,7 +52,7 @@ func NewRenderStack(scope constructs.Construct, id string, props *awscdk.StackPr
 		Role: renderRole,
 	})
 
-	return &RenderStack{Stack: stack, Api: api, RenderRole: renderRole}
+	return &RenderStack{Stack: stack, Api: api, Monitoring: monitoring, RenderRole: renderRole}
 }
 
 func main() {

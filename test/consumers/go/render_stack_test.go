@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/org/remotion-constructs-go/remotionconstructs"
 )
@@ -43,7 +44,7 @@ func TestEveryRouteNeedsAJwtFromTheAuthorizerExceptTheSignedWebhook(t *testing.T
 		assertJSON(t, routeKey+" authorization", props["AuthorizationType"], "JWT")
 		assertJSON(t, routeKey+" authorizer", props["AuthorizerId"], map[string]interface{}{"Ref": authorizerId})
 	}
-	for _, routeKey := range []string{"POST /renders", "GET /renders/{renderId}", "GET /renders", "POST /webhooks/remotion"} {
+	for _, routeKey := range []string{"POST /renders", "GET /renders/{renderId}", "GET /renders", "DELETE /renders/{renderId}", "POST /webhooks/remotion"} {
 		if !routeKeys[routeKey] {
 			t.Errorf("no route %s among %v", routeKey, sortedKeys(routeKeys))
 		}
@@ -95,6 +96,80 @@ func TestRenderRecordsTableIsOnDemandWithPitrTtlAndTheListingIndex(t *testing.T)
 	records := stack.Api.Records()
 	assertJSON(t, "renders in progress per user", *records.MaxRendersInProgress(), 3)
 	assertJSON(t, "idempotency", *records.Idempotency(), true)
+}
+
+func TestRenderQueueFeedsTheDispatcherAndAScheduleRunsTheSweeper(t *testing.T) {
+	stack, template := synthesizedRenderStack(t)
+	api := stack.Api
+	if api.RenderQueue() == nil {
+		t.Fatal("the API has no render queue")
+	}
+	assertJSON(t, "units per render", *api.RenderQueue().UnitsPerRender(), 21)
+	queueId := logicalIdOf(stack.Stack, api.Queue().Node())
+	dlqId := logicalIdOf(stack.Stack, api.DeadLetterQueue().Node())
+	queue := properties(resources(template, "AWS::SQS::Queue")[queueId])
+	deadLetters := properties(resources(template, "AWS::SQS::Queue")[dlqId])
+	assertJSON(t, "queue encryption", queue["SqsManagedSseEnabled"], true)
+	assertJSON(t, "queue redrive target", queue["RedrivePolicy"].(map[string]interface{})["deadLetterTargetArn"],
+		map[string]interface{}{"Fn::GetAtt": []string{dlqId, "Arn"}})
+	assertJSON(t, "dead-letter queue encryption", deadLetters["SqsManagedSseEnabled"], true)
+	assertJSON(t, "dead-letter retention", deadLetters["MessageRetentionPeriod"], 14*24*3600)
+
+	dispatcherId := logicalIdOf(stack.Stack, api.Dispatcher().Node())
+	sweeperId := logicalIdOf(stack.Stack, api.Sweeper().Node())
+	functions := resources(template, "AWS::Lambda::Function")
+	assertJSON(t, "dispatcher handler", properties(functions[dispatcherId])["Handler"], "dispatcher.handler")
+	assertJSON(t, "sweeper handler", properties(functions[sweeperId])["Handler"], "sweeper.handler")
+	template.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), map[string]interface{}{
+		"EventSourceArn":        map[string]interface{}{"Fn::GetAtt": []interface{}{queueId, "Arn"}},
+		"FunctionName":          map[string]interface{}{"Ref": dispatcherId},
+		"FunctionResponseTypes": []interface{}{"ReportBatchItemFailures"},
+		"ScalingConfig":         map[string]interface{}{"MaximumConcurrency": 5},
+	})
+	template.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{
+		"ScheduleExpression": "rate(2 minutes)",
+		"Targets": assertions.Match_ArrayWith(&[]interface{}{assertions.Match_ObjectLike(&map[string]interface{}{
+			"Arn": map[string]interface{}{"Fn::GetAtt": []interface{}{sweeperId, "Arn"}},
+		})}),
+	})
+}
+
+func TestMonitoringPagesThroughItsOwnEncryptedTopicWithTwelveAlarms(t *testing.T) {
+	stack, template := synthesizedRenderStack(t)
+	template.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(12))
+	assertJSON(t, "alarms", len(*stack.Monitoring.Alarms()), 12)
+	topicId := logicalIdOf(stack.Stack, stack.Monitoring.AlarmTopic().Node())
+	for id, alarm := range resources(template, "AWS::CloudWatch::Alarm") {
+		assertJSON(t, id+" actions", properties(alarm)["AlarmActions"], []interface{}{map[string]interface{}{"Ref": topicId}})
+	}
+	template.HasResourceProperties(jsii.String("AWS::SNS::Topic"), map[string]interface{}{"KmsMasterKeyId": assertions.Match_AnyValue()})
+	template.ResourceCountIs(jsii.String("AWS::CloudWatch::Dashboard"), jsii.Number(1))
+}
+
+func TestMonitoringAlarmsOnTheDeadLetterQueueAndASaturatedBudget(t *testing.T) {
+	stack, template := synthesizedRenderStack(t)
+	dlqId := logicalIdOf(stack.Stack, stack.Api.DeadLetterQueue().Node())
+	template.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]interface{}{
+		"Namespace":          "AWS/SQS",
+		"MetricName":         "ApproximateNumberOfMessagesVisible",
+		"Dimensions":         []interface{}{map[string]interface{}{"Name": "QueueName", "Value": map[string]interface{}{"Fn::GetAtt": []interface{}{dlqId, "QueueName"}}}},
+		"Statistic":          "Maximum",
+		"Threshold":          1,
+		"ComparisonOperator": "GreaterThanOrEqualToThreshold",
+		"TreatMissingData":   "notBreaching",
+	})
+	template.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]interface{}{
+		"Metrics":           assertions.Match_ArrayWith(&[]interface{}{assertions.Match_ObjectLike(&map[string]interface{}{"Expression": "100 * inUse / size"})}),
+		"Threshold":         90,
+		"EvaluationPeriods": 3,
+		"DatapointsToAlarm": 3,
+		"TreatMissingData":  "ignore",
+	})
+}
+
+// logicalIdOf is the logical id of a construct's CloudFormation resource (its default child).
+func logicalIdOf(stack awscdk.Stack, node constructs.Node) string {
+	return *stack.GetLogicalId(node.DefaultChild().(awscdk.CfnElement))
 }
 
 func TestEc2RoleIsTrustedByEc2OnlyAndHasAnInstanceProfile(t *testing.T) {
@@ -169,7 +244,9 @@ func TestEc2RoleManagedPolicyIsRenderOnlyWithDefaultBuckets(t *testing.T) {
 
 func TestApiHandlerRoleIsScopedToTheFunctionAndItsRegionsBucket(t *testing.T) {
 	stack, template := synthesizedRenderStack(t)
-	assertJSON(t, "API handler role statements", managedPolicyStatements(t, template, roleIdTrustedBy(t, template, "lambda.amazonaws.com")), []statement{
+	// The handler's own role: the dispatcher's and the sweeper's are trusted by Lambda too.
+	handlerRoleId := logicalIdOf(stack.Stack, stack.Api.RenderFunction().Role().Node())
+	assertJSON(t, "API handler role statements", managedPolicyStatements(t, template, handlerRoleId), []statement{
 		{"RemotionInvokeRenderFunction", "Allow", "lambda:InvokeFunction", functionArn},
 		{"RemotionReadRenderObjects", "Allow", "s3:GetObject", "arn:aws:s3:::remotionlambda-useast1-*/renders/*/renders-by-user/*"},
 	})
@@ -177,7 +254,8 @@ func TestApiHandlerRoleIsScopedToTheFunctionAndItsRegionsBucket(t *testing.T) {
 	if *stack.Api.RenderFunction().ProgressFromBucket() {
 		t.Error("status reads come from a bucket that nobody named at synth")
 	}
-	template.ResourceCountIs(jsii.String("AWS::IAM::ManagedPolicy"), jsii.Number(2))
+	// The EC2 role's, the API handler's and the render queue dispatcher's (the handler's recipe).
+	template.ResourceCountIs(jsii.String("AWS::IAM::ManagedPolicy"), jsii.Number(3))
 }
 
 func TestRenderFunctionRunsTheBundledHandlerOnNode24(t *testing.T) {

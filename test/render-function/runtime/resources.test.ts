@@ -1,10 +1,9 @@
 import * as dynamodbModule from '@aws-sdk/client-dynamodb';
 import * as lib from '@aws-sdk/lib-dynamodb';
-import { CALLER_SUB, constructEnvironment } from './handler-events';
-import { FakeLimits } from './routes/fake-resources';
+import { constructEnvironment } from './handler-events';
 import { RENDER_ENV } from '../../../src/render-function/contract';
 import type { IdempotencyModules } from '../../../src/render-function/runtime/records/idempotency';
-import { createResources, releaseRunningSlot, type RenderApiDependencies } from '../../../src/render-function/runtime/resources';
+import { createResources, type RenderApiDependencies } from '../../../src/render-function/runtime/resources';
 
 const ENV = constructEnvironment({ [RENDER_ENV.RECORDS_TABLE_NAME]: 'render-records', [RENDER_ENV.LIMIT_MAX_IN_PROGRESS]: '1' });
 
@@ -75,27 +74,5 @@ describe('createResources', () => {
     expect(await resources.webhookSecret(1000)).toBe('webhook-secret');
     expect(await resources.completionSecret(1000)).toBeUndefined();
     expect(reads).toEqual(['arn:webhook', 'arn:webhook']);
-  });
-});
-
-describe('releaseRunningSlot', () => {
-  it('frees the running slot a record holds', async () => {
-    const limits = new FakeLimits();
-    await releaseRunningSlot({ limits: async () => limits }, CALLER_SUB, { limitHolder: 'holder-1', runSlot: 2 });
-    expect(limits.released).toEqual([{ sub: CALLER_SUB, slots: { holder: 'holder-1', running: 2 }, which: 'running' }]);
-  });
-
-  it('frees nothing for a record without a slot', async () => {
-    const limits = new FakeLimits();
-    await releaseRunningSlot({ limits: async () => limits }, CALLER_SUB, {});
-    await releaseRunningSlot({ limits: async () => limits }, CALLER_SUB, undefined);
-    expect(limits.released).toEqual([]);
-  });
-
-  it('never fails: a slot not freed is only held until the render\'s deadline', async () => {
-    const failing = async () => {
-      throw new Error('table unreachable');
-    };
-    await expect(releaseRunningSlot({ limits: failing }, CALLER_SUB, { limitHolder: 'holder-1', runSlot: 0 }, 100)).resolves.toBeUndefined();
   });
 });

@@ -62,10 +62,12 @@ async function startIdempotently(
     case 'failed':
       if (first === undefined) return serviceFailure(result.error);
       if (first.status !== 202) return first;
-      // The render started but its answer could not be kept for replays: answer it all the same.
-      return { ...first, level: 'error', logMessage: 'Render started, but its idempotency record could not be completed', error: result.error };
+      // The render started (or was queued) but its answer could not be kept for replays: answer it all the same.
+      return { ...first, level: 'error', logMessage: `Render ${isQueued(first) ? 'queued' : 'started'}, but its idempotency record could not be completed`, error: result.error };
   }
 }
+
+const isQueued = (outcome: Outcome) => outcome.body.status === 'QUEUED';
 
 async function startNow(event: RenderApiEvent, request: RequestInfo, validated: StartRenderRequest, resources: RouteResources): Promise<Outcome> {
   const settings = resources.config();

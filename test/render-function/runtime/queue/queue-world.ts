@@ -3,31 +3,33 @@
  * the queue with its DLQ, the fake Remotion answered by Remotion's real client, and the
  * dispatcher and the sweeper made the way their entries make them (`queueFunctionResources`), in
  * this process, with an injected clock. Renders are queued the way `POST /renders` queues them:
- * the QUEUED record (`newQueuedRecord`, with the owner's queued place) and the contract's message.
+ * the QUEUED record (`newQueuedRecord`, with the owner's queued place) and the contract's message,
+ * or by the real API handler (`api()`). Remotion's signed webhook always goes through the real
+ * API handler's `POST /webhooks/remotion` route.
  */
 import * as path from 'node:path';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as sqs from '@aws-sdk/client-sqs';
 import * as documents from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent } from 'aws-lambda';
-import { OWNER_METADATA_KEY, RENDER_ENV, RENDER_ID_METADATA_KEY, RENDER_METRICS, maxReceiveCountFor, type QueuedRenderMessage } from '../../../../src/render-function/contract';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, SQSEvent } from 'aws-lambda';
+import { RENDER_ENV, RENDER_METRICS, RENDER_ROUTES, routeKeyOf, maxReceiveCountFor, type QueuedRenderMessage } from '../../../../src/render-function/contract';
+import type { RequestLogRecord } from '../../../../src/render-function/runtime/log';
 import type { MetricsModule } from '../../../../src/render-function/runtime/metrics';
 import { createDispatcher, type DispatchLogRecord } from '../../../../src/render-function/runtime/queue/dispatch';
 import { queueFunctionResources } from '../../../../src/render-function/runtime/queue/resources';
 import { createSweeper, type SweepLogRecord } from '../../../../src/render-function/runtime/queue/sweep';
-import { finishRender, type Finished } from '../../../../src/render-function/runtime/records/finish';
 import { budgetKey, createCountedHolds, queuedKey } from '../../../../src/render-function/runtime/records/holds';
-import { createLimits } from '../../../../src/render-function/runtime/records/limits';
 import { newQueuedRecord, type RenderRecord } from '../../../../src/render-function/runtime/records/record';
 import { createRecordStore } from '../../../../src/render-function/runtime/records/store';
-import { completionFromWebhook, parseCompletionWebhook, verifyWebhookSignature, type EventEntry } from '../../../../src/render-function/runtime/records/webhook';
+import type { EventEntry } from '../../../../src/render-function/runtime/records/webhook';
+import { createRenderApiHandler, type RenderApiHandler } from '../../../../src/render-function/runtime/render-api';
 import type { RemotionClient } from '../../../../src/render-function/runtime/resources';
 import { MotoServer } from '../../../moto/moto-server';
 import { createRecordsTable, motoDocumentClient } from '../../../moto/records-table';
 import { createQueueWithDlq, sendMessage, SqsEventSource, type QueueWithDlq } from '../../../moto/sqs-event-source';
 import { NEWEST_DIR } from '../../../remotion-versions';
 import { FakeLambda, type RemotionWebhookCall } from '../fake-lambda';
-import { API_DOMAIN, constructEnvironment, REMOTION_FUNCTION_NAME } from '../handler-events';
+import { API_DOMAIN, apiEvent, constructEnvironment, REMOTION_FUNCTION_NAME } from '../handler-events';
 
 export const TABLE = 'render-records';
 export const TABLE_ARN = `arn:aws:dynamodb:us-east-1:123456789012:table/${TABLE}`;
@@ -38,6 +40,11 @@ export const WEBHOOK_URL = `https://${API_DOMAIN}/webhooks/remotion`;
 export const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 export const BUDGET = budgetKey(REMOTION_FUNCTION_NAME);
 export const MAX_QUEUE_AGE_SECONDS = 3600;
+/**
+ * The API handler's wait for AWS and Remotion: the construct's default (the function's 28 s
+ * timeout minus 3 s). The webhook route gets it too: it is the same function.
+ */
+export const API_CALL_TIMEOUT_MS = 25_000;
 /** A short visibility timeout: a killed dispatcher's message comes back within the test. */
 export const VISIBILITY_SECONDS = 2;
 
@@ -46,6 +53,8 @@ export interface QueueSettings {
   readonly budget?: number;
   readonly maxInProgress?: number;
   readonly callTimeoutMs?: number;
+  /** @default 20 */
+  readonly maxQueuedPerUser?: number;
 }
 
 /** The construct's environment of the dispatcher and the sweeper, as RemotionRenderQueue sets it. */
@@ -57,7 +66,7 @@ export function queueEnvironment(queueUrl: string, settings: QueueSettings = {})
     [RENDER_ENV.COMPLETION_SECRET_ARN]: COMPLETION_SECRET_ARN,
     [RENDER_ENV.PROGRESS_FROM_BUCKET]: 'true',
     [RENDER_ENV.QUEUE_URL]: queueUrl,
-    [RENDER_ENV.QUEUE_MAX_QUEUED_PER_USER]: '20',
+    [RENDER_ENV.QUEUE_MAX_QUEUED_PER_USER]: String(settings.maxQueuedPerUser ?? 20),
     [RENDER_ENV.QUEUE_MAX_AGE_SECONDS]: String(MAX_QUEUE_AGE_SECONDS),
     [RENDER_ENV.QUEUE_RENDER_CONCURRENCY]: String(settings.concurrency ?? 5),
     [RENDER_ENV.BUDGET_MAX_LAMBDAS]: String(settings.budget ?? 60),
@@ -88,6 +97,11 @@ export class QueueWorld {
   readonly events: EventEntry[] = [];
   readonly dispatchLog: DispatchLogRecord[] = [];
   readonly sweepLog: SweepLogRecord[] = [];
+  /** The log lines of the handlers `api()` made. */
+  readonly apiLog: RequestLogRecord[] = [];
+  /** The log lines of the webhook route, one per `deliverWebhook`. */
+  readonly webhookLog: RequestLogRecord[] = [];
+  private webhookHandler: RenderApiHandler | undefined;
   /** The injected clock of the dispatcher, the sweeper and the webhook. */
   clock = T0;
   /** When set, the clock is the real one (tests that measure waits in real time). */
@@ -104,9 +118,9 @@ export class QueueWorld {
   }
 
   /** The in-process dispatcher behind the SQS event source harness. */
-  async startDispatcher(settings: QueueSettings = {}, maxConcurrency = 2): Promise<SqsEventSource> {
+  async startDispatcher(settings: QueueSettings = {}, maxConcurrency = 2, batchSize?: number): Promise<SqsEventSource> {
     const handler = this.dispatcher(settings);
-    this.source = await SqsEventSource.start({ motoUrl: this.moto.url, queueUrl: this.queue.queueUrl, handler, maxConcurrency });
+    this.source = await SqsEventSource.start({ motoUrl: this.moto.url, queueUrl: this.queue.queueUrl, handler, maxConcurrency, batchSize });
     return this.source;
   }
 
@@ -145,15 +159,23 @@ export class QueueWorld {
     this.fake.reset();
     await this.moto.reset();
     await createRecordsTable(TABLE);
-    this.queue = await createQueueWithDlq(this.moto.url, 'renders', {
-      visibilityTimeoutSeconds: VISIBILITY_SECONDS, maxReceiveCount: maxReceiveCountFor(MAX_QUEUE_AGE_SECONDS),
-    });
+    await this.useQueue(VISIBILITY_SECONDS);
     this.events.length = 0;
     this.dispatchLog.length = 0;
     this.sweepLog.length = 0;
+    this.apiLog.length = 0;
+    this.webhookLog.length = 0;
+    this.webhookHandler = undefined;
     this.clock = T0;
     this.realClock = false;
     this.metricsService = undefined;
+  }
+
+  /** A fresh render queue (and DLQ) with this visibility timeout, in place of the test's. */
+  async useQueue(visibilityTimeoutSeconds: number): Promise<void> {
+    this.queue = await createQueueWithDlq(this.moto.url, `renders-${visibilityTimeoutSeconds}s`, {
+      visibilityTimeoutSeconds, maxReceiveCount: maxReceiveCountFor(MAX_QUEUE_AGE_SECONDS),
+    });
   }
 
   private async stop(): Promise<void> {
@@ -247,36 +269,37 @@ export class QueueWorld {
   }
 
   /**
-   * Delivers Remotion's completion webhook the way the API's webhook route ends a queued render:
-   * the signature checked with the completion secret, the body read by the route's own parser,
-   * and the record named by our id in `customData` ended with `finishRender`, learning Remotion's
-   * id. A stand-in for `POST /webhooks/remotion` until its queue-aware version is on main (the
-   * route on main still finds records by Remotion's id only).
+   * The API handler as `render.lambda.ts` makes it (`createRenderApiHandler`), with this world's
+   * table, queue, completion secret, events and clock, and without the per-user start limit that
+   * `queueEnvironment` sets for the queue's functions to ignore.
    */
-  async deliverWebhook(call: RemotionWebhookCall | undefined): Promise<Finished> {
+  api(settings: QueueSettings = {}, log: RequestLogRecord[] = this.apiLog): RenderApiHandler {
+    return createRenderApiHandler({
+      ...this.dependencies(settings),
+      env: { ...queueEnvironment(this.queue.queueUrl, settings), [RENDER_ENV.LIMIT_MAX_STARTS]: undefined },
+      writeLog: (record) => log.push(record),
+    });
+  }
+
+  /**
+   * Delivers Remotion's completion webhook, as the fake Remotion signed it, to the real API
+   * handler's `POST /webhooks/remotion` route (no JWT, Remotion's headers), and fails unless the
+   * route answered 200. Returns the route's answer and its log line.
+   */
+  async deliverWebhook(call: RemotionWebhookCall | undefined): Promise<{ status: number; logMessage: string }> {
     if (call === undefined) throw new Error('The render was started without a webhook');
     expect(call.url).toBe(WEBHOOK_URL);
-    const verified = verifyWebhookSignature({ body: call.body, headers: call.headers }, COMPLETION_SECRET);
-    if (!verified.ok) throw new Error(`Webhook refused: ${verified.refusal}`);
-    const parsed = parseCompletionWebhook(verified.value, call.headers);
-    if (!parsed.ok) throw new Error(`Webhook refused: ${parsed.refusal}`);
-    const customData = (verified.value as { customData: Record<string, string> }).customData;
-    expect(customData[OWNER_METADATA_KEY]).toBe(parsed.value.ownerSub);
-    const holds = this.holds();
-    // Releasing a running slot needs no limit settings: it frees what the record names.
-    const limits = createLimits({ windowSeconds: 3600, renderDeadlineSeconds: 960 }, TABLE, motoDocumentClient(), documents);
-    return finishRender(
-      {
-        store: this.store(),
-        holds,
-        limits,
-        events: { eventBus: EVENT_BUS, tableArn: TABLE_ARN },
-        putEvent: async (entry) => { this.events.push(entry); },
-        now: () => this.now(),
-      },
-      parsed.value.ownerSub,
-      customData[RENDER_ID_METADATA_KEY],
-      completionFromWebhook(parsed.value, this.now()),
-    );
+    this.webhookHandler ??= this.api({ callTimeoutMs: API_CALL_TIMEOUT_MS }, this.webhookLog);
+    const response = await this.webhookHandler(webhookEvent(call.body, call.headers), { awsRequestId: 'webhook-request' });
+    const logMessage = this.webhookLog[this.webhookLog.length - 1]?.message ?? '';
+    if (response.statusCode !== 200) throw new Error(`The webhook route answered ${response.statusCode}: ${logMessage} ${response.body}`);
+    return { status: response.statusCode, logMessage };
   }
+}
+
+/** Remotion's webhook request as API Gateway hands it to the function: the route's key, no JWT, Remotion's headers. */
+function webhookEvent(body: string, headers: Record<string, string>): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const route = RENDER_ROUTES.completionWebhook;
+  const event = apiEvent({ routeKey: routeKeyOf(route), method: route.method, rawPath: route.path, body, sub: null });
+  return { ...event, headers: { 'content-type': 'application/json', ...headers } };
 }

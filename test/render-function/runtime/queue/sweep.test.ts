@@ -95,9 +95,9 @@ describe('a start answered after the dispatcher\'s wait', () => {
     expect(world.dispatchLog[1].outcome).toBe('alreadyStarted');
     // AND Remotion's webhook arrives
     const [remotionRenderId] = world.fake.rendersInProgress;
-    const finished = await world.deliverWebhook(world.fake.completeRender(remotionRenderId));
+    const answer = await world.deliverWebhook(world.fake.completeRender(remotionRenderId));
 
-    expect(finished).toMatchObject({ endedNow: true, settled: true });
+    expect(answer).toEqual({ status: 200, logMessage: 'Render completion recorded and announced' });
     expect(world.fake.invocationsOfType('start')).toHaveLength(1);
     expect(await world.record(ALICE, ID)).toMatchObject({ status: 'SUCCEEDED', remotionRenderId });
     expect(await world.holds().read(BUDGET)).toEqual({ used: 0, holds: {} });

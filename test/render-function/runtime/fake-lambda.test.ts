@@ -4,7 +4,7 @@
  * answers, the hook between accepting a start and answering it, and the signed webhook.
  */
 import * as path from 'node:path';
-import { FAKE_DEFAULT_RENDERERS, FAKE_FRAME_COUNT, FAKE_REMOTION_BUCKET, FakeLambda, type AcceptedStart } from './fake-lambda';
+import { FAKE_DEFAULT_RENDERERS, FAKE_FRAME_COUNT, FAKE_REMOTION_BUCKET, useFakeLambdaForTestFile, type AcceptedStart, type FakeLambda } from './fake-lambda';
 import { REMOTION_FUNCTION_NAME, SERVE_URL } from './handler-events';
 import { calculateSignature } from './remotion-webhook';
 import { INSTALLED_REMOTION } from '../../remotion-versions';
@@ -18,20 +18,8 @@ interface RemotionClient {
 }
 
 let fake: FakeLambda;
-const originalEnv = process.env;
-
-beforeAll(async () => {
-  fake = await FakeLambda.start();
-  process.env = { ...originalEnv, ...fake.sdkEnvironment() };
-  delete process.env.REMOTION_AWS_ACCESS_KEY_ID;
-  delete process.env.REMOTION_AWS_SECRET_ACCESS_KEY;
-});
-
-afterEach(() => fake.reset());
-
-afterAll(async () => {
-  await fake.close();
-  process.env = originalEnv;
+useFakeLambdaForTestFile((started) => {
+  fake = started;
 });
 
 describe.each(INSTALLED_REMOTION)('with the $name Remotion client ($version)', ({ dir }) => {

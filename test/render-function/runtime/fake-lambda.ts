@@ -819,3 +819,25 @@ function send(response: http.ServerResponse, status: number, body: unknown, head
   response.writeHead(status, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST', ...headers });
   response.end(JSON.stringify(body));
 }
+
+/**
+ * Starts one fake Remotion for the test file and points the AWS SDK (and so Remotion's client)
+ * at it, without the machine's or a keys secret's credentials; resets it after each test and
+ * closes it after the file. `use` receives it once started.
+ */
+export function useFakeLambdaForTestFile(use: (fake: FakeLambda) => void): void {
+  let fake: FakeLambda | undefined;
+  const originalEnv = process.env;
+  beforeAll(async () => {
+    fake = await FakeLambda.start();
+    use(fake);
+    process.env = { ...originalEnv, ...fake.sdkEnvironment() };
+    delete process.env.REMOTION_AWS_ACCESS_KEY_ID;
+    delete process.env.REMOTION_AWS_SECRET_ACCESS_KEY;
+  });
+  afterEach(() => fake?.reset());
+  afterAll(async () => {
+    await fake?.close();
+    process.env = originalEnv;
+  });
+}

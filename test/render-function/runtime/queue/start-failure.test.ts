@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { classifyStartFailure } from '../../../../src/render-function/runtime/queue/start-failure';
 import { checkStartAnswer } from '../../../../src/render-function/runtime/remotion-answers';
 import { INSTALLED_REMOTION } from '../../../remotion-versions';
-import { FakeLambda } from '../fake-lambda';
+import { useFakeLambdaForTestFile, type FakeLambda } from '../fake-lambda';
 import { REMOTION_FUNCTION_NAME, SERVE_URL } from '../handler-events';
 
 interface RemotionClient {
@@ -14,20 +14,8 @@ interface RemotionClient {
 }
 
 let fake: FakeLambda;
-const originalEnv = process.env;
-
-beforeAll(async () => {
-  fake = await FakeLambda.start();
-  process.env = { ...originalEnv, ...fake.sdkEnvironment() };
-  delete process.env.REMOTION_AWS_ACCESS_KEY_ID;
-  delete process.env.REMOTION_AWS_SECRET_ACCESS_KEY;
-});
-
-afterEach(() => fake.reset());
-
-afterAll(async () => {
-  await fake.close();
-  process.env = originalEnv;
+useFakeLambdaForTestFile((started) => {
+  fake = started;
 });
 
 /** Lambda's answer to an Invoke it refuses, as the Lambda service sends it. */
